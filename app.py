@@ -1,0 +1,46 @@
+"""The workbench: a router and a frame. Each step is a page in pages/; the work happens in segmentation/."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from ui import state
+from ui.loading import load_sample
+
+st.set_page_config(page_title="Segmentation workbench", page_icon=":material/donut_small:", layout="wide")
+
+HERE = Path(__file__).resolve().parent
+PAGES = [
+    ("pages/data.py", "Data", ":material/upload_file:"),
+    ("pages/segment.py", "Segment", ":material/donut_small:"),
+    ("pages/profiles.py", "Profiles", ":material/badge:"),
+    ("pages/cohorts.py", "Cohorts", ":material/grid_on:"),
+    ("pages/track.py", "Track", ":material/compare_arrows:"),
+]
+
+# A first visit opens on the bundled sample so there is something to explore at once;
+# SEGMENTATION_NO_SAMPLE=1 starts empty (e.g. for a team that only uses its own exports).
+if not state.has_customers() and not st.session_state.get("_sample_offered") \
+        and os.environ.get("SEGMENTATION_NO_SAMPLE") != "1":
+    st.session_state["_sample_offered"] = True
+    tables, roles = load_sample()
+    if "customers" in tables:
+        state.set_data(tables, roles, source="Sample data (Acme Analytics, synthetic)")
+
+with st.sidebar:
+    st.caption("Loaded")
+    if state.has_customers():
+        st.markdown(f"**{state.get(state.SOURCE, 'Your data')}**")
+        for kind, table in state.tables().items():
+            st.caption(f"{kind}: {len(table.frame):,} rows · {table.name}")
+        seg = state.get(state.SEGMENTATION)
+        if seg is not None:
+            st.caption(f"Segments: {len(seg.segments)} by {seg.method}")
+    else:
+        st.caption("Nothing yet: start on the Data page.")
+
+pages = [st.Page(path, title=title, icon=icon) for path, title, icon in PAGES if (HERE / path).exists()]
+st.navigation(pages).run()

@@ -1,0 +1,119 @@
+"""Data: the sample or your exports, how they were read, their quality, and which column is what."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from segmentation.errors import DataError
+from segmentation.schema import CATEGORIES, ROLES_BY_KIND, infer_roles, quality_summary
+from ui import state
+from ui.loading import load_sample, load_upload
+
+st.title("Data")
+st.caption("Start from the bundled sample or upload your own exports: CSV, TSV, XLSX or Parquet. "
+           "Everything stays on this machine.")
+
+# -- inputs --------------------------------------------------------------------------------------
+left, right = st.columns([3, 1])
+with left:
+    uploads = {
+        "customers": st.file_uploader("Customers (one row per account)", type=["csv", "tsv", "txt", "xlsx", "parquet"],
+                                      key="upload_customers"),
+        "transactions": st.file_uploader("Transactions or invoices (optional)",
+                                         type=["csv", "tsv", "txt", "xlsx", "parquet"], key="upload_transactions"),
+        "events": st.file_uploader("Events or daily activity (optional)",
+                                   type=["csv", "tsv", "txt", "xlsx", "parquet"], key="upload_events"),
+    }
+with right:
+    if st.button("Use the sample data", icon=":material/dataset:", width="stretch"):
+        tables, roles = load_sample()
+        state.set_data(tables, roles, source="Sample data (Acme Analytics, synthetic)")
+        st.session_state.pop("_uploaded_key", None)
+
+files = {kind: f for kind, f in uploads.items() if f is not None}
+if files:
+    if "customers" not in files:
+        st.warning("Add the customers file too: transactions and events are read together with it.")
+    else:
+        parsed, failed = {}, False
+        for kind, upload in files.items():
+            data = upload.getvalue()
+            sheet = st.session_state.get(f"sheet_{kind}")
+            try:
+                parsed[kind] = load_upload(data, upload.name, sheet)
+            except DataError as exc:
+                st.error(f"{exc} Your previously loaded data is kept.", icon=":material/error:")
+                failed = True
+        key = hashlib.sha256(b"".join(hashlib.sha256(f.getvalue()).digest() for f in files.values())
+                             + repr(sorted((k, st.session_state.get(f"sheet_{k}")) for k in files)).encode()).hexdigest()
+        if not failed and key != st.session_state.get("_uploaded_key"):
+            try:
+                roles = {kind: infer_roles(table.frame, kind=kind) for kind, table in parsed.items()}
+            except DataError as exc:
+                st.error(f"{exc} Your previously loaded data is kept.", icon=":material/error:")
+            else:
+                state.set_data(parsed, roles, source=", ".join(t.name for t in parsed.values()))
+                st.session_state["_uploaded_key"] = key
+                st.toast(f"Loaded {', '.join(t.name for t in parsed.values())}", icon=":material/check:")
+
+if not state.has_customers():
+    st.info("Upload a customers file or use the sample data to begin.")
+    st.stop()
+
+# -- what was read ---------------------------------------------------------------------------------
+version = state.data_version()
+st.subheader(f"Loaded: {state.get(state.SOURCE)}")
+for kind, table in state.tables().items():
+    role_map = state.roles()[kind]
+    with st.expander(f"{kind.capitalize()}: {table.name}", expanded=kind == "customers"):
+        cols = st.columns(5)
+        cols[0].metric("Rows", f"{len(table.frame):,}")
+        cols[1].metric("Columns", table.frame.shape[1])
+        cols[2].metric("Encoding", table.encoding or "n/a")
+        cols[3].metric("Delimiter", {"\t": "tab", None: "n/a"}.get(table.delimiter, table.delimiter))
+        cols[4].metric("Header row", table.header_row + 1)
+        if len(table.sheets) > 1:
+            st.selectbox("Sheet", table.sheets, index=list(table.sheets).index(table.sheet),
+                         key=f"sheet_{kind}", help="The workbook has several sheets; pick the one to read.")
+        for note in table.notes:
+            st.caption(f":material/info: {note}")
+
+        st.dataframe(table.frame.head(200), hide_index=True, height=260)
+
+        quality = quality_summary(table.frame, role_map, header_row=table.header_row, name=table.name)
+        for note in quality.notes:
+            st.warning(note, icon=":material/warning:")
+        st.markdown("**Data quality and column roles**")
+        roles_left, roles_right = st.columns([1, 2])
+        with roles_left:
+            options = [None] + [c.name for c in role_map.columns]
+            for role in ROLES_BY_KIND[kind]:
+                current = role_map.get(role)
+                chosen = st.selectbox(
+                    role.replace("_", " ").capitalize(), options, index=options.index(current),
+                    format_func=lambda c: "— none —" if c is None else c, key=f"role_{kind}_{role}_{version}",
+                )
+                if chosen != current:
+                    role_map = role_map.with_role(role, chosen)
+                    state.set_roles(kind, role_map)
+        with roles_right:
+            edited = st.data_editor(
+                quality.columns.assign(missing_share=lambda d: d["missing_share"] * 100),
+                hide_index=True, key=f"columns_{kind}_{version}", disabled=["column", "level", "role", "missing_share",
+                                                                             "distinct", "constant"],
+                column_config={
+                    "category": st.column_config.SelectboxColumn("category", options=list(CATEGORIES)),
+                    "missing_share": st.column_config.ProgressColumn("missing", format="%.0f%%", min_value=0,
+                                                                     max_value=100),
+                },
+            )
+            for row in edited.itertuples():
+                category = row.category if isinstance(row.category, str) and row.category else None
+                if category != role_map.column(row.column).category:
+                    role_map = role_map.with_category(row.column, category)
+                    state.set_roles(kind, role_map)
+
+st.page_link("pages/segment.py", label="Next: choose variables and segment", icon=":material/arrow_forward:")

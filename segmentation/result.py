@@ -1,0 +1,199 @@
+"""`Segmentation`: the one immutable result every method returns.
+
+A method (rfm, kmeans, rules, or an analyst's own) fits on a customer table and
+returns a `Segmentation` holding the labels, the names, what was used and the fitted
+state needed to score new customers. Methods register how to assign and how to refit
+so that a recipe loaded from JSON, or a bootstrap in validation, can use them without
+knowing which method made the result.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+
+from .errors import DataError
+
+__all__ = ["Segmentation", "register_method", "method_names", "RECIPE_FORMAT", "RECIPE_VERSION"]
+
+RECIPE_FORMAT = "saas-segmentation-recipe"
+RECIPE_VERSION = 1
+
+# assign(segmentation, frame) -> Series of segment names indexed like frame
+Assigner = Callable[["Segmentation", pd.DataFrame], pd.Series]
+# refit(frame, params) -> Segmentation fitted on frame with the same parameters
+Refitter = Callable[[pd.DataFrame, Mapping[str, Any]], "Segmentation"]
+
+_METHODS: dict[str, tuple[Assigner, Refitter | None]] = {}
+
+
+def register_method(name: str, assign: Assigner, refit: Refitter | None = None) -> None:
+    """Make a method's results assignable (and refittable) by name, e.g. from a recipe."""
+    _METHODS[name] = (assign, refit)
+
+
+def method_names() -> tuple[str, ...]:
+    return tuple(sorted(_METHODS))
+
+
+def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """Labels plus everything needed to explain and re-apply them.
+
+    labels     Series indexed by customer id (text, as in the file), values = segment name.
+    segments   segment names in display order (every label is one of them).
+    variables  the customer-table columns the method used.
+    params     the parameters as given (JSON-able): k, random_state, transforms, grid, ...
+    state      the fitted state (JSON-able): scaler and centroids, score thresholds, rules.
+    scores     optional per-customer numbers behind the labels (r/f/m scores, distances).
+    notes      plain sentences for the user (warnings such as "M barely varies").
+    """
+
+    method: str
+    labels: pd.Series
+    segments: tuple[str, ...]
+    variables: tuple[str, ...]
+    params: Mapping[str, Any] = field(default_factory=dict)
+    state: Mapping[str, Any] = field(default_factory=dict)
+    scores: pd.DataFrame | None = None
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", _frozen(self.params))
+        object.__setattr__(self, "state", _frozen(self.state))
+        object.__setattr__(self, "segments", tuple(self.segments))
+        object.__setattr__(self, "variables", tuple(self.variables))
+        object.__setattr__(self, "notes", tuple(self.notes))
+        labels = self.labels.copy()
+        labels.name = "segment"
+        object.__setattr__(self, "labels", labels)
+
+    # -- scoring -----------------------------------------------------------------------
+    def assign(self, frame: pd.DataFrame) -> pd.Series:
+        """Segment names for the customers in `frame` (a customer table), without refitting."""
+        missing = [v for v in self.variables if v not in frame.columns]
+        if missing:
+            raise DataError(
+                f"The data lacks the column(s) {', '.join(map(repr, missing))} that these segments "
+                "were built on; map or add them and try again."
+            )
+        assign, _ = self._registered()
+        out = assign(self, frame)
+        shown = self.state.get("display_names")
+        if shown:
+            out = out.map(lambda name: shown.get(name, name))
+        out.name = "segment"
+        return out
+
+    def refit(self, frame: pd.DataFrame) -> Segmentation:
+        """The same method with the same parameters fitted on `frame` (used for stability)."""
+        _, refit = self._registered()
+        if refit is None:
+            raise DataError(f"The {self.method!r} method cannot be refitted.")
+        return refit(frame, dict(self.params))
+
+    def _registered(self) -> tuple[Assigner, Refitter | None]:
+        if self.method not in _METHODS:
+            # Importing the package registers the built-in methods.
+            from . import methods  # noqa: F401
+        try:
+            return _METHODS[self.method]
+        except KeyError:
+            raise DataError(
+                f"Unknown segmentation method {self.method!r}; known: {', '.join(method_names())}."
+            ) from None
+
+    # -- convenience -------------------------------------------------------------------
+    @property
+    def sizes(self) -> pd.Series:
+        """Customers per segment, in display order (segments with none count 0)."""
+        return self.labels.value_counts().reindex(list(self.segments), fill_value=0)
+
+    def renamed(self, names: Mapping[str, str]) -> Segmentation:
+        """A copy with segments renamed (names not in `names` stay); state keeps a name map."""
+        mapping = {s: names.get(s, s) for s in self.segments}
+        if len(set(mapping.values())) != len(mapping):
+            raise DataError("Two segments would share one name; give each segment its own name.")
+        state = dict(self.state)
+        previous = dict(state.get("display_names", {}))
+        # Keep the map from the method's own names to the shown names so assign() stays exact.
+        base = {orig: mapping.get(shown, shown) for orig, shown in previous.items()} if previous else mapping
+        state["display_names"] = base
+        return replace(
+            self,
+            labels=self.labels.map(mapping),
+            segments=tuple(mapping[s] for s in self.segments),
+            state=state,
+        )
+
+    # -- recipes -----------------------------------------------------------------------
+    def to_recipe(self, **extra: Any) -> dict[str, Any]:
+        """A JSON-able dict that `from_recipe` turns back into an assignable Segmentation."""
+        recipe = {
+            "format": RECIPE_FORMAT,
+            "version": RECIPE_VERSION,
+            "method": self.method,
+            "segments": list(self.segments),
+            "variables": list(self.variables),
+            "params": _jsonable(dict(self.params)),
+            "state": _jsonable(dict(self.state)),
+            "notes": list(self.notes),
+        }
+        recipe.update(_jsonable(extra))
+        return recipe
+
+    def to_json(self, **extra: Any) -> str:
+        return json.dumps(self.to_recipe(**extra), indent=2, ensure_ascii=False)
+
+    @classmethod
+    def from_recipe(cls, recipe: Mapping[str, Any] | str) -> Segmentation:
+        """Rebuild from `to_recipe()` output (or its JSON text); labels start empty."""
+        if isinstance(recipe, str):
+            try:
+                recipe = json.loads(recipe)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"The recipe is not valid JSON (line {exc.lineno}): {exc.msg}.") from None
+        if not isinstance(recipe, Mapping) or recipe.get("format") != RECIPE_FORMAT:
+            raise DataError("This file is not a segment recipe saved by this tool.")
+        if int(recipe.get("version", 0)) > RECIPE_VERSION:
+            raise DataError("This recipe was saved by a newer version of the tool; upgrade to use it.")
+        for key in ("method", "segments", "variables", "state"):
+            if key not in recipe:
+                raise DataError(f"The recipe lacks its {key!r} entry; save it again from the app.")
+        return cls(
+            method=str(recipe["method"]),
+            labels=pd.Series([], dtype=object, index=pd.Index([], dtype=object)),
+            segments=tuple(recipe["segments"]),
+            variables=tuple(recipe["variables"]),
+            params=recipe.get("params", {}),
+            state=recipe["state"],
+            notes=tuple(recipe.get("notes", ())),
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON types from numpy/pandas scalars, tuples and mapping proxies."""
+    import numpy as np
+
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, (pd.Timestamp,)):
+        return value.isoformat()
+    return value

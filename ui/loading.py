@@ -1,0 +1,44 @@
+"""Reading files into the session: uploads cached by their bytes, per session, never on disk."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from pathlib import Path
+
+import streamlit as st
+
+from segmentation.io import Table, load_table
+from segmentation.schema import RoleMap, infer_roles
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE_FILES = {"customers": "customers.csv", "transactions": "transactions.csv", "events": "events.csv"}
+_UPLOAD_CACHE = "_upload_cache"
+_MAX_CACHED_UPLOADS = 8
+
+
+def load_upload(data: bytes, name: str, sheet: str | None = None) -> Table:
+    """Parse an upload once per session; the key is a hash of its bytes, so renames or re-uploads hit the cache.
+
+    Streamlit's own cache_data is shared by all sessions (a user's data must not be) and hashes
+    DataFrames by sampling, so this keeps a small per-session cache in session state instead.
+    """
+    cache: OrderedDict = st.session_state.setdefault(_UPLOAD_CACHE, OrderedDict())
+    key = (hashlib.sha256(data).hexdigest(), name, sheet)
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    table = load_table(data, name=name, sheet=sheet)  # raises DataError on bad input
+    cache[key] = table
+    while len(cache) > _MAX_CACHED_UPLOADS:
+        cache.popitem(last=False)
+    return table
+
+
+@st.cache_data(max_entries=4, show_spinner="Loading the sample data…")
+def load_sample() -> tuple[dict[str, Table], dict[str, RoleMap]]:
+    """The bundled sample (not user data, so the shared cache is fine)."""
+    tables = {kind: load_table(SAMPLE_DIR / file) for kind, file in SAMPLE_FILES.items()
+              if (SAMPLE_DIR / file).exists()}
+    roles = {kind: infer_roles(table.frame, kind=kind) for kind, table in tables.items()}
+    return tables, roles

@@ -1,0 +1,66 @@
+"""Session-state keys in one place, with small getters and setters.
+
+Everything a user loaded or fitted lives in `st.session_state` (per session, never a
+module-level dict) so it survives moving between pages and a failed upload.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+# Loaded tables by kind ("customers", "transactions", "events"): segmentation.io.Table
+TABLES = "tables"
+# Confirmed role maps by kind: segmentation.schema.RoleMap
+ROLES = "roles"
+# Where the data came from, shown in the sidebar ("Sample data" or file names)
+SOURCE = "source"
+# The current segmentation.result.Segmentation and what it was fitted on
+SEGMENTATION = "segmentation"
+CUSTOMER_TABLE = "customer_table"
+VALIDATION = "validation"
+# Per-segment action plan (DataFrame edited on the Profiles page)
+ACTION_PLAN = "action_plan"
+DATA_VERSION = "data_version"
+
+KINDS = ("customers", "transactions", "events")
+
+
+def tables() -> dict[str, Any]:
+    return st.session_state.setdefault(TABLES, {})
+
+
+def roles() -> dict[str, Any]:
+    return st.session_state.setdefault(ROLES, {})
+
+
+def set_data(new_tables: dict[str, Any], new_roles: dict[str, Any], source: str) -> None:
+    """Replace the loaded data; results fitted on the old data no longer apply."""
+    st.session_state[TABLES] = dict(new_tables)
+    st.session_state[ROLES] = dict(new_roles)
+    st.session_state[SOURCE] = source
+    # Widget keys include the version so role pickers start fresh on new data.
+    st.session_state[DATA_VERSION] = st.session_state.get(DATA_VERSION, 0) + 1
+    for key in (SEGMENTATION, CUSTOMER_TABLE, VALIDATION, ACTION_PLAN):
+        st.session_state.pop(key, None)
+
+
+def get(key: str, default: Any = None) -> Any:
+    return st.session_state.get(key, default)
+
+
+def put(key: str, value: Any) -> None:
+    st.session_state[key] = value
+
+
+def has_customers() -> bool:
+    return "customers" in tables()
+
+
+def set_roles(kind: str, role_map: Any) -> None:
+    roles()[kind] = role_map
+
+
+def data_version() -> int:
+    return st.session_state.get(DATA_VERSION, 0)
