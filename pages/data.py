@@ -11,6 +11,9 @@ from segmentation.errors import DataError
 from segmentation.schema import CATEGORIES, ROLES_BY_KIND, infer_roles, quality_summary
 from ui import state
 from ui.loading import load_sample, load_upload
+from ui.shell import ensure_app_shell
+
+ensure_app_shell()
 
 st.title("Data")
 st.caption("Start from the bundled sample or upload your own exports: CSV, TSV, XLSX or Parquet. "
@@ -81,7 +84,10 @@ for kind, table in state.tables().items():
         for note in table.notes:
             st.caption(f":material/info: {note}")
 
-        st.dataframe(table.frame.head(200), hide_index=True, height=260)
+        preview = table.frame.head(200)
+        dates = {c: st.column_config.DateColumn(c, format="YYYY-MM-DD")
+                 for c in preview.columns if pd.api.types.is_datetime64_any_dtype(preview[c])}
+        st.dataframe(preview, hide_index=True, height=260, column_config=dates)
 
         quality = quality_summary(table.frame, role_map, header_row=table.header_row, name=table.name)
         for note in quality.notes:

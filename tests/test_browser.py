@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 def test_open_app_load_sample_and_see_preview(output_dir):
     with running_app() as url, browser_page() as page:
         page.goto(url)
-        page.get_by_role("heading", name="Data").wait_for()
+        page.get_by_role("heading", name="Data", exact=True).first.wait_for()
         page.get_by_role("button", name="Use the sample data").click()
         page.get_by_text("Loaded: Sample data").wait_for()
         # The preview grid of the customers table is on screen.

@@ -35,9 +35,9 @@ def load_upload(data: bytes, name: str, sheet: str | None = None) -> Table:
     return table
 
 
-@st.cache_data(max_entries=4, show_spinner="Loading the sample data…")
+@st.cache_resource(max_entries=1, show_spinner="Loading the sample data…")
 def load_sample() -> tuple[dict[str, Table], dict[str, RoleMap]]:
-    """The bundled sample (not user data, so the shared cache is fine)."""
+    """The bundled sample, read once per process: it is not user data, and results are values nobody mutates."""
     tables = {kind: load_table(SAMPLE_DIR / file) for kind, file in SAMPLE_FILES.items()
               if (SAMPLE_DIR / file).exists()}
     roles = {kind: infer_roles(table.frame, kind=kind) for kind, table in tables.items()}

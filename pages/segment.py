@@ -1,0 +1,155 @@
+"""Segment: choose 2-4 variables and a method; segments and the five verdicts update live."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from segmentation import kmeans, rfm, rules
+from segmentation.charts.validation import sweep_chart
+from segmentation.errors import DataError
+from segmentation.validation import evaluate
+from ui import state
+from ui.customers import current_customer_table
+from ui.memo import memo
+from ui.scorecard import sample_rules_text, show_scorecard
+from ui.shell import ensure_app_shell
+
+ensure_app_shell()
+
+st.title("Segment")
+if not state.has_customers():
+    st.info("Load your customers (or the sample) first.")
+    st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
+    st.stop()
+
+try:
+    frame = current_customer_table()
+except DataError as exc:
+    st.error(f"{exc}")
+    st.page_link("pages/data.py", label="Check the column roles on the Data page", icon=":material/upload_file:")
+    st.stop()
+
+version = state.data_version()
+customer_roles = state.roles()["customers"]
+has_transactions = "recency_days" in frame.columns and frame["frequency"].gt(0).any()
+
+# -- inputs ----------------------------------------------------------------------------------------
+methods = ["K-means", "RFM", "Rules"]
+method = st.segmented_control("Method", methods, default="K-means", key="method", selection_mode="single") or "K-means"
+
+categories = {c.name: c.category for c in customer_roles.columns}
+derived = [c for c in ("recency_days", "frequency", "monetary", "tenure_days", "orders_90d", "active_days_30d",
+                       "active_days_90d", "events_90d") if c in frame.columns]
+candidates = [c for c in customer_roles.candidates() if c in frame.columns and frame[c].nunique(dropna=True) > 1]
+candidates += [c for c in derived if c not in candidates and frame[c].nunique(dropna=True) > 1]
+outcome_options = [c for c in ("churned", "converted") if c in frame.columns]
+revenue_column = customer_roles.get("mrr") or ("monetary" if "monetary" in frame.columns else None)
+
+
+def _label(column: str) -> str:
+    category = categories.get(column) or ("behavioural" if column in derived else None)
+    return f"{column} · {category}" if category else column
+
+
+with st.sidebar:
+    st.subheader("Validation")
+    outcome = st.selectbox("Outcome KPI for 'actionable'", [None] + outcome_options,
+                           index=1 if outcome_options else 0,
+                           format_func=lambda c: "— none —" if c is None else c,
+                           help="The behaviour segments should differ on, e.g. churn or trial-to-paid conversion.")
+
+segmentation = None
+if method == "K-means":
+    default_vars = [c for c in ("mrr", "logins_30d", "features_adopted") if c in candidates] or candidates[:2]
+    variables = st.multiselect(
+        "Segmentation variables (2-4)", candidates, default=default_vars, max_selections=4, format_func=_label,
+        key=f"kmeans_vars_{version}",
+        help="Start with 2-4 variables tied to your goal; more leads to analysis paralysis.",
+    )
+    if len(variables) < 2:
+        st.info("Pick at least two variables.")
+        st.stop()
+    try:
+        sweep = memo("sweep", (version, tuple(variables)), lambda: kmeans.sweep_k(frame, variables, random_state=0))
+    except DataError as exc:
+        st.error(str(exc))
+        st.stop()
+    left, right = st.columns([1, 2])
+    with left:
+        auto = st.toggle("Use the suggested k", value=True, key="auto_k")
+        k = st.slider("Number of segments (k)", 2, 8, value=int(sweep.suggested_k), disabled=auto, key="k")
+        k = int(sweep.suggested_k) if auto else int(k)
+        st.caption(sweep.reason)
+    with right:
+        st.altair_chart(sweep_chart(sweep, chosen_k=k), width="stretch")
+    segmentation = memo("kmeans", (version, tuple(variables), k),
+                        lambda: kmeans.fit_kmeans(frame, variables, k=k, random_state=0))
+
+elif method == "RFM":
+    if not has_transactions:
+        st.info("RFM needs purchases: upload a transactions or invoices table with the customers on the Data page.")
+        st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
+        st.stop()
+    saas = st.toggle("SaaS preset: M = MRR instead of total revenue", value=False,
+                     disabled=customer_roles.get("mrr") is None, key="rfm_saas")
+    monetary = customer_roles.get("mrr") if saas else "monetary"
+    with st.expander("Segment map (R x FM): edit the names", expanded=False):
+        grid = st.data_editor(rfm.grid_frame(), key=f"rfm_grid_{version}", width="stretch")
+    try:
+        grid_map = rfm.grid_from_frame(grid)
+    except DataError as exc:
+        st.error(str(exc))
+        st.stop()
+    grid_key = tuple(map(tuple, grid.astype(str).to_numpy()))
+    segmentation = memo("rfm", (version, monetary, grid_key),
+                        lambda: rfm.fit_rfm(frame, monetary=monetary, grid=grid_map))
+    with st.expander("Score thresholds", expanded=True):
+        st.markdown("\n".join(f"- {line}" for line in rfm.thresholds_text(segmentation)))
+
+else:
+    default_rules = sample_rules_text(frame.columns)
+    text = st.text_area("Rules, one per line: `Segment name: condition` (first match wins)", value=default_rules,
+                        height=180, key=f"rules_text_{version}")
+    try:
+        parsed = rules.parse_rules(text)
+        segmentation = memo("rules", (version, text), lambda: rules.fit_rules(frame, parsed))
+    except DataError as exc:
+        st.error(str(exc))
+        st.stop()
+
+for note in segmentation.notes:
+    st.warning(note, icon=":material/warning:")
+
+# -- live validation -------------------------------------------------------------------------------
+# Fitted results are memoised objects, so their identity (with the data version) names them.
+validation = memo(
+    "validation", (version, segmentation.method, segmentation.variables, id(segmentation), outcome),
+    lambda: evaluate(frame, segmentation, outcome=outcome, revenue=revenue_column, random_state=0),
+)
+state.put(state.SEGMENTATION, segmentation)
+state.put(state.VALIDATION, validation)
+
+st.subheader("Scorecard")
+show_scorecard(validation)
+
+st.subheader("Segments")
+sizes = segmentation.sizes.rename("customers").reset_index().rename(columns={"index": "segment"})
+sizes["share"] = sizes["customers"] / max(int(sizes["customers"].sum()), 1)
+sizes["rule"] = sizes["segment"].map(lambda s: validation.segment_rules.get(s, ""))
+left, right = st.columns([1, 2])
+with left:
+    bars = alt.Chart(sizes).mark_bar().encode(
+        x=alt.X("customers:Q").title("Customers"),
+        y=alt.Y("segment:N").sort(list(segmentation.segments)).title(None),
+        color=alt.Color("segment:N").legend(None),
+        tooltip=["segment:N", "customers:Q", alt.Tooltip("share:Q", format=".1%")],
+    )
+    st.altair_chart(bars, width="stretch")
+with right:
+    st.dataframe(sizes, hide_index=True, width="stretch",
+                 column_config={"share": st.column_config.NumberColumn(format="percent"),
+                                "rule": st.column_config.TextColumn("rule in plain words", width="large")})
+
+st.page_link("pages/profiles.py", label="Next: profiles, KPIs and the action plan", icon=":material/arrow_forward:")

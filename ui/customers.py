@@ -1,0 +1,36 @@
+"""The customer table for the loaded data, built once per data version and role mapping."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from segmentation.features import customer_table
+from segmentation.outcomes import with_outcomes
+from ui import state
+from ui.memo import memo
+
+
+def _roles_key(kind: str) -> tuple:
+    role_map = state.roles().get(kind)
+    return tuple(sorted(role_map.roles.items())) if role_map is not None else ()
+
+
+def current_customer_table() -> pd.DataFrame:
+    """One row per customer (customers' columns + what transactions/events say), cached per session."""
+    tables, roles = state.tables(), state.roles()
+    key = (state.data_version(), _roles_key("customers"), _roles_key("transactions"), _roles_key("events"))
+
+    def build() -> pd.DataFrame:
+        customers_roles = roles["customers"]
+        kwargs = {}
+        if "transactions" in tables:
+            kwargs.update(transactions=tables["transactions"].frame,
+                          transaction_roles=dict(roles["transactions"].roles))
+        if "events" in tables:
+            kwargs.update(events=tables["events"].frame, event_roles=dict(roles["events"].roles))
+        frame = customer_table(tables["customers"].frame, customer_id=customers_roles.get("customer_id"), **kwargs)
+        return with_outcomes(frame, customers_roles.roles)
+
+    table = memo("customer_table", key, build, max_entries=2)
+    state.put(state.CUSTOMER_TABLE, table)
+    return table
