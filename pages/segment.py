@@ -71,8 +71,18 @@ if method == "K-means":
     if len(variables) < 2:
         st.info("Pick at least two variables.")
         st.stop()
+    with st.expander("Transforms (how each variable is put on a common scale)"):
+        st.caption("Auto takes the log of skewed, non-negative money and count variables, then scales every "
+                   "variable; categories are one-hot encoded.")
+        transform_cols = st.columns(len(variables))
+        transforms = {
+            var: col.selectbox(var, ["auto", "log1p", "none"], key=f"transform_{var}_{version}")
+            for var, col in zip(variables, transform_cols)
+        }
+    transform_key = tuple(sorted(transforms.items()))
     try:
-        sweep = memo("sweep", (version, tuple(variables)), lambda: kmeans.sweep_k(frame, variables, random_state=0))
+        sweep = memo("sweep", (version, tuple(variables), transform_key),
+                     lambda: kmeans.sweep_k(frame, variables, random_state=0, transforms=transforms))
     except DataError as exc:
         st.error(str(exc))
         st.stop()
@@ -84,8 +94,10 @@ if method == "K-means":
         st.caption(sweep.reason)
     with right:
         st.altair_chart(sweep_chart(sweep, chosen_k=k), width="stretch")
-    segmentation = memo("kmeans", (version, tuple(variables), k),
-                        lambda: kmeans.fit_kmeans(frame, variables, k=k, random_state=0))
+    segmentation = memo("kmeans", (version, tuple(variables), transform_key, k),
+                        lambda: kmeans.fit_kmeans(frame, variables, k=k, random_state=0, transforms=transforms,
+                                                  categories={v: categories.get(v) for v in variables
+                                                              if categories.get(v)}))
 
 elif method == "RFM":
     if not has_transactions:

@@ -42,6 +42,7 @@ ROLES = (
     "mrr",
     "plan",
     "event_date",
+    "event_count",
     "outcome",
 )
 # Roles that make sense per kind of table, in the order the app shows them.
@@ -49,7 +50,7 @@ ROLES_BY_KIND = {
     "customers": ("customer_id", "company", "signup_date", "trial_start", "converted", "churn_date", "mrr", "plan",
                   "outcome"),
     "transactions": ("customer_id", "transaction_date", "amount", "order_id"),
-    "events": ("customer_id", "event_date"),
+    "events": ("customer_id", "event_date", "event_count"),
 }
 LEVELS = ("numeric", "categorical", "date", "id", "text", "boolean")
 CATEGORIES = ("firmographic", "behavioural", "value", "needs", "technographic", "psychographic")
@@ -75,6 +76,7 @@ _ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "mrr": ("mrr", "monthly_recurring_revenue", "monthly_revenue", "arr"),
     "plan": ("plan", "plan_name", "tier", "pricing_plan", "subscription_plan", "package", "edition"),
     "event_date": ("event_date", "activity_date", "date", "day", "timestamp", "event_time", "occurred_at"),
+    "event_count": ("sessions", "session_count", "events", "event_count", "count", "visits", "actions", "logins"),
     "outcome": ("churned", "is_churned", "churn", "churn_flag", "lost"),
 }
 _CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
@@ -204,7 +206,7 @@ def _category(name: str, level: str) -> str | None:
 def _fits(role: str, level: str, series: pd.Series) -> bool:
     if role.endswith("_date") or role == "trial_start":
         return level == "date"
-    if role in ("amount", "mrr"):
+    if role in ("amount", "mrr", "event_count"):
         return level == "numeric"
     if role == "customer_id":
         return level in ("id", "numeric", "text", "categorical")

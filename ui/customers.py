@@ -27,7 +27,10 @@ def current_customer_table() -> pd.DataFrame:
             kwargs.update(transactions=tables["transactions"].frame,
                           transaction_roles=dict(roles["transactions"].roles))
         if "events" in tables:
-            kwargs.update(events=tables["events"].frame, event_roles=dict(roles["events"].roles))
+            event_roles = dict(roles["events"].roles)
+            if "event_count" in event_roles:
+                event_roles["count"] = event_roles.pop("event_count")
+            kwargs.update(events=tables["events"].frame, event_roles=event_roles)
         frame = customer_table(tables["customers"].frame, customer_id=customers_roles.get("customer_id"), **kwargs)
         return with_outcomes(frame, customers_roles.roles)
 

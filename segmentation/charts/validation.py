@@ -1,0 +1,71 @@
+"""Charts for choosing k and reading the validation scorecard.
+
+`sweep_chart` draws the four k-sweep measures side by side (each with its own scale and a
+note of which direction is better) and marks the chosen k; `scorecard_chart` draws the five
+verdicts as coloured tiles with the plain sentence in the tooltip.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ..kmeans import KSweep
+from ..validation import Validation
+
+__all__ = ["sweep_chart", "scorecard_chart", "VERDICT_COLOURS"]
+
+VERDICT_COLOURS = {"pass": "#2e7d32", "warn": "#ef8f00", "fail": "#c62828"}
+_MEASURES = {
+    "silhouette": "Silhouette (higher is better)",
+    "calinski_harabasz": "Calinski-Harabasz (higher is better)",
+    "davies_bouldin": "Davies-Bouldin (lower is better)",
+    "inertia": "Inertia (look for the elbow)",
+}
+
+
+def sweep_chart(sweep: KSweep, *, chosen_k: int | None = None, columns: int = 2) -> alt.FacetChart:
+    """One small line chart per measure against k; the chosen (else suggested) k is highlighted."""
+    chosen = int(chosen_k if chosen_k is not None else sweep.suggested_k)
+    long = sweep.table.melt(id_vars="k", value_vars=list(_MEASURES), var_name="measure", value_name="value")
+    long["measure"] = long["measure"].map(_MEASURES)
+    long["chosen"] = long["k"].eq(chosen)
+    long["suggested"] = long["k"].eq(sweep.suggested_k)
+    base = alt.Chart().encode(
+        x=alt.X("k:O").title("k (number of segments)").axis(labelAngle=0),
+        y=alt.Y("value:Q").scale(zero=False).title(None),
+    )
+    line = base.mark_line(point=True, color="#607d8b").encode(
+        tooltip=[alt.Tooltip("k:O"), alt.Tooltip("measure:N"), alt.Tooltip("value:Q", format=",.3~g"),
+                 alt.Tooltip("suggested:N", title="suggested")],
+    )
+    mark = base.mark_point(size=160, filled=True, color="#d81b60").transform_filter(alt.datum.chosen)
+    return (
+        alt.layer(line, mark, data=long)
+        .properties(width=220, height=130)
+        .facet(facet=alt.Facet("measure:N", sort=list(_MEASURES.values())).title(None), columns=columns)
+        .resolve_scale(y="independent")
+        .properties(title=f"Choosing k: k = {chosen} marked (suggested: {sweep.suggested_k})")
+    )
+
+
+def scorecard_chart(validation: Validation) -> alt.LayerChart:
+    """The five criteria as tiles coloured by verdict, with the reason in the tooltip."""
+    rows = pd.DataFrame(
+        {
+            "criterion": [c.name.capitalize() for c in validation.criteria],
+            "verdict": [c.verdict for c in validation.criteria],
+            "why": [c.why for c in validation.criteria],
+        }
+    )
+    base = alt.Chart(rows).encode(x=alt.X("criterion:N").sort(None).title(None).axis(orient="top", labelAngle=0))
+    tiles = base.mark_rect(cornerRadius=4, height=40).encode(
+        color=alt.Color("verdict:N")
+        .scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values()))
+        .legend(None),
+        tooltip=[alt.Tooltip("criterion:N"), alt.Tooltip("verdict:N"), alt.Tooltip("why:N")],
+    )
+    words = base.mark_text(color="white", fontWeight="bold", fontSize=13).encode(
+        text=alt.Text("verdict:N"), tooltip=[alt.Tooltip("why:N")]
+    )
+    return (tiles + words).properties(height=50, title="Validation scorecard")

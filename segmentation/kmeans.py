@@ -1,0 +1,349 @@
+"""K-means segments on 2-4 transformed variables, with a sweep that suggests k.
+
+`sweep_k` fits k = 2..8 and reports silhouette (sampled), Calinski-Harabasz,
+Davies-Bouldin and inertia with a suggested k and the reason in words. `fit_kmeans`
+returns a `Segmentation` whose names never depend on scikit-learn's arbitrary cluster
+numbers: rows are put in a canonical order before fitting (so the result does not depend
+on the file's row order) and clusters are ordered by their centre on the first variable,
+then named from their centres ("High mrr, low logins_30d").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, pairwise_distances
+from threadpoolctl import threadpool_limits
+
+from .errors import DataError
+from .result import Segmentation, register_method
+from .variables import Design, apply_state, customer_ids, prepare
+
+__all__ = ["KSweep", "sweep_k", "fit_kmeans", "silhouette_on_distances", "DEFAULT_KS", "N_INIT"]
+
+DEFAULT_KS = range(2, 9)
+# A few k-means++ starts: enough to avoid a poor local optimum, cheap at 100k customers.
+N_INIT = 3
+MAX_K = 20
+# The sweep fits on at most this many customers; scores still use everyone.
+FIT_SAMPLE = 20_000
+
+
+@dataclass(frozen=True)
+class KSweep:
+    """Quality of k-means for each k.
+
+    table        one row per k: k, silhouette (on a sample), calinski_harabasz, davies_bouldin, inertia.
+    suggested_k  the k with the best average rank over silhouette (higher is better),
+                 Calinski-Harabasz (higher) and Davies-Bouldin (lower); ties go to the smaller k.
+    reason       one plain sentence explaining the suggestion.
+    """
+
+    table: pd.DataFrame = field(repr=False)
+    suggested_k: int
+    reason: str
+
+
+def sweep_k(
+    frame: pd.DataFrame,
+    variables: Sequence[str],
+    *,
+    ks: Sequence[int] = DEFAULT_KS,
+    random_state: int = 0,
+    sample_size: int = 3000,
+    transforms: str | Mapping[str, str] = "auto",
+    id_column: str | None = None,
+) -> KSweep:
+    """Fit k-means for each k in `ks` and suggest one."""
+    design = prepare(frame, variables, transforms=transforms, id_column=id_column)
+    return _sweep(design.matrix, ks, random_state=random_state, sample_size=sample_size)
+
+
+def fit_kmeans(
+    frame: pd.DataFrame,
+    variables: Sequence[str],
+    *,
+    k: int | None = None,
+    random_state: int = 0,
+    transforms: str | Mapping[str, str] = "auto",
+    categories: Mapping[str, str] | None = None,
+    id_column: str | None = None,
+    n_init: int = N_INIT,
+) -> Segmentation:
+    """K-means segments of `frame` (one row per customer) on 2-4 `variables`.
+
+    k=None uses the sweep's suggestion (2-8). Labels are indexed by customer id (the
+    `id_column`, else an id-like column or the index; see `variables.customer_ids`).
+    """
+    ids = customer_ids(frame, id_column)
+    design = prepare(frame, variables, transforms=transforms, categories=categories, id_column=id_column)
+    X = design.matrix
+    notes = list(design.notes)
+    sweep = None
+    if k is None:
+        sweep = _sweep(X, DEFAULT_KS, random_state=random_state, sample_size=3000)
+        k = sweep.suggested_k
+        notes.append(f"Suggested k: {sweep.reason}")
+    k = _checked_k(k, X)
+
+    order = _canonical_order(X)
+    # One thread: OpenMP's waiting threads make k-means 10x slower when another process holds a core.
+    with threadpool_limits(limits=1):
+        model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(X[order])
+    # Rounded as saved in the recipe, so a recipe assigns exactly these labels.
+    centres = _ordered_centres(model.cluster_centers_).round(12)
+    names = _names(centres, design)
+    cluster, distance = _nearest(X, centres)
+    labels = pd.Series(np.asarray(names, dtype=object)[cluster], index=ids, name="segment")
+
+    params = {
+        "variables": list(design.variables),
+        "k": int(k),
+        "random_state": int(random_state),
+        "transforms": {v: ("log1p" if s.get("log1p") else "none") for v, s in _numeric_specs(design).items()},
+        "categories": dict(design.categories),
+        "id_column": id_column,
+        "n_init": int(n_init),
+    }
+    state = {
+        "design": dict(design.state),
+        "centroids": centres.tolist(),
+        "names": list(names),
+        "transforms": dict(design.transforms),
+    }
+    if sweep is not None:
+        state["sweep"] = sweep.table.to_dict(orient="list")
+    scores = pd.DataFrame({"distance": distance}, index=ids)
+    return Segmentation(
+        method="kmeans",
+        labels=labels,
+        segments=tuple(names),
+        variables=design.variables,
+        params=params,
+        state=state,
+        scores=scores,
+        notes=tuple(notes),
+    )
+
+
+# -- registration ------------------------------------------------------------------------------
+def _assign(segmentation: Segmentation, frame: pd.DataFrame) -> pd.Series:
+    state = segmentation.state
+    X = apply_state(state["design"], frame)
+    cluster, _ = _nearest(X, np.asarray(state["centroids"], dtype=float))
+    return pd.Series(np.asarray(state["names"], dtype=object)[cluster], index=frame.index, name="segment")
+
+
+def _refit(frame: pd.DataFrame, params: Mapping[str, Any]) -> Segmentation:
+    return fit_kmeans(
+        frame,
+        params["variables"],
+        k=params.get("k"),
+        random_state=int(params.get("random_state", 0)),
+        transforms=params.get("transforms", "auto"),
+        categories=params.get("categories"),
+        id_column=params.get("id_column"),
+        n_init=int(params.get("n_init", N_INIT)),
+    )
+
+
+register_method("kmeans", assign=_assign, refit=_refit)
+
+
+# -- private helpers (they assume checked input) -----------------------------------------------
+def _sweep(
+    X: np.ndarray, ks: Sequence[int], *, random_state: int, sample_size: int, fit_size: int = FIT_SAMPLE
+) -> KSweep:
+    ks = sorted({int(k) for k in ks})
+    if not ks:
+        raise DataError("Give at least one k to try, e.g. 2 to 8.")
+    distinct = _distinct_rows(X)
+    usable = [k for k in ks if 2 <= k <= min(MAX_K, distinct)]
+    if not usable:
+        raise DataError(
+            f"k must be between 2 and the number of different customers ({distinct}); got {ks[0]}..{ks[-1]}."
+        )
+    Xs = X[_canonical_order(X)]
+    rng = np.random.RandomState(random_state)
+    # Choosing k needs the shape of the data, not every row: fit on a sample, score on all.
+    fit_rows = Xs if len(Xs) <= fit_size else Xs[np.sort(rng.choice(len(Xs), fit_size, replace=False))]
+    sample = np.sort(rng.choice(len(Xs), size=min(sample_size, len(Xs)), replace=False))
+    distances = pairwise_distances(Xs[sample].astype(np.float32))
+    rows = []
+    with threadpool_limits(limits=1):
+        for k in usable:
+            centres = KMeans(n_clusters=k, n_init=N_INIT, random_state=random_state).fit(fit_rows).cluster_centers_
+            labels, distance = _nearest(Xs, centres)
+            several = len(np.unique(labels)) > 1
+            rows.append(
+                {
+                    "k": k,
+                    "silhouette": silhouette_on_distances(distances, labels[sample]),
+                    "calinski_harabasz": float(calinski_harabasz_score(Xs, labels)) if several else float("nan"),
+                    "davies_bouldin": float(davies_bouldin_score(Xs, labels)) if several else float("nan"),
+                    "inertia": float((distance**2).sum()),
+                }
+            )
+    table = pd.DataFrame(rows)
+    ranks = pd.DataFrame(
+        {
+            "silhouette": table["silhouette"].rank(ascending=False, method="min", na_option="bottom"),
+            "calinski_harabasz": table["calinski_harabasz"].rank(ascending=False, method="min", na_option="bottom"),
+            "davies_bouldin": table["davies_bouldin"].rank(ascending=True, method="min", na_option="bottom"),
+        }
+    ).astype(int)
+    table["mean_rank"] = ranks.mean(axis=1)
+    best = table.assign(neg_sil=-table["silhouette"].fillna(-1)).sort_values(["mean_rank", "neg_sil", "k"]).index[0]
+    k = int(table.loc[best, "k"])
+    r = ranks.loc[best]
+    reason = (
+        f"k={k} ranks best on average across silhouette ({table.loc[best, 'silhouette']:.2f}, rank "
+        f"{r['silhouette']} of {len(table)}), Calinski-Harabasz (rank {r['calinski_harabasz']}) and "
+        f"Davies-Bouldin (rank {r['davies_bouldin']})."
+    )
+    if table["silhouette"].max() < 0.25:
+        reason += (
+            f" No k separates the customers clearly (best silhouette {table['silhouette'].max():.2f}); "
+            "the segments may be cuts of a continuum, so check them on the validation scorecard."
+        )
+    return KSweep(table=table, suggested_k=k, reason=reason)
+
+
+def silhouette_on_distances(distances: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette from a precomputed distance matrix (as scikit-learn defines it).
+
+    One distance matrix of a sample serves every k in a sweep and every refit, which is what
+    makes a sampled silhouette cheap: each k costs one matrix product.
+    """
+    codes, labels = np.unique(labels, return_inverse=True)
+    if len(codes) < 2:
+        return float("nan")
+    m = len(labels)
+    onehot = np.zeros((m, len(codes)), dtype=distances.dtype)
+    onehot[np.arange(m), labels] = 1
+    sums = (distances @ onehot).astype(float)
+    counts = onehot.sum(axis=0).astype(float)
+    own = counts[labels]
+    a = sums[np.arange(m), labels] / np.maximum(own - 1, 1)
+    means = sums / counts[None, :]
+    means[np.arange(m), labels] = np.inf
+    b = means.min(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = (b - a) / np.maximum(a, b)
+    # scikit-learn gives 0 to customers alone in their cluster (and to exact duplicates' 0/0).
+    s = np.where((own > 1) & np.isfinite(s), s, 0.0)
+    return float(s.mean())
+
+
+def _checked_k(k: object, X: np.ndarray) -> int:
+    try:
+        k_int = int(k)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise DataError(f"k={k!r} should be a whole number of segments, e.g. 4.") from None
+    if k_int != k:
+        raise DataError(f"k={k!r} should be a whole number of segments, e.g. 4.")
+    distinct = _distinct_rows(X)
+    if k_int < 2 or k_int > MAX_K:
+        raise DataError(f"k={k_int} should be between 2 and {MAX_K}.")
+    if k_int > distinct:
+        raise DataError(
+            f"k={k_int} is more than the {distinct} different customers in the data; choose k <= {distinct}."
+        )
+    return k_int
+
+
+def _distinct_rows(X: np.ndarray, enough: int = MAX_K) -> int:
+    """Distinct customers (rows), counted exactly only when there are few of them."""
+    head = len(np.unique(X[:5000].round(9), axis=0))
+    if head >= enough or len(X) <= 5000:
+        return head
+    return len(np.unique(X.round(9), axis=0))
+
+
+def _canonical_order(X: np.ndarray) -> np.ndarray:
+    """Rows sorted by value so k-means++ seeding never depends on the file's row order."""
+    return np.lexsort(X.round(9).T[::-1]) if X.shape[1] else np.arange(len(X))
+
+
+def _ordered_centres(centres: np.ndarray) -> np.ndarray:
+    """Centres sorted by the first design column, then the next ones, so names are deterministic."""
+    order = np.lexsort(centres.round(6).T[::-1])
+    return centres[order]
+
+
+def _nearest(X: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    squared = (X**2).sum(1)[:, None] - 2 * X @ centres.T + (centres**2).sum(1)[None, :]
+    cluster = squared.argmin(axis=1)
+    distance = np.sqrt(np.clip(squared[np.arange(len(X)), cluster], 0, None))
+    return cluster, distance
+
+
+def _numeric_specs(design: Design) -> dict[str, Mapping[str, Any]]:
+    return {s["name"]: s for s in design.state["variables"] if s["kind"] == "numeric"}
+
+
+def _names(centres: np.ndarray, design: Design) -> list[str]:
+    """Descriptive, unique names from centres: "High mrr, low logins_30d"."""
+    terms = _terms(centres, design)
+    # Start with the two strongest terms; add more until names are unique.
+    names: list[str] = []
+    for depth in range(2, len(design.variables) + 1):
+        names = [_join(t, depth) for t in terms]
+        if len(set(names)) == len(names):
+            return names
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    if len(set(unique)) != len(unique):  # pragma: no cover - "(2)" suffixes cannot collide with distinct names
+        unique = [f"Segment {i + 1}" for i in range(len(unique))]
+    return unique
+
+
+def _terms(centres: np.ndarray, design: Design) -> list[list[tuple[float, int, str]]]:
+    """Per centre: (strength, variable position, words) for every variable."""
+    out: list[list[tuple[float, int, str]]] = [[] for _ in centres]
+    overall = design.matrix.mean(axis=0)
+    column = 0
+    for position, spec in enumerate(design.state["variables"]):
+        name = spec["name"]
+        if spec["kind"] == "numeric":
+            for i, centre in enumerate(centres):
+                z = float(centre[column])
+                out[i].append((abs(z), position, f"{_level(z)} {name}"))
+            column += 1
+        else:
+            width = len(spec["levels"])
+            for i, centre in enumerate(centres):
+                shares = centre[column : column + width]
+                best = int(np.argmax(shares))
+                lift = float(shares[best] - overall[column + best])
+                # A level that most of the segment has, well above its usual share, names the segment.
+                strength = 2 * lift if shares[best] >= 0.5 else 0.0
+                out[i].append((strength, position, f"{name} {spec['levels'][best]}"))
+            column += width
+    return out
+
+
+def _join(terms: list[tuple[float, int, str]], depth: int) -> str:
+    chosen = sorted(terms, key=lambda t: (-t[0], t[1]))[:depth]
+    text = ", ".join(t[2] for t in sorted(chosen, key=lambda t: t[1]))
+    return text[:1].upper() + text[1:]
+
+
+def _level(z: float) -> str:
+    if z <= -1.5:
+        return "very low"
+    if z <= -0.5:
+        return "low"
+    if z < 0.5:
+        return "mid"
+    if z < 1.5:
+        return "high"
+    return "very high"

@@ -1,0 +1,175 @@
+"""K-means segments: planted clusters, deterministic names, recipes, the sweep and the command line."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score, silhouette_score
+
+from segmentation.cli import main
+from segmentation.errors import DataError
+from segmentation.kmeans import fit_kmeans, silhouette_on_distances, sweep_k
+from segmentation.result import Segmentation, method_names
+
+CENTRES = np.array([[0.0, 0.0], [8.0, 0.0], [0.0, 8.0], [8.0, 8.0]])
+
+
+def blobs(n: int = 800, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    truth = np.arange(n) % 4
+    points = CENTRES[truth] + rng.normal(size=(n, 2))
+    frame = pd.DataFrame(
+        {"customer_id": [f"{i:05d}" for i in range(n)], "usage": points[:, 0] + 20, "spend": points[:, 1] + 20}
+    )
+    return frame, truth
+
+
+def test_finds_planted_clusters_and_suggests_their_number():
+    frame, truth = blobs()
+    seg = fit_kmeans(frame, ["usage", "spend"])
+    assert seg.method == "kmeans" and seg.params["k"] == 4
+    assert adjusted_rand_score(truth, seg.labels.to_numpy()) > 0.98
+    assert list(seg.labels.index[:2]) == ["00000", "00001"]
+    assert any("Suggested k: k=4" in note for note in seg.notes)
+
+
+def test_names_come_from_the_centres_in_a_fixed_order():
+    frame, truth = blobs()
+    seg = fit_kmeans(frame, ["usage", "spend"], k=4)
+    assert set(seg.segments) == {"Low usage, low spend", "Low usage, high spend", "High usage, low spend",
+                                 "High usage, high spend"}
+    # Segments are ordered by their centre on the first variable (usage).
+    usage_centres = [centre[0] for centre in seg.state["centroids"]]
+    assert usage_centres == sorted(usage_centres)
+    assert seg.segments[-1].startswith("High usage") and seg.segments[0].startswith("Low usage")
+    planted = {0: "Low usage, low spend", 1: "High usage, low spend", 2: "Low usage, high spend",
+               3: "High usage, high spend"}
+    assert [seg.labels.iloc[i] for i in range(4)] == [planted[i] for i in range(4)]
+    assert seg.sizes.tolist() == [200, 200, 200, 200]
+
+
+def test_names_stay_unique_when_centres_describe_alike():
+    rng = np.random.default_rng(1)
+    centres = np.array([[0.0, 0.0], [10.0, 0.0], [11.0, 0.0], [0.0, 10.0]])
+    points = centres[np.arange(400) % 4] + rng.normal(scale=0.1, size=(400, 2))
+    seg = fit_kmeans(pd.DataFrame({"a": points[:, 0], "b": points[:, 1]}), ["a", "b"], k=4)
+    # (10, 0) and (11, 0) are both "high a, low b"; the later one gets a number.
+    assert set(seg.segments) == {"Low a, low b", "Low a, very high b", "High a, low b", "High a, low b (2)"}
+    assert seg.segments[2:] == ("High a, low b", "High a, low b (2)")
+
+
+def test_labels_do_not_depend_on_row_order():
+    frame, _ = blobs(600, seed=3)
+    first = fit_kmeans(frame, ["usage", "spend"], k=4, random_state=0)
+    shuffled = frame.sample(frac=1.0, random_state=11)
+    second = fit_kmeans(shuffled, ["usage", "spend"], k=4, random_state=0)
+    pd.testing.assert_series_equal(first.labels, second.labels.reindex(first.labels.index))
+    assert first.segments == second.segments
+
+
+def test_categorical_variable_names_its_dominant_level():
+    rng = np.random.default_rng(2)
+    plan = np.repeat(["Enterprise", "Free"], 150)
+    frame = pd.DataFrame({"plan": plan, "mrr": np.where(plan == "Enterprise", 900.0, 0.0) + rng.uniform(0, 5, 300)})
+    seg = fit_kmeans(frame, ["plan", "mrr"], k=2, transforms="none")
+    assert seg.state["transforms"]["plan"] == "one-hot (2 levels)"
+    assert set(seg.segments) == {"Plan Enterprise, high mrr", "Plan Free, low mrr"}
+
+
+def test_recipe_round_trip_assigns_the_same_segments():
+    frame, _ = blobs(400)
+    seg = fit_kmeans(frame, ["usage", "spend"], k=4)
+    again = Segmentation.from_recipe(json.loads(seg.to_json()))
+    assigned = again.assign(frame.sample(frac=1.0, random_state=5))
+    assert (assigned.sort_index() == seg.labels.to_numpy()).all()
+    refit = seg.refit(frame)
+    assert refit.params["k"] == 4 and refit.segments == seg.segments
+    assert "kmeans" in method_names()
+
+
+def test_k_is_checked():
+    frame, _ = blobs(100)
+    with pytest.raises(DataError, match="k=1 should be between 2 and 20"):
+        fit_kmeans(frame, ["usage", "spend"], k=1)
+    few = pd.DataFrame({"a": [1.0, 1.0, 2.0, 2.0], "b": [0.0, 0.0, 5.0, 5.0]})
+    with pytest.raises(DataError, match="k=3 is more than the 2 different customers"):
+        fit_kmeans(few, ["a", "b"], k=3)
+    with pytest.raises(DataError, match="at most 4 variables"):
+        fit_kmeans(frame.assign(c=1.0, d=2.0, e=3.0), ["usage", "spend", "c", "d", "e"])
+
+
+def test_sweep_reports_every_measure_and_a_reason():
+    frame, _ = blobs()
+    sweep = sweep_k(frame, ["usage", "spend"], ks=range(2, 7))
+    assert list(sweep.table["k"]) == [2, 3, 4, 5, 6]
+    assert {"silhouette", "calinski_harabasz", "davies_bouldin", "inertia"} <= set(sweep.table.columns)
+    assert sweep.suggested_k == 4
+    assert sweep.table.loc[sweep.table["k"] == 4, "silhouette"].item() > 0.7
+    assert sweep.table["inertia"].is_monotonic_decreasing
+    assert sweep.reason.startswith("k=4 ranks best")
+
+
+def test_sweep_says_when_no_k_separates_the_customers():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=600), "b": rng.normal(size=600), "c": rng.normal(size=600)})
+    sweep = sweep_k(frame, ["a", "b", "c"])
+    assert "No k separates the customers clearly" in sweep.reason
+
+
+def test_silhouette_on_distances_matches_scikit_learn():
+    rng = np.random.default_rng(4)
+    points = rng.normal(size=(120, 3))
+    labels = rng.integers(0, 4, 120)
+    labels[0] = 9  # a segment of one customer scores 0, as in scikit-learn
+    distances = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(-1))
+    assert silhouette_on_distances(distances, labels) == pytest.approx(silhouette_score(points, labels))
+    # Hand-computed: two pairs at distance 1 whose pairs are 10 apart: s = (10 - 1) / 10 for everyone.
+    line = np.array([0.0, 1.0, 10.0, 11.0])
+    grid = np.abs(line[:, None] - line[None, :])
+    expected = np.mean([(10.5 - 1) / 10.5, (9.5 - 1) / 9.5, (9.5 - 1) / 9.5, (10.5 - 1) / 10.5])
+    assert silhouette_on_distances(grid, np.array([0, 0, 1, 1])) == pytest.approx(expected)
+
+
+def test_recovers_the_sample_personas():
+    sample = pytest.importorskip("segmentation.sample")
+    data = sample.generate(3000, random_state=42)
+    variables = ["mrr", "logins_30d", "features_adopted", "seats"]
+    # As the sample's README documents: log1p of all four, standardised, k = 4.
+    seg = fit_kmeans(data.customers, variables, k=4, transforms={v: "log1p" for v in variables})
+    assert adjusted_rand_score(data.personas.reindex(seg.labels.index), seg.labels) >= 0.6
+
+
+def test_command_line_writes_ids_segments_report_and_recipe(tmp_path):
+    frame, _ = blobs(400)
+    frame["churned"] = np.where(np.arange(400) % 4 == 3, "yes", "no")
+    source = tmp_path / "customers.csv"
+    frame.to_csv(source, index=False)
+    out, report, recipe = tmp_path / "out.csv", tmp_path / "report.json", tmp_path / "recipe.json"
+    code = main(["kmeans", str(source), "--vars", "usage,spend", "--k", "4", "--outcome", "churned",
+                 "--out", str(out), "--report", str(report), "--recipe", str(recipe)])
+    assert code == 0
+    written = pd.read_csv(out, dtype=str)
+    assert list(written.columns) == ["customer_id", "segment"]
+    assert written["customer_id"].iloc[0] == "00000" and len(written) == 400
+    summary = json.loads(report.read_text(encoding="utf-8"))
+    assert summary["k"] == 4
+    assert set(summary["validation"]) == {"distinct", "measurable", "substantial", "accessible", "actionable"}
+    assert summary["validation"]["distinct"]["verdict"] == "pass"
+    assert summary["validation"]["actionable"]["verdict"] == "pass"
+    assert Segmentation.from_recipe(recipe.read_text(encoding="utf-8")).method == "kmeans"
+
+
+def test_command_line_bad_input_exits_2(tmp_path, capsys):
+    frame, _ = blobs(50)
+    source = tmp_path / "customers.csv"
+    frame.to_csv(source, index=False)
+    out = str(tmp_path / "out.csv")
+    assert main(["kmeans", str(source), "--vars", "usage", "--out", out]) == 2
+    assert main(["kmeans", str(source), "--vars", "usage,nope", "--out", out]) == 2
+    assert main(["kmeans", str(source), "--vars", "customer_id,usage", "--out", out]) == 2
+    assert main(["kmeans", str(tmp_path / "missing.csv"), "--vars", "usage,spend", "--out", out]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 4 and all(line.startswith("error: ") for line in lines)

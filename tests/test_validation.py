@@ -1,0 +1,209 @@
+"""The validation scorecard: each criterion passes what it should and fails what it should."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segmentation.charts.validation import scorecard_chart, sweep_chart
+from segmentation.errors import DataError
+from segmentation.kmeans import fit_kmeans, sweep_k
+from segmentation.result import Segmentation
+from segmentation.rules import fit_rules
+from segmentation.validation import CRITERIA, Thresholds, evaluate
+
+
+def table(points: np.ndarray, **extra) -> pd.DataFrame:
+    columns = {f"v{j}": points[:, j] for j in range(points.shape[1])}
+    frame = pd.DataFrame({"customer_id": [f"{i:05d}" for i in range(len(points))], **columns, **extra})
+    return frame
+
+
+def planted(n: int = 1500, seed: int = 0, spread: float = 1.0) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0.0, 0.0, 0.0], [10.0, 0.0, 0.0], [0.0, 10.0, 0.0], [10.0, 10.0, 10.0]])
+    truth = np.arange(n) % 4
+    return table(centres[truth] + rng.normal(scale=spread, size=(n, 3))), truth
+
+
+@pytest.mark.parametrize("shape", ["uniform cube", "gaussian blob"])
+@pytest.mark.parametrize("k", [3, 4])
+def test_distinct_fails_when_structureless_data_is_cut_into_pieces(shape, k):
+    rng = np.random.default_rng(k)
+    points = rng.uniform(size=(1500, 3)) if shape == "uniform cube" else rng.normal(size=(1500, 3))
+    frame = table(points)
+    seg = fit_kmeans(frame, ["v0", "v1", "v2"], k=k)
+    distinct = evaluate(frame, seg, n_bootstrap=0)["distinct"]
+    assert distinct.verdict == "fail"
+    assert distinct.figures["silhouette"] < distinct.figures["reference_silhouette"] + 0.05
+    assert "not natural groups" in distinct.why
+
+
+def test_distinct_passes_on_well_separated_clusters():
+    frame, _ = planted()
+    seg = fit_kmeans(frame, ["v0", "v1", "v2"], k=4)
+    distinct = evaluate(frame, seg, n_bootstrap=0)["distinct"]
+    assert distinct.verdict == "pass"
+    assert distinct.figures["silhouette"] > 0.7
+    assert distinct.figures["overlapping_pairs"] == []
+    assert min(distinct.figures["effect_sizes"].values()) > 0.5
+
+
+def test_effect_sizes_are_eta_squared_and_cramers_v():
+    # Hand-computed: x = 0, 0, 1, 1 split by segment explains all variance (eta squared 1);
+    # y = 0, 1, 0, 1 explains none (0); colour follows the segment exactly (Cramer's V 1).
+    frame = pd.DataFrame({"id": ["a", "b", "c", "d"], "x": [0.0, 0.0, 1.0, 1.0], "y": [0.0, 1.0, 0.0, 1.0],
+                          "colour": ["red", "red", "blue", "blue"]})
+    seg = fit_rules(frame, "Low: x < 0.5 and y > -1 and colour in ['red', 'blue']\nHigh: otherwise", id_column="id")
+    effects = evaluate(frame, seg, n_bootstrap=0)["distinct"].figures["effect_sizes"]
+    assert effects == pytest.approx({"x": 1.0, "y": 0.0, "colour": 1.0})
+
+
+def test_threshold_cuts_of_a_continuum_are_worded_fairly():
+    rng = np.random.default_rng(5)
+    frame = table(rng.normal(size=(1200, 2)))
+    seg = fit_rules(frame, "Low: v0 < -0.5\nMid: v0 < 0.5\nHigh: otherwise")
+    distinct = evaluate(frame, seg, n_bootstrap=0)["distinct"]
+    assert distinct.verdict == "fail"
+    assert "differ by construction" in distinct.why
+
+
+def test_substantial_flags_a_two_percent_segment_unless_it_brings_revenue():
+    n = 1000
+    frame = pd.DataFrame({"customer_id": [str(i) for i in range(n)], "seats": np.r_[np.full(20, 100), np.ones(n - 20)],
+                          "usage": np.arange(n) % 7})
+    seg = fit_rules(frame, "Big: seats >= 50\nSmall: otherwise")
+    substantial = evaluate(frame, seg, n_bootstrap=0)["substantial"]
+    assert substantial.verdict == "fail"
+    assert substantial.figures["customer_share"] == {"Big": 0.02, "Small": 0.98}
+    assert "'Big' holds only 2.0% of customers" in substantial.why
+    frame["mrr"] = np.r_[np.full(20, 5000.0), np.full(n - 20, 50.0)]
+    with_revenue = evaluate(frame, seg, n_bootstrap=0, revenue="mrr")["substantial"]
+    assert with_revenue.verdict == "warn"
+    assert with_revenue.figures["revenue_share"]["Big"] == pytest.approx(100_000 / 149_000)
+    looser = evaluate(frame, seg, n_bootstrap=0, thresholds=Thresholds(min_share=0.01))["substantial"]
+    assert looser.verdict == "pass"
+
+
+def test_accessible_gives_plain_rules_that_reproduce_axis_aligned_segments():
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({"customer_id": [str(i) for i in range(900)], "logins": rng.integers(0, 30, 900),
+                          "mrr": rng.uniform(0, 1000, 900)})
+    seg = fit_rules(frame, "Engaged: logins >= 10 and mrr > 500\nLight: logins < 10\nCheap: otherwise")
+    validation = evaluate(frame, seg, n_bootstrap=0)
+    accessible = validation["accessible"]
+    assert accessible.verdict == "pass"
+    assert validation.tree_accuracy == 1.0
+    # Whole numbers read as "10 or more" / "under 10"; money thresholds are rounded readably.
+    assert validation.segment_rules["Light"] == "logins under 10"
+    assert validation.segment_rules["Engaged"].startswith("logins 10 or more and mrr above ")
+    assert validation.segment_rules["Cheap"].startswith("logins 10 or more and mrr below ")
+
+
+def test_accessible_reads_missingness_that_a_rule_tests():
+    frame = pd.DataFrame({"customer_id": [str(i) for i in range(200)],
+                          "trial_start": pd.to_datetime(["2024-01-01", None] * 100),
+                          "seats": np.arange(200) % 5 + 1})
+    seg = fit_rules(frame, "Never started: trial_start is missing\nTrialled: otherwise")
+    validation = evaluate(frame, seg, n_bootstrap=0)
+    assert validation.segment_rules == {"Never started": "trial_start is missing",
+                                        "Trialled": "trial_start is filled in"}
+    # 50% blanks are the rule itself, not a measurement problem.
+    assert validation["measurable"].verdict == "pass"
+
+
+def test_accessible_fails_when_no_short_rule_finds_the_segments():
+    rng = np.random.default_rng(3)
+    frame = table(rng.normal(size=(1000, 2)))
+    labels = pd.Series(np.where(rng.uniform(size=1000) < 0.5, "A", "B"), index=frame["customer_id"])
+    seg = Segmentation(method="manual", labels=labels, segments=("A", "B"), variables=("v0", "v1"))
+    validation = evaluate(frame, seg, n_bootstrap=0)
+    assert validation["accessible"].verdict == "fail"
+    assert validation.tree_accuracy < 0.7
+    # A method that cannot refit still gets a scorecard.
+    assert validation["measurable"].figures["stability_ari"] is None
+
+
+def test_actionable_detects_an_outcome_that_differs_and_one_that_does_not():
+    frame, truth = planted(1200)
+    rng = np.random.default_rng(7)
+    frame["churned"] = np.where(rng.uniform(size=1200) < np.array([0.05, 0.1, 0.3, 0.6])[truth], "yes", "no")
+    frame["coin"] = np.where(rng.uniform(size=1200) < 0.3, "yes", "no")
+    frame["ltv"] = rng.gamma(2.0, np.array([100, 100, 400, 900])[truth])
+    seg = fit_kmeans(frame, ["v0", "v1", "v2"], k=4)
+    differs = evaluate(frame, seg, outcome="churned", n_bootstrap=0)["actionable"]
+    assert differs.verdict == "pass" and differs.figures["p_value"] < 1e-6
+    assert differs.figures["spread"] > 0.4 and differs.figures["level"] == "yes"
+    same = evaluate(frame, seg, outcome="coin", n_bootstrap=0)["actionable"]
+    assert same.verdict == "fail" and same.figures["p_value"] > 0.05
+    numeric = evaluate(frame, seg, outcome="ltv", n_bootstrap=0)["actionable"]
+    assert numeric.verdict == "pass" and numeric.figures["test"] == "Kruskal-Wallis"
+
+
+def test_actionable_without_an_outcome_asks_for_one_and_for_the_action_plan():
+    frame, _ = planted(400)
+    seg = fit_kmeans(frame, ["v0", "v1"], k=4)
+    actionable = evaluate(frame, seg, n_bootstrap=0)["actionable"]
+    assert actionable.verdict == "warn"
+    assert "No outcome chosen" in actionable.why and "action plan" in actionable.why
+    planned = evaluate(frame, seg, n_bootstrap=0, actions={seg.segments[0]: "Upsell"})["actionable"]
+    assert planned.figures["segments_without_action"] == list(seg.segments[1:])
+
+
+def test_a_churn_date_outcome_counts_customers_with_a_date():
+    frame, truth = planted(800)
+    frame["churn_date"] = pd.to_datetime(np.where(truth == 3, "2025-01-01", None))
+    seg = fit_kmeans(frame, ["v0", "v1", "v2"], k=4)
+    actionable = evaluate(frame, seg, outcome="churn_date", n_bootstrap=0)["actionable"]
+    assert actionable.verdict == "pass"
+    assert sorted(actionable.figures["rates"].values()) == [0.0, 0.0, 0.0, 1.0]
+
+
+def test_measurable_reports_stability_and_empty_variables():
+    frame, _ = planted(1200)
+    seg = fit_kmeans(frame, ["v0", "v1", "v2"], k=4)
+    measurable = evaluate(frame, seg, n_bootstrap=3)["measurable"]
+    assert measurable.verdict == "pass" and measurable.figures["stability_ari"] > 0.95
+    frame["nps"] = np.where(np.arange(1200) % 10 < 7, np.nan, 8.0)
+    frame.loc[frame.index % 10 == 9, "nps"] = 3.0
+    seg = fit_rules(frame, "Promoter: nps > 5\nRest: otherwise")
+    patchy = evaluate(frame, seg, n_bootstrap=0)["measurable"]
+    assert patchy.verdict == "fail" and patchy.figures["missing_share"]["nps"] == pytest.approx(0.7)
+
+
+def test_scorecard_does_not_depend_on_row_order():
+    frame, _ = planted(800)
+    seg = fit_kmeans(frame, ["v0", "v1", "v2"], k=4)
+    # Small samples so that the sampled parts (silhouette, stability refits) are exercised.
+    small = Thresholds(silhouette_sample=300, stability_sample=300)
+    one = evaluate(frame, seg, n_bootstrap=2, thresholds=small)
+    two = evaluate(frame.sample(frac=1.0, random_state=3), seg, n_bootstrap=2, thresholds=small)
+    assert one.verdicts == two.verdicts
+    assert one["distinct"].figures["silhouette"] == pytest.approx(two["distinct"].figures["silhouette"])
+    assert one["measurable"].figures["stability_ari"] == pytest.approx(two["measurable"].figures["stability_ari"])
+    assert one.tree_accuracy == two.tree_accuracy
+
+
+def test_scorecard_is_json_and_names_every_criterion():
+    frame, _ = planted(600)
+    seg = fit_kmeans(frame, ["v0", "v1"], k=4)
+    validation = evaluate(frame, seg, revenue="v2", n_bootstrap=1)
+    assert tuple(c.name for c in validation.criteria) == CRITERIA
+    data = json.loads(json.dumps(validation.to_dict()))
+    assert set(data) == set(CRITERIA)
+    assert all(entry["verdict"] in ("pass", "warn", "fail") and entry["why"] for entry in data.values())
+    with pytest.raises(DataError, match="outcome column 'churn' is not in the data"):
+        evaluate(frame, seg, outcome="churn")
+
+
+def test_charts_build():
+    frame, _ = planted(400)
+    sweep = sweep_k(frame, ["v0", "v1"], ks=range(2, 6))
+    spec = sweep_chart(sweep, chosen_k=3).to_dict()
+    assert spec["facet"]["field"] == "measure"
+    seg = fit_kmeans(frame, ["v0", "v1"], k=4)
+    tiles = scorecard_chart(evaluate(frame, seg, n_bootstrap=0)).to_dict()
+    assert len(tiles["layer"]) == 2
