@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-for _name in ("rfm", "kmeans", "rules"):
+for _name in ("rfm", "kmeans", "rules", "extend"):
     try:
         importlib.import_module(f"{__package__}.{_name}")
     except ModuleNotFoundError as exc:  # a method still being written must not break the rest

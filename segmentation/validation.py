@@ -287,7 +287,7 @@ def _distinct(X, specs, codes, names, method, t: Thresholds, order, random_state
         "overlapping_pairs": [f"{a} / {b}" for a, b in overlapping],
     }
     versus = f"silhouette {silhouette:.2f} vs {reference:.2f} for {k} groups cut from data with no real groups"
-    by_threshold = method != "kmeans"
+    by_threshold = method in ("rfm", "rules")
     if margin < t.margin_warn:
         verdict = "fail"
         if by_threshold:
