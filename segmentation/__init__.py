@@ -2,11 +2,14 @@
 
 The library behind the Streamlit app and the companion notebooks. It never imports
 Streamlit. Start with `load_table`, `infer_roles` and `customer_table`, then a method
-(`rfm`, `kmeans`, `rules`), then `validation.evaluate`.
+(`rfm.fit_rfm`, `kmeans.fit_kmeans`, `rules.fit_rules`), then `validation.evaluate`.
 """
 
 from .errors import DataError
+from .features import customer_table
+from .io import Table, load_table
 from .result import Segmentation
+from .schema import RoleMap, infer_roles
 
-__all__ = ["DataError", "Segmentation"]
+__all__ = ["DataError", "Segmentation", "Table", "load_table", "RoleMap", "infer_roles", "customer_table"]
 __version__ = "0.1.0"

@@ -1,0 +1,246 @@
+"""XLSX workbooks: refused before anything inflates when they would blow up, then read with python-calamine.
+
+Private helper of `segmentation.io`. Calamine parses the workbook in Rust (no Python XML
+parser is involved, so nothing here needs defusedxml) and gives typed cells: floats, dates,
+booleans and strings. Cells typed by Excel keep their type; text cells go through the same
+detection as CSV, so "00017" stays text and "1.234,56" typed as text still becomes a number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import python_calamine as calamine
+
+from ._io_header import cell_text, counted, find_header, is_blank
+from .errors import DataError
+
+__all__ = ["SheetGrid", "read_xlsx", "cells_to_column", "check_inflation", "MAX_RATIO", "MAX_INFLATED"]
+
+MAX_RATIO = 50  # uncompressed / file size
+MAX_INFLATED = 100 * 2 ** 20  # ... only refused above this many uncompressed bytes
+MAX_ENTRIES = 10_000
+_SCAN_ROWS = 100
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class SheetGrid:
+    """One sheet before conversion: header cells and the cells of each column."""
+
+    names: list[str]
+    columns: list[tuple]
+    row_numbers: np.ndarray  # 1-based sheet row of each data row
+    header_row: int  # 0-based sheet row of the header
+    sheet: str
+    sheets: tuple[str, ...]
+    notes: list[str]
+
+
+def check_inflation(name: str, *, packed: int, total: int, largest: int, limit: int) -> None:
+    """Refuse a file whose content would expand far beyond its own size (a zip bomb) or beyond the limit."""
+    if largest > limit or (total > MAX_RATIO * max(packed, 1) and total > MAX_INFLATED):
+        raise DataError(
+            f"'{name}' would expand from {_mb(packed)} to {_mb(total)} when opened, far beyond its size, so it is "
+            f"not read (it may be a zip bomb); save the data again as a plain .xlsx or CSV file.")
+
+
+def read_xlsx(raw: bytes, *, name: str, sheet: str | None, limit: int) -> SheetGrid:
+    """The chosen sheet's header and columns; DataError for broken, oversized or empty workbooks."""
+    _check_zip(raw, name, limit)
+    try:
+        book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        worksheets = [m for m in book.sheets_metadata if m.typ == calamine.SheetTypeEnum.WorkSheet]
+        sheets = tuple(m.name for m in worksheets)
+        if not sheets:
+            raise DataError(f"'{name}' has no worksheets; save a sheet with the data as .xlsx or CSV.")
+        if sheet is not None:
+            chosen = _match_sheet(sheet, sheets, name)
+            grid = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+        else:
+            visible = [m.name for m in worksheets if m.visible == calamine.SheetVisibleEnum.Visible]
+            chosen, grid = _first_with_data(book, visible + [s for s in sheets if s not in visible])
+    except calamine.PasswordError:
+        raise DataError(f"'{name}' is password-protected; remove the password in Excel and upload it again.") \
+            from None
+    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, calamine.WorksheetNotFound) as exc:
+        raise DataError(f"'{name}' is not a readable Excel workbook ({_first_line(exc)}); open it in Excel and "
+                        f"save it again as .xlsx.") from None
+    return _grid_to_columns(grid, name=name, chosen=chosen, sheets=sheets, explicit=sheet is not None)
+
+
+def cells_to_column(cells: tuple, *, id_like: bool) -> pa.Array | pd.Series:
+    """Typed cells stay typed (numbers, dates, booleans); text and mixed columns become strings to analyse."""
+    types = set(map(type, cells))
+    blank_text = str in types and all(is_blank(c) for c in cells if type(c) is str)
+    others = types - {str, type(None)}
+    if not others or (str in types and not blank_text):
+        if others:  # mixed: read every cell as its text, then decide like a CSV column
+            return pa.array([_as_text(c) for c in cells], pa.string())
+        return pa.array(cells, pa.string())
+    if others <= {float, int}:
+        values = np.array([c if type(c) in (float, int) else np.nan for c in cells], dtype="float64")
+        return _numbers(values, id_like=id_like)
+    if others <= {dt.datetime, dt.date}:
+        try:
+            return pd.Series(pd.to_datetime([None if type(c) is str else c for c in cells])).astype("datetime64[ns]")
+        except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+            return pa.array([_as_text(c) for c in cells], pa.string())
+    if others == {bool}:
+        if len(types) == 1:
+            return pd.Series(cells, dtype="bool")
+        return pd.Series([c if type(c) is bool else np.nan for c in cells], dtype="object")
+    return pa.array([_as_text(c) for c in cells], pa.string())
+
+
+# -- helpers (assume clean input) ----------------------------------------------------------------------------
+
+def _check_zip(raw: bytes, name: str, limit: int) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise DataError(f"'{name}' is not a valid Excel workbook (.xlsx); open it in Excel and save it again as "
+                        f".xlsx.") from None
+    with archive:
+        if len(infos) > MAX_ENTRIES:
+            raise DataError(f"'{name}' holds {len(infos)} files inside, far more than a workbook has; save the "
+                            f"data again as a plain .xlsx or CSV file.")
+        if not any(info.filename == "xl/workbook.xml" for info in infos):
+            raise DataError(f"'{name}' is a zip archive, not an Excel workbook; unzip it and load the table "
+                            f"inside.")
+        if any(info.flag_bits & 0x1 for info in infos):
+            raise DataError(f"'{name}' is password-protected; remove the password in Excel and upload it again.")
+        declared = [info.file_size for info in infos]
+        check_inflation(name, packed=len(raw), total=sum(declared), largest=max(declared, default=0), limit=limit)
+        # Declared sizes can lie, and an inflater trusts the data, not the header: inflate each entry
+        # here, in bounded chunks, and stop as soon as it goes past what it declared.
+        for info in infos:
+            try:
+                inflated = _inflated_size(raw, info, cap=info.file_size)
+            except (zlib.error, struct.error, ValueError) as exc:
+                raise DataError(f"'{name}' is a damaged Excel workbook ({_first_line(exc)}); open it in Excel and "
+                                f"save it again as .xlsx.") from None
+            if inflated > info.file_size:
+                raise DataError(f"'{name}' holds a file that expands beyond its declared size, so it is not read "
+                                f"(it may be a zip bomb); save the data again as a plain .xlsx or CSV file.")
+
+
+def _inflated_size(raw: bytes, info: zipfile.ZipInfo, *, cap: int) -> int:
+    """Bytes an entry really inflates to, counting no further than just past `cap`."""
+    offset = info.header_offset
+    if raw[offset:offset + 4] != b"PK\x03\x04":
+        raise ValueError(f"no local header for {info.filename}")
+    name_length, extra_length = struct.unpack("<HH", raw[offset + 26:offset + 30])
+    start = offset + 30 + name_length + extra_length
+    data = memoryview(raw)[start:start + info.compress_size]
+    if info.compress_type == zipfile.ZIP_STORED:
+        return len(data)
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        return cap + 1  # workbooks are deflated; anything else is not one Excel wrote
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    total = 0
+    pending = data
+    while not inflater.eof:
+        chunk = inflater.decompress(pending, _CHUNK)
+        total += len(chunk)
+        if total > cap:
+            break
+        pending = inflater.unconsumed_tail
+        if not chunk and not pending:
+            break
+    return total
+
+
+def _match_sheet(wanted: str, sheets: tuple[str, ...], name: str) -> str:
+    if wanted in sheets:
+        return wanted
+    loose = [s for s in sheets if s.strip().casefold() == wanted.strip().casefold()]
+    if len(loose) == 1:
+        return loose[0]
+    listed = ", ".join(f"'{s}'" for s in sheets)
+    raise DataError(f"'{name}' has no sheet named '{wanted}'; its sheets are {listed}.")
+
+
+def _first_with_data(book, order: list[str]) -> tuple[str, list[list]]:
+    """The first sheet with a header and at least one row under it, else the first with anything."""
+    fallback = None
+    for sheet in order:
+        grid = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        filled = 0
+        for row in grid:
+            if any(not is_blank(c) for c in row):
+                filled += 1
+                if filled == 2:
+                    return sheet, grid
+        if filled and fallback is None:
+            fallback = (sheet, grid)
+    return fallback or (order[0], [])
+
+
+def _grid_to_columns(grid: list[list], *, name: str, chosen: str, sheets: tuple[str, ...],
+                     explicit: bool) -> SheetGrid:
+    where = f"sheet '{chosen}' of '{name}'"
+    header = find_header(grid[:_SCAN_ROWS])
+    if header is None:
+        raise DataError(f"{where[0].upper() + where[1:]} is empty; choose the sheet that holds the data.")
+    data = grid[header + 1:]
+    if not any(any(not is_blank(c) for c in row) for row in data):
+        raise DataError(f"{where[0].upper() + where[1:]} has a header but no rows of data; add the data rows "
+                        f"or choose another sheet.")
+    width = max(len(row) for row in grid)
+    names = [cell_text(c) for c in grid[header]] + [""] * (width - len(grid[header]))
+    rows = [row if len(row) == width else list(row) + [""] * (width - len(row)) for row in data]
+    columns = list(zip(*rows))
+    notes = []
+    if len(sheets) > 1 and not explicit:
+        others = ", ".join(f"'{s}'" for s in sheets if s != chosen)
+        notes.append(f"Read sheet '{chosen}'; the workbook also has {others}.")
+    titles = [row for row in grid[:header] if any(not is_blank(c) for c in row)]
+    if titles:
+        shown = " ".join(cell_text(c) for c in titles[0] if not is_blank(c))
+        notes.append(f"Skipped {counted(len(titles), 'row')} above the header (such as '{shown[:60]}'); "
+                     f"the header is row {header + 1}.")
+    return SheetGrid(names=names, columns=columns, row_numbers=np.arange(header + 2, header + 2 + len(rows)),
+                     header_row=header, sheet=chosen, sheets=sheets, notes=notes)
+
+
+def _numbers(values: np.ndarray, *, id_like: bool) -> pd.Series:
+    finite = values[~np.isnan(values)]
+    if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 2 ** 53:
+        if finite.size == values.size:
+            return pd.Series(values.astype("int64"))
+        if id_like:
+            mask = np.isnan(values)
+            return pd.Series(pd.arrays.IntegerArray(np.where(mask, 0, values).astype("int64"), mask))
+    return pd.Series(values, dtype="float64")
+
+
+def _as_text(cell) -> str | None:
+    if is_blank(cell):
+        return None
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, float):
+        return str(int(cell)) if cell.is_integer() and abs(cell) < 2 ** 53 else repr(cell)
+    if isinstance(cell, (dt.date, dt.time)):
+        return cell.isoformat(sep=" ") if isinstance(cell, dt.datetime) else cell.isoformat()
+    return str(cell)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2 ** 20:,.1f} MB" if size >= 2 ** 20 else f"{math.ceil(size / 1024):,} KB"
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:120] if text else type(exc).__name__

@@ -1,0 +1,331 @@
+"""Delimited text (CSV, TSV, TXT): encoding, delimiter and header found from a sample, then one fast parse.
+
+Private helper of `segmentation.io`. Detection looks at the first 256 KB; the full parse is
+Arrow's multithreaded CSV reader with every column read as text (numbers and dates are
+decided later, from all values). Files Arrow cannot take as they are (rows of different
+lengths, blank-ish lines) go through Python's csv module, which is slower but says which
+row is wrong.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from charset_normalizer import from_bytes
+
+from ._io_header import counted, find_header, is_blank
+from .errors import DataError
+
+__all__ = ["TextGrid", "read_text"]
+
+SAMPLE_BYTES = 256 * 1024
+SAMPLE_RECORDS = 200
+# Preference on ties: tab and semicolon files often hold commas inside values (decimal commas, names).
+DELIMITERS = ("\t", ";", "|", ",")
+# Control characters never found in a text table (tab, newlines and form feeds are allowed).
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+_NON_SPACE = re.compile(rb"\S")
+_QUOTED = re.compile(r'"[^"]*(?:""[^"]*)*"')
+_SEP_LINE = re.compile(r'^"?sep=(.)"?[ \t]*(?:\r\n|\n|\r)')
+_UNICODE_ONLY = ("utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be", "utf_7")
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_FRIENDLY = {"cp1252": "Windows-1252 (Western European)", "cp1250": "Windows-1250 (Central European)",
+             "cp1251": "Windows-1251 (Cyrillic)", "iso8859_1": "Latin-1", "iso8859_15": "Latin-9"}
+
+
+@dataclass(frozen=True)
+class TextGrid:
+    """A text table before conversion: header cells and raw string columns."""
+
+    names: list[str]
+    columns: list[pa.Array]
+    row_numbers: np.ndarray  # 1-based record number of each data row, as a spreadsheet numbers rows
+    header_row: int  # 0-based record of the header
+    encoding: str
+    delimiter: str
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    encoding: str
+    skip: int  # bytes of byte-order mark
+    text: str | None  # the whole text when it is not UTF-8 (else Arrow reads the bytes as they are)
+
+
+class _NotUtf8(Exception):
+    """UTF-8 was assumed from the sample, but a later byte says otherwise."""
+
+
+def read_text(raw: bytes, *, name: str) -> TextGrid:
+    """Parse delimited text into string columns; DataError when it is not a readable table."""
+    decoded = _detect_encoding(raw, name)
+    try:
+        return _parse(raw, decoded, name=name)
+    except _NotUtf8:
+        return _parse(raw, _decode_legacy(raw, name), name=name)
+
+
+# -- encoding ------------------------------------------------------------------------------------------------
+
+def _detect_encoding(raw: bytes, name: str) -> _Decoded:
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            if encoding == "utf-8-sig":
+                return _Decoded(encoding, len(bom), None)
+            return _Decoded(encoding, len(bom), _decode(raw[len(bom):], encoding, name))
+    head = raw[:SAMPLE_BYTES]
+    if b"\x00" in head:
+        encoding = _utf16_without_bom(head)
+        if encoding is None:
+            raise DataError(f"'{name}' is not a text table (it holds binary data); export the data as CSV or XLSX.")
+        return _Decoded(encoding, 0, _decode(raw, encoding, name))
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(raw) <= SAMPLE_BYTES)
+    except UnicodeDecodeError:
+        return _decode_legacy(raw, name)
+    return _Decoded("utf-8", 0, None)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    pairs = len(head) // 2 or 1
+    odd_zeros, even_zeros = head[1::2].count(0) / pairs, head[0::2].count(0) / pairs
+    if odd_zeros > 0.3 and even_zeros < 0.05:
+        return "utf-16-le"
+    if even_zeros > 0.3 and odd_zeros < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _decode(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise DataError(f"'{name}' is not valid {encoding} text (byte {exc.start}); save it again as UTF-8 "
+                        f"CSV.") from None
+
+
+def _decode_legacy(raw: bytes, name: str) -> _Decoded:
+    """Not UTF-8: ask charset-normalizer, preferring Windows-1252 among equally good answers (Excel's default)."""
+    first = re.search(rb"[\x80-\xff]", raw)
+    start = max(0, (first.start() if first else 0) - SAMPLE_BYTES // 4)
+    sample = raw[start:start + SAMPLE_BYTES]
+    encoding = _best_legacy_encoding(sample)
+    if encoding is None:
+        raise DataError(f"'{name}' is not a text table (its bytes are not text in any known encoding); export "
+                        f"the data as CSV (UTF-8) or XLSX.")
+    for candidate in (encoding, "cp1252", "latin_1"):
+        try:
+            return _Decoded(candidate, 0, raw.decode(candidate))
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin_1 decodes any bytes")  # pragma: no cover
+
+
+def _best_legacy_encoding(sample: bytes) -> str | None:
+    matches = list(from_bytes(sample, cp_exclusion=list(_UNICODE_ONLY)))
+    if not matches:
+        return None
+    least_chaos = min(m.chaos for m in matches)
+    close = [m for m in matches if m.chaos <= least_chaos + 0.02]
+    coherent = max(m.coherence for m in close)
+    kept = [m for m in close if m.coherence >= coherent - 0.05]
+    if any("cp1252" in m.could_be_from_charset for m in kept):
+        return "cp1252"
+    return kept[0].encoding
+
+
+def _check_is_text(sample: str, name: str) -> None:
+    if not sample:
+        return
+    odd = len(_CONTROL.findall(sample))
+    if odd > max(2, 0.01 * len(sample)):
+        raise DataError(f"'{name}' is not a text table (it holds binary data); export the data as CSV or XLSX.")
+
+
+# -- structure -----------------------------------------------------------------------------------------------
+
+def _parse(raw: bytes, decoded: _Decoded, *, name: str) -> TextGrid:
+    if decoded.text is None:
+        head = raw[decoded.skip:decoded.skip + SAMPLE_BYTES]
+        whole = len(raw) - decoded.skip <= SAMPLE_BYTES
+        sample = codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
+    else:
+        whole = len(decoded.text) <= SAMPLE_BYTES
+        sample = decoded.text[:SAMPLE_BYTES]
+    _check_is_text(sample, name)
+    if not whole and "\n" in sample[:-1]:
+        sample = sample[:sample.rindex("\n") + 1]
+    if not sample.strip():
+        raise DataError(f"'{name}' is empty; export it again with a header row and at least one row of data.")
+
+    sep_line = _SEP_LINE.match(sample)
+    delimiter = sep_line.group(1) if sep_line else _detect_delimiter(sample, whole=whole)
+    records, complete = _sample_records(sample, delimiter, whole=whole)
+    first = 1 if sep_line else 0
+    found = find_header([fields for _, fields in complete[first:]])
+    if found is None:
+        raise DataError(f"'{name}' is empty; export it again with a header row and at least one row of data.")
+    header = first + found
+    names = complete[header][1]
+    if header + 1 >= len(records):
+        if whole:
+            raise DataError(f"'{name}' has a header but no rows of data; export it again with the data rows.")
+        raise DataError(f"'{name}' has a first row longer than {SAMPLE_BYTES // 1024} KB; check that it is a "
+                        f"table with one record per line.")
+    # A header shorter than most rows lacks names (kept as unnamed columns); a few longer rows are
+    # misquoted values, refused by the row-by-row parser with their row number.
+    lengths = Counter(len(fields) for _, fields in complete[header + 1:] if fields)
+    usual = max(lengths, key=lambda n: (lengths[n], n)) if lengths else 0
+    width = max(len(names), usual)
+    notes = []
+    titles = [fields for _, fields in complete[first:header] if not all(is_blank(c) for c in fields)]
+    if titles:
+        shown = delimiter.join(titles[0]).strip()
+        notes.append(f"Skipped {counted(len(titles), 'line')} above the header (such as '{shown[:60]}'); "
+                     f"the header is row {header + 1}.")
+    if decoded.encoding not in ("utf-8", "utf-8-sig"):
+        friendly = _FRIENDLY.get(codecs.lookup(decoded.encoding).name.replace("-", "_"), decoded.encoding)
+        if not decoded.encoding.startswith("utf"):
+            notes.append(f"Read as {friendly} text; if accented letters look wrong, save the file as UTF-8 CSV.")
+
+    data_start = records[header + 1][0]
+    columns, short = _parse_body(raw, decoded, sample, data_start, delimiter=delimiter, width=width, name=name,
+                                 first_record=header + 1)
+    if short:
+        if len(short) == 1:
+            notes.append(f"Row {short[0]} has fewer values than the header; its missing values are left empty.")
+        else:
+            notes.append(f"{len(short)} rows have fewer values than the header (such as row {short[0]}); their "
+                         f"missing values are left empty.")
+    n = len(columns[0]) if columns else 0
+    if n == 0:
+        raise DataError(f"'{name}' has a header but no rows of data; export it again with the data rows.")
+    names = list(names) + [""] * (width - len(names))
+    return TextGrid(names=names, columns=columns, row_numbers=np.arange(header + 2, header + 2 + n),
+                    header_row=header, encoding=decoded.encoding, delimiter=delimiter, notes=notes)
+
+
+def _detect_delimiter(sample: str, *, whole: bool) -> str:
+    """The candidate found the same number of times (outside quotes) on the most lines."""
+    lines = [line for line in _QUOTED.sub('""', sample).splitlines() if line.strip()]
+    if not whole and len(lines) > 1:
+        lines = lines[:-1]
+    lines = lines[:SAMPLE_RECORDS]
+    best, best_score = ",", (0.0, 0, 0)
+    for rank, delimiter in enumerate(DELIMITERS):
+        counts = Counter(line.count(delimiter) for line in lines)
+        counts.pop(0, None)
+        if not counts:
+            continue
+        mode = max(counts, key=lambda c: (counts[c], c))
+        score = (round(counts[mode] / len(lines), 2), -rank, mode)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _sample_records(sample: str, delimiter: str, *, whole: bool) -> tuple[list, list]:
+    """(start offset, fields) of the sample's records; the second list leaves out a record the sample may cut."""
+    starts: list[int] = []
+
+    def lines():
+        position = 0
+        for line in io.StringIO(sample, newline=""):
+            starts.append(position)
+            position += len(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    records = []
+    consumed = 0
+    while len(records) < SAMPLE_RECORDS + 1:
+        try:
+            fields = next(reader)
+        except (StopIteration, csv.Error):
+            break
+        records.append((starts[consumed], fields))
+        consumed = reader.line_num
+    complete = records if whole and len(records) <= SAMPLE_RECORDS else records[:-1]
+    return records, complete or records
+
+
+def _parse_body(raw: bytes, decoded: _Decoded, sample: str, data_start: int, *, delimiter: str, width: int,
+                name: str, first_record: int) -> tuple[list[pa.Array], list[int]]:
+    """The data rows as string columns, and the row numbers of rows that had to be padded."""
+    if decoded.text is None:
+        body = memoryview(raw)[decoded.skip + len(sample[:data_start].encode("utf-8")):]
+    else:
+        body = decoded.text[data_start:].encode("utf-8")
+    try:
+        return _parse_fast(body, delimiter=delimiter, width=width), []
+    except pa.ArrowInvalid as exc:
+        if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
+            raise _NotUtf8 from None
+    try:
+        text = bytes(body).decode("utf-8")
+    except UnicodeDecodeError:
+        raise _NotUtf8 from None
+    return _parse_slow(text, delimiter=delimiter, width=width, name=name, first_record=first_record)
+
+
+def _parse_fast(body, *, delimiter: str, width: int) -> list[pa.Array]:
+    if _NON_SPACE.search(body) is None:
+        return []
+    column_names = [f"c{i}" for i in range(width)]
+    table = pacsv.read_csv(
+        pa.BufferReader(pa.py_buffer(body)),
+        read_options=pacsv.ReadOptions(column_names=column_names, block_size=4 << 20),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
+                                         newlines_in_values=re.search(b'"', body) is not None,
+                                         ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in column_names},
+                                             null_values=[""], strings_can_be_null=True,
+                                             quoted_strings_can_be_null=True),
+    )
+    return [column.combine_chunks() for column in table.columns]
+
+
+def _parse_slow(text: str, *, delimiter: str, width: int, name: str,
+                first_record: int) -> tuple[list[pa.Array], list[int]]:
+    """Row by row: pads short rows, and names the first row that has more values than the header."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
+                        strict=False)
+    rows = []
+    short = []
+    record = first_record
+    try:
+        for fields in reader:
+            if len(fields) > width:
+                if any(field.strip() for field in fields[width:]):
+                    raise DataError(
+                        f"Row {record + 1} of '{name}' has {len(fields)} values but the header has {width} "
+                        f"columns; put quotes around values that contain '{_printable(delimiter)}' or fix that row.")
+                fields = fields[:width]
+            elif len(fields) < width:
+                if any(f.strip() for f in fields):  # a blank line is an empty row (dropped later), not a short one
+                    short.append(record + 1)
+                fields = fields + [""] * (width - len(fields))
+            rows.append(fields)
+            record += 1
+    except csv.Error as exc:
+        raise DataError(f"Row {record + 1} of '{name}' cannot be read ({exc}); fix that row or export the file "
+                        f"again.") from None
+    if not rows:
+        return [], []
+    return [pa.array(column, pa.string()) for column in zip(*rows)], short
+
+
+def _printable(delimiter: str) -> str:
+    return "tab" if delimiter == "\t" else delimiter

@@ -1,0 +1,322 @@
+"""Load any customer export, CSV/TSV/TXT, XLSX or Parquet, from a path or the bytes of an upload.
+
+`load_table` works out how the file is written (encoding, delimiter, header row, sheet,
+decimal mark, date format) without being told, and returns a `Table`: the data as a
+DataFrame plus what was detected and, in `notes`, what had to be assumed, in sentences a
+user can read. Numbers written the European way (1.234,56) or with thousands separators
+become numbers; dates become datetime64; identifiers with leading zeros ("00017") stay text.
+
+Anything wrong with the file raises `DataError` with one sentence that names the file and
+says what to do; no other exception leaves `load_table`.
+
+The readers live in private modules: `_io_text` (delimited text), `_io_excel` (workbooks,
+with the zip-bomb check), `_io_parquet`, `_io_header` (header row and names) and
+`_io_convert` (text to numbers and dates).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import _io_convert as convert
+from ._io_excel import cells_to_column, read_xlsx
+from ._io_header import cell_text, clean_names, counted
+from ._io_parquet import read_parquet
+from ._io_text import read_text
+from .errors import DataError
+
+__all__ = ["Table", "load_table", "DEFAULT_MAX_BYTES", "MAX_BYTES_ENV", "FORMATS"]
+
+DEFAULT_MAX_BYTES = 200 * 2 ** 20
+MAX_BYTES_ENV = "SEGMENTATION_MAX_BYTES"
+FORMATS = ("csv", "tsv", "txt", "xlsx", "parquet")
+
+_EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "txt", ".xlsx": "xlsx", ".xlsm": "xlsx",
+               ".parquet": "parquet", ".pq": "parquet"}
+_ADVICE = {".xls": "it is in the old Excel 97-2003 format; open it in Excel and save it as .xlsx or CSV",
+           ".ods": "open it in LibreOffice or Excel and save it as .xlsx or CSV",
+           ".numbers": "export it from Numbers as CSV or Excel (.xlsx)",
+           ".json": "export the data as CSV, XLSX or Parquet instead"}
+# What a file really is, from its first bytes: a .csv may be anything a user happened to pick.
+_MAGIC = ((b"PK\x03\x04", "zip"), (b"PAR1", "parquet"), (b"\x89PNG", "a PNG image"), (b"%PDF", "a PDF document"),
+          (b"GIF8", "a GIF image"), (b"\xff\xd8\xff", "a JPEG image"), (b"\x1f\x8b", "a gzip-compressed file"),
+          (b"\xd0\xcf\x11\xe0", "ole"), (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"), (b"Rar!", "a RAR archive"),
+          (b"\x7fELF", "a program"), (b"SQLite format 3\x00", "an SQLite database"))
+_CONTENT = re.compile(rb"[^ \t\r\n\x00\xef\xbb\xbf\xff\xfe]")  # anything but blanks and byte-order marks
+_SIZE = re.compile(r"^\s*([0-9][0-9_]*)\s*(b|kb|mb|gb)?\s*$", re.IGNORECASE)
+_UNITS = {None: 1, "b": 1, "kb": 2 ** 10, "mb": 2 ** 20, "gb": 2 ** 30}
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """A loaded file: the data and what was detected about how it is written.
+
+    frame: the data; numbers, datetime64 dates, text (object) for everything else.
+    name: the file's name. format: csv, tsv, txt, xlsx or parquet.
+    encoding, delimiter: for text files (None otherwise). decimal: "." or ",".
+    sheet, sheets: the sheet read and every worksheet of a workbook.
+    header_row: 0-based line (text) or row (sheet) of the header in the file.
+    date_formats: column -> the format assumed, such as "dd/mm/yyyy".
+    notes: sentences telling the user what was assumed or fixed.
+    row_numbers: for each row of `frame`, its row number as a spreadsheet shows the file
+        (1-based, header included), for messages such as "row 57 holds 'abc'".
+    """
+
+    frame: pd.DataFrame
+    name: str
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str = "."
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    header_row: int = 0
+    date_formats: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    row_numbers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype="int64"), repr=False)
+
+    def row_number(self, position: int) -> int:
+        """The file row (as a spreadsheet numbers it) of the frame's row at `position`."""
+        return int(self.row_numbers[position])
+
+
+def load_table(source, *, name: str | None = None, sheet: str | None = None,
+               max_bytes: int | None = None) -> Table:
+    """Read a CSV/TSV/TXT, XLSX or Parquet file, given as a path or as the bytes of an upload.
+
+    name: the upload's file name (its extension tells the format); for a path, the file's own name.
+    sheet: the worksheet to read (default: the first with data). max_bytes: the largest file
+    accepted; default 200 MB, or the SEGMENTATION_MAX_BYTES environment variable.
+    Raises DataError, naming the file and what to do, for anything that cannot be read.
+    """
+    label = _label(source, name)
+    try:
+        return _load(source, label, sheet=sheet, max_bytes=max_bytes)
+    except DataError:
+        raise
+    except MemoryError:
+        raise DataError(f"'{label}' is too large to load on this machine; split it into smaller files.") from None
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # the promise: a parser's error never reaches the user as a traceback
+        # BaseException, not Exception: a panic inside a Rust parser (calamine) arrives as pyo3's
+        # PanicException, which derives from BaseException.
+        reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"'{label}' could not be read ({reason}); check that it is a CSV, XLSX or Parquet export "
+                        f"and export it again.") from exc
+
+
+# -- source, limits, format ------------------------------------------------------------------------------------
+
+def _label(source, name) -> str:
+    """The file name messages show: never a whole path (browsers send C:\\fakepath\\x.csv), never pages of text."""
+    for candidate in (name, os.fspath(source) if isinstance(source, (str, os.PathLike)) else None,
+                      getattr(source, "name", None)):
+        if isinstance(candidate, bytes):
+            candidate = candidate.decode("utf-8", "replace")
+        if isinstance(candidate, str) and candidate.strip() and "\n" not in candidate:
+            base = re.split(r"[\\/]", candidate.strip().rstrip("\\/"))[-1]
+            return base[:120] or candidate.strip()[:120]
+    return "upload"
+
+
+def _load(source, label: str, *, sheet: str | None, max_bytes: int | None) -> Table:
+    if sheet is not None and not isinstance(sheet, str):
+        raise DataError(f"The sheet for '{label}' must be given by its name, not {sheet!r}.")
+    limit = _limit(max_bytes)
+    raw = _read_source(source, label, limit)
+    fmt, notes = _format(label, raw)
+    if fmt in ("csv", "tsv", "txt"):
+        grid = read_text(raw, name=label)
+        if sheet is not None:
+            notes.append(f"The sheet '{sheet}' was ignored: '{label}' is a text file, not a workbook.")
+        return _assemble(label, fmt, names=grid.names, columns=grid.columns, row_numbers=grid.row_numbers,
+                         header_row=grid.header_row, notes=notes + grid.notes, encoding=grid.encoding,
+                         delimiter=grid.delimiter)
+    if fmt == "xlsx":
+        book = read_xlsx(raw, name=label, sheet=sheet, limit=limit)
+        columns = [cells_to_column(cells, id_like=convert.is_id_like(cell_text(header)))
+                   for header, cells in zip(book.names, book.columns)]
+        return _assemble(label, fmt, names=book.names, columns=columns, row_numbers=book.row_numbers,
+                         header_row=book.header_row, notes=notes + book.notes, sheet=book.sheet, sheets=book.sheets)
+    grid = read_parquet(raw, name=label, limit=limit)
+    rows = len(grid.columns[0]) if grid.columns else 0
+    return _assemble(label, fmt, names=grid.names, columns=grid.columns, row_numbers=np.arange(2, rows + 2),
+                     header_row=0, notes=notes + grid.notes)
+
+
+def _limit(max_bytes) -> int:
+    if max_bytes is not None:
+        if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, np.integer)) or max_bytes <= 0:
+            raise DataError(f"max_bytes must be a positive whole number of bytes, not {max_bytes!r}.")
+        return int(max_bytes)
+    setting = os.environ.get(MAX_BYTES_ENV)
+    if setting is None or not setting.strip():
+        return DEFAULT_MAX_BYTES
+    match = _SIZE.match(setting)
+    if not match or int(match.group(1)) <= 0:
+        raise DataError(f"The {MAX_BYTES_ENV} environment variable must be a size such as 500MB or 524288000, "
+                        f"not '{setting}'; fix or unset it.")
+    return int(match.group(1)) * _UNITS[(match.group(2) or "b").lower()]
+
+
+def _too_large(label: str, size: int, limit: int) -> DataError:
+    return DataError(f"'{label}' is {_size(size)}, above the {_size(limit)} limit; split it into smaller files or "
+                     f"raise the limit with the {MAX_BYTES_ENV} environment variable.")
+
+
+def _read_source(source, label: str, limit: int) -> bytes:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        raw = bytes(source)
+    elif isinstance(source, (str, os.PathLike)):
+        if isinstance(source, str) and "\n" in source:
+            raise DataError("load_table got text where a file path belongs; pass the file's bytes and its name "
+                            "instead (load_table(data, name='customers.csv')).")
+        path = Path(source)
+        try:
+            if not path.exists():
+                raise DataError(f"'{label}' was not found; check the file name and its folder.")
+            if path.is_dir():
+                raise DataError(f"'{label}' is a folder, not a file; choose a file inside it.")
+            size = path.stat().st_size
+            if size > limit:
+                raise _too_large(label, size, limit)
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise DataError(f"'{label}' cannot be opened ({exc.strerror or exc}); check that the file is readable."
+                            ) from None
+    elif hasattr(source, "getvalue") or hasattr(source, "read"):
+        raw = source.getvalue() if hasattr(source, "getvalue") else source.read(limit + 1)
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8")
+        raw = bytes(raw)
+    else:
+        raise DataError(f"load_table needs a file path or the bytes of an upload, not {type(source).__name__}.")
+    if len(raw) > limit:
+        raise _too_large(label, len(raw), limit)
+    return raw
+
+
+def _format(label: str, raw: bytes) -> tuple[str, list[str]]:
+    """The format to read, from the extension checked against the first bytes; notes when they disagree."""
+    suffix = Path(label).suffix.lower()
+    if suffix and suffix not in _EXTENSIONS:
+        advice = _ADVICE.get(suffix, "upload a CSV, TSV, TXT, XLSX or Parquet file instead")
+        raise DataError(f"'{label}' is a {suffix} file, which cannot be loaded; {advice}.")
+    if _CONTENT.search(raw) is None:
+        raise DataError(f"'{label}' is empty; export it again with a header row and at least one row of data.")
+    fmt = _EXTENSIONS.get(suffix, "")
+    magic = next((what for start, what in _MAGIC if raw.startswith(start)), None)
+    is_workbook = magic == "zip" and b"xl/workbook.xml" in raw[-65536:] + raw[:65536]
+    if fmt == "xlsx":
+        if magic == "ole":
+            raise DataError(f"'{label}' is password-protected or in the old .xls format; remove the password or "
+                            f"save it again as .xlsx in Excel.")
+        return fmt, []
+    if fmt == "parquet":
+        return fmt, []
+    # A text extension, or none at all.
+    if is_workbook:
+        return "xlsx", [] if not fmt else [f"'{label}' is an Excel workbook despite its name; it was read as one."]
+    if magic == "parquet":
+        return "parquet", [] if not fmt else [f"'{label}' is a Parquet file despite its name; it was read as one."]
+    if magic == "zip":
+        raise DataError(f"'{label}' is a zip archive, not a table; unzip it and load the file inside.")
+    if magic == "ole":
+        raise DataError(f"'{label}' is an old-format Excel (.xls) file; open it in Excel and save it as .xlsx or "
+                        f"CSV.")
+    if magic is not None:
+        raise DataError(f"'{label}' is {magic}, not a table; export the data as CSV or XLSX.")
+    return fmt or "csv", []
+
+
+# -- one table from any reader ---------------------------------------------------------------------------------
+
+def _assemble(label: str, fmt: str, *, names: list[str], columns: list, row_numbers: np.ndarray, header_row: int,
+              notes: list[str], encoding: str | None = None, delimiter: str | None = None, sheet: str | None = None,
+              sheets: tuple[str, ...] = ()) -> Table:
+    """Any reader's header and columns (Arrow strings still to read, or typed Series) -> one Table."""
+    columns = [_clean_text(c) if isinstance(c, (pa.Array, pa.ChunkedArray)) else c for c in columns]
+    columns, row_numbers = _drop_empty_rows(label, columns, row_numbers, notes)
+    names, columns = _named_columns(names, columns, notes)
+
+    analyses = {i: convert.analyse(c) for i, c in enumerate(columns) if isinstance(c, pa.Array)}
+    decimal = convert.decide_decimal(list(analyses.values()), semicolons=delimiter == ";")
+    series, date_formats = {}, {}
+    for i, (name, column) in enumerate(zip(names, columns)):
+        if i not in analyses:
+            series[name] = column
+            continue
+        done = convert.convert(column, analyses[i], column=name, decimal=decimal, row_numbers=row_numbers,
+                               id_like=convert.is_id_like(name))
+        series[name] = done.series
+        notes.extend(done.notes)
+        if done.date_format:
+            date_formats[name] = done.date_format
+    return Table(frame=pd.DataFrame(series, copy=False), name=label, format=fmt, encoding=encoding,
+                 delimiter=delimiter, decimal=decimal, sheet=sheet, sheets=sheets, header_row=header_row,
+                 date_formats=date_formats, notes=tuple(notes), row_numbers=np.asarray(row_numbers, dtype="int64"))
+
+
+def _drop_empty_rows(label: str, columns: list, row_numbers: np.ndarray, notes: list[str]) -> tuple[list, np.ndarray]:
+    present = np.zeros(len(row_numbers), dtype=bool)
+    for column in columns:
+        present |= _present(column)
+    if not present.any():
+        raise DataError(f"'{label}' has a header but no rows of data; export it again with the data rows.")
+    if present.all():
+        return columns, row_numbers
+    empty_rows = row_numbers[~present]
+    shown = ", ".join(str(r) for r in empty_rows[:5]) + (" ..." if len(empty_rows) > 5 else "")
+    notes.append(f"Dropped {counted(len(empty_rows), 'empty row')} ({'row' if len(empty_rows) == 1 else 'rows'} "
+                 f"{shown}).")
+    keep = pa.array(present)
+    columns = [c.filter(keep) if isinstance(c, pa.Array) else c[present].reset_index(drop=True) for c in columns]
+    return columns, row_numbers[present]
+
+
+def _named_columns(names: list, columns: list, notes: list[str]) -> tuple[list[str], list]:
+    """Drop columns with neither a name nor a value; give the others clean, unique names."""
+    kept, positions, raw_names = [], [], []
+    dropped = 0
+    for position, (header, column) in enumerate(zip(names, columns), start=1):
+        filled = bool(_present(column).any())
+        if not filled and not cell_text(header):
+            dropped += 1
+            continue
+        if not filled:
+            notes.append(f"Column '{cell_text(header)}' has no values.")
+        kept.append(column)
+        positions.append(position)
+        raw_names.append(cell_text(header))
+    if dropped:
+        notes.append(f"Dropped {counted(dropped, 'empty column')} without a header.")
+    clean, name_notes = clean_names(raw_names, positions)
+    notes.extend(name_notes)
+    return clean, kept
+
+
+def _clean_text(column) -> pa.Array:
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    trimmed = pc.utf8_trim_whitespace(array)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+
+
+def _present(column) -> np.ndarray:
+    if isinstance(column, pa.Array):
+        return column.is_valid().to_numpy(zero_copy_only=False)
+    return column.notna().to_numpy()
+
+
+def _size(size: int) -> str:
+    if size >= 2 ** 20:
+        return f"{size / 2 ** 20:,.0f} MB" if size >= 10 * 2 ** 20 else f"{size / 2 ** 20:,.1f} MB"
+    return f"{max(1, round(size / 1024)):,} KB" if size >= 1024 else f"{size} bytes"
