@@ -115,7 +115,12 @@ def transactions_sql(
     revenue = f"sum({_ident(amount)})" if amount else "CAST(NULL AS DOUBLE)"
     first_group = f", arg_min({_ident(group_column)}, {day}) AS grp0" if group_column else ""
     as_of_filter = f"AND {day} <= CAST(? AS TIMESTAMP)" if has_as_of else ""
-    as_of = "(SELECT CAST(? AS TIMESTAMP))" if has_as_of else "(SELECT max(seen) FROM activity)"
+    # A separate max() scan is cheaper than one more aggregate over every customer-month.
+    as_of = (
+        "(SELECT CAST(? AS TIMESTAMP))"
+        if has_as_of
+        else f"(SELECT CAST(max({day}) AS TIMESTAMP) FROM tx WHERE {cid} IS NOT NULL)"
+    )
     # The as-of parameter appears once in the filter and once in the horizon.
     if has_signups:
         people = f"""
@@ -139,8 +144,7 @@ people AS (
         grp, join = "''", ""
     return f"""
 WITH activity AS (
-    SELECT {cid} AS customer, date_trunc('{unit}', {day}) AS p, {revenue} AS revenue,
-           max({day}) AS seen{first_group}
+    SELECT {cid} AS customer, date_trunc('{unit}', {day}) AS p, {revenue} AS revenue{first_group}
     FROM tx
     WHERE {cid} IS NOT NULL AND {day} IS NOT NULL {as_of_filter}
     GROUP BY 1, 2

@@ -1,0 +1,163 @@
+"""Cohorts: who stays and who pays, by month of signup or first payment, split by any group."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from segmentation.charts import cohorts as charts
+from segmentation.cohorts import cohort_table, cohorts_from_customers, with_period_labels
+from segmentation.errors import DataError
+from segmentation.export import neutralise_frame
+from ui import state
+from ui.memo import memo
+from ui.shell import ensure_app_shell
+
+ensure_app_shell()
+
+st.title("Cohorts")
+if not state.has_customers():
+    st.info("Load your customers (or the sample) first: cohorts need signup dates or transactions.")
+    st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
+    st.stop()
+
+tables, roles = state.tables(), state.roles()
+customers, customer_roles = tables["customers"].frame, roles["customers"]
+tx_roles = roles.get("transactions")
+use_transactions = (
+    "transactions" in tables and tx_roles is not None
+    and tx_roles.get("customer_id") is not None and tx_roles.get("transaction_date") is not None
+)
+if not use_transactions and (customer_roles.get("signup_date") is None or customer_roles.get("customer_id") is None):
+    st.info("Cohorts need either a transactions file or the customer id and signup date columns of the customers.")
+    st.page_link("pages/data.py", label="Map the columns on the Data page", icon=":material/upload_file:")
+    st.stop()
+
+# -- inputs ----------------------------------------------------------------------------------------
+segmentation = state.get(state.SEGMENTATION)
+id_column = customer_roles.get("customer_id")
+splits = (["Segment"] if segmentation is not None else []) + [
+    c.name for c in customer_roles.columns
+    if c.level in ("categorical", "boolean") and c.name != id_column and id_column is not None
+]
+cols = st.columns([1, 1, 1.4, 1, 1])
+period = cols[0].segmented_control("Period", ["month", "quarter"], default="month", format_func=str.capitalize,
+                                   key="cohort_period") or "month"
+by_signup = False
+if use_transactions and customer_roles.get("signup_date") and id_column:
+    by_signup = cols[1].segmented_control("Cohorts by", ["First payment", "Signup"], default="First payment",
+                                          key="cohort_by") == "Signup"
+split = cols[2].selectbox("Split by", [None] + splits, format_func=lambda c: "— nothing —" if c is None else c,
+                          key="cohort_split")
+shares = cols[3].segmented_control("Values", ["Shares", "Counts"], default="Shares", key="cohort_values") != "Counts"
+metric = cols[4].segmented_control("Trends and layers", ["Logo", "Revenue"], default="Logo",
+                                   key="cohort_metric") or "Logo"
+with st.expander("More options"):
+    min_customers = st.number_input("Flag cohorts smaller than", min_value=1, value=10, step=1, key="cohort_min")
+    cell_text = st.toggle("Numbers in cells", value=True, key="cohort_text",
+                          help="Shown for matrices up to a few hundred cells.")
+
+
+def _split_series() -> pd.Series | None:
+    if split is None:
+        return None
+    if split == "Segment":
+        return segmentation.labels
+    return pd.Series(customers[split].to_numpy(), index=customers[id_column].astype(str), name=split)
+
+
+def _compute():
+    labels = _split_series()
+    if use_transactions:
+        signup = (pd.Series(customers[customer_roles.get("signup_date")].to_numpy(),
+                            index=customers[id_column].astype(str)) if by_signup else None)
+        return cohort_table(tables["transactions"].frame, customer_id=tx_roles.get("customer_id"),
+                            date=tx_roles.get("transaction_date"), amount=tx_roles.get("amount"), period=period,
+                            signup=signup, split=labels, min_customers=int(min_customers))
+    return cohorts_from_customers(customers, customer_id=id_column, signup_date=customer_roles.get("signup_date"),
+                                  churn_date=customer_roles.get("churn_date"), mrr=customer_roles.get("mrr"),
+                                  period=period, split=labels, min_customers=int(min_customers))
+
+
+seg_key = None
+if split == "Segment":
+    seg_key = int(pd.util.hash_pandas_object(segmentation.labels).sum())
+key = (state.data_version(), tuple(sorted(customer_roles.roles.items())),
+       tuple(sorted(tx_roles.roles.items())) if use_transactions else (), use_transactions, period, by_signup, split,
+       seg_key, int(min_customers))
+try:
+    result = memo("cohorts", key, _compute)
+except DataError as exc:
+    st.error(str(exc), icon=":material/error:")
+    st.page_link("pages/data.py", label="Check the column roles on the Data page", icon=":material/upload_file:")
+    st.stop()
+
+# -- render ----------------------------------------------------------------------------------------
+view = result
+if result.split is not None:
+    groups = list(result.groups)
+    options = (["All side by side"] if len(groups) <= 4 else []) + groups
+    chosen = st.selectbox(f"Group ({result.split})", options, key="cohort_group")
+    if chosen != "All side by side":
+        view = result.for_group(chosen)
+
+source = ("transactions: a customer counts in a month when they paid in it" if result.source == "transactions"
+          else "the customers table: a customer counts from the signup month to the churn month")
+st.caption(f"{view.n_cohorts} cohorts by {period} up to {result.as_of:%Y-%m-%d}, from {source}. "
+           "Future periods are left blank.")
+for note in result.notes:
+    st.caption(f":material/info: {note}")
+if view.table["cohort"].nunique() > charts.MAX_COHORTS:
+    st.caption(f":material/info: Heatmaps and LTV curves draw the latest {charts.MAX_COHORTS} cohorts; "
+               "the CSV downloads hold them all.")
+
+
+def _download(frame: pd.DataFrame, name: str, key: str) -> None:
+    data = neutralise_frame(with_period_labels(frame, period)).to_csv(index=False).encode("utf-8")
+    st.download_button(f"Download {name} (CSV)", data, file_name=f"cohorts_{key}.csv", mime="text/csv",
+                       key=f"download_{key}", icon=":material/download:")
+
+
+text = None if cell_text else False  # None: the chart decides by the matrix size
+tabs = st.tabs(["Retention heatmap", "Revenue retention", "Churn by month", "Trends", "Layer cake", "LTV curves"])
+with tabs[0]:
+    logo = "retention" if shares else "customers"
+    st.caption(f"Each row is a cohort, each column a {period} of life. Read across a row to see how a cohort thins "
+               "out; read down a column to see whether newer cohorts keep customers better.")
+    st.altair_chart(charts.heatmap(view, logo, text=text), width="stretch")
+    _download(view.matrix(logo), "the retention matrix", "retention")
+with tabs[1]:
+    if not view.has_revenue:
+        st.info("Map an amount (transactions) or MRR (customers) column to see revenue retention.")
+    else:
+        money = "revenue_retention" if shares else "revenue"
+        st.caption(f"Revenue of each cohort as a share of its first {period}. Above 100% means expansion from the "
+                   "customers who stayed outweighs the revenue lost from those who left.")
+        st.altair_chart(charts.heatmap(view, money, text=text), width="stretch")
+        _download(view.matrix(money), "the revenue retention matrix", "revenue_retention")
+with tabs[2]:
+    st.caption(f"Of the customers active in {period} n of their life, the share never seen again after it. "
+               "Tall bars show where churn concentrates (often the first months).")
+    st.altair_chart(charts.churn_chart(view), width="stretch")
+    _download(view.churn_by_period(), "churn by month", "churn")
+with tabs[3]:
+    trend_metric = "revenue_retention" if metric == "Revenue" and view.has_revenue else "retention"
+    periods = (1, 4) if period == "quarter" else (1, 12)
+    st.caption(f"Retention {periods[0]} and {periods[1]} {period}s after each cohort's start. A rising line means "
+               "newer customers stay better. Hollow points are small cohorts.")
+    st.altair_chart(charts.trend_chart(view, periods=periods, metric=trend_metric), width="stretch")
+    _download(view.retention_trend(periods), "the trends", "trends")
+with tabs[4]:
+    measure = "revenue" if metric == "Revenue" and view.has_revenue else "customers"
+    st.caption(f"Each {period}'s {'revenue' if measure == 'revenue' else 'active customers'} stacked by the cohort "
+               "it comes from, oldest at the bottom: a thick old base means loyal early customers still pay.")
+    st.altair_chart(charts.layer_cake_chart(view, measure=measure, shares=shares), width="stretch")
+    _download(view.layer_cake(measure), "the layer cake", "layer_cake")
+with tabs[5]:
+    if not view.has_revenue:
+        st.info("Map an amount (transactions) or MRR (customers) column to see LTV curves.")
+    else:
+        st.caption("Cumulative revenue per customer of each cohort. Steeper and higher lines are cohorts worth more; "
+                   "dashed lines are small cohorts.")
+        st.altair_chart(charts.ltv_chart(view), width="stretch")
+        _download(view.matrix("ltv"), "the LTV curves", "ltv")

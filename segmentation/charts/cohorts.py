@@ -1,0 +1,268 @@
+"""Cohort charts: the retention triangle, churn by period, trends, the layer cake, LTV curves.
+
+Each function takes a `segmentation.cohorts.Cohorts` and draws one view of it. The frames
+charted are already aggregated (cohorts x periods), so they stay small; when the cohorts are
+split by group, the chart is faceted by group (the page shows one group at a time when there
+are many).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ..cohorts import Cohorts, churn_by_period, layer_cake, ltv_curves, period_labels, retention_trend
+
+__all__ = [
+    "heatmap",
+    "churn_chart",
+    "trend_chart",
+    "layer_cake_chart",
+    "ltv_chart",
+    "MAX_TEXT_CELLS",
+    "MAX_COHORTS",
+]
+
+# Above this many cells, numbers in cells stop being readable and slow the browser.
+MAX_TEXT_CELLS = 400
+# The most recent cohorts drawn; older ones stay in the data and the CSV download.
+MAX_COHORTS = 48
+
+_SHARES = {"retention", "revenue_retention"}
+_TITLES = {
+    "retention": "Customers retained",
+    "revenue_retention": "Revenue retained",
+    "customers": "Active customers",
+    "revenue": "Revenue",
+    "churned": "Customers lost",
+    "ltv": "Cumulative revenue per customer",
+}
+_GROUP = "group"
+
+
+def _unit(cohorts: Cohorts) -> str:
+    return "Quarter" if cohorts.period == "quarter" else "Month"
+
+
+def _after(n: int, cohorts: Cohorts) -> str:
+    unit = cohorts.period
+    return f"after {n} {unit}" + ("" if n == 1 else "s")
+
+
+def _labelled(frame: pd.DataFrame, cohorts: Cohorts) -> pd.DataFrame:
+    """Adds text cohort labels ('2024-03 · n=120', marked 'small' below min_customers)."""
+    out = frame.copy()
+    label = period_labels(out["cohort"], cohorts.period).to_numpy()
+    size = out["cohort_size"].map("{:,}".format).to_numpy()
+    small = out["small"].map({True: " · small", False: ""}).to_numpy()
+    out["cohort_label"] = label + " · n=" + size + small
+    out["cohort_name"] = label
+    return out
+
+
+def _recent(frame: pd.DataFrame, limit: int) -> pd.DataFrame:
+    keep = sorted(frame["cohort"].unique())[-limit:]
+    return frame[frame["cohort"].isin(keep)]
+
+
+def _date_format(cohorts: Cohorts) -> str:
+    return "%Y-%m" if cohorts.period == "month" else "%Y-Q%q"
+
+
+def _date_axis(cohorts: Cohorts) -> alt.Axis:
+    if cohorts.period == "quarter":  # ticks on quarter starts, so no label repeats
+        return alt.Axis(format=_date_format(cohorts), tickCount={"interval": "month", "step": 3})
+    return alt.Axis(format=_date_format(cohorts))
+
+
+def heatmap(
+    cohorts: Cohorts,
+    metric: str = "retention",
+    *,
+    text: bool | None = None,
+    max_cohorts: int = MAX_COHORTS,
+) -> alt.ConcatChart | alt.LayerChart:
+    """The cohort triangle: periods of life across, cohorts down, colour = `metric`.
+
+    text: write the value in each cell; default only when the matrix has at most
+    MAX_TEXT_CELLS cells. Periods not reached yet are simply not drawn.
+    """
+    if metric == "ltv":
+        frame = ltv_curves(cohorts)
+    else:
+        cohorts.matrix(metric)  # validates the metric against what the cohorts hold
+        frame = cohorts.table
+    keep = [c for c in (_GROUP, "cohort", "period", "cohort_size", "customers", "small", metric,
+                        "retention", "revenue_retention") if c in frame]
+    frame = _labelled(_recent(frame[list(dict.fromkeys(keep))], max_cohorts), cohorts)
+    # The scale spans the values present so differences between cohorts show (retention rarely
+    # drops near 0); counts start at 0 so a cell's darkness stays proportional. Groups share it.
+    values = frame[metric].dropna()
+    low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
+    domain = [min(low, high - 1e-9), high] if metric in _SHARES else [0.0, max(high, 1e-9)]
+    if text is None:
+        text = len(frame) <= MAX_TEXT_CELLS
+    if _GROUP not in frame:
+        return _heatmap_panel(frame, cohorts, metric, domain=domain, text=text, width="container")
+    # One panel per group, concatenated rather than faceted: each group has its own cohorts
+    # (and sizes in the labels), which a faceted layer cannot give each panel.
+    panels = [
+        _heatmap_panel(frame[frame[_GROUP] == group].drop(columns=_GROUP), cohorts, metric, domain=domain,
+                       text=text, width=360).properties(title=str(group))
+        for group in sorted(frame[_GROUP].unique())
+    ]
+    return alt.concat(*panels, columns=2).resolve_scale(color="shared")
+
+
+def _heatmap_panel(frame: pd.DataFrame, cohorts: Cohorts, metric: str, *, domain: list[float], text: bool,
+                   width) -> alt.LayerChart:
+    value_format = ".0%" if metric in _SHARES else ",.0f"
+    tooltip = [
+        alt.Tooltip("cohort_name:N", title="Cohort"),
+        alt.Tooltip("period:O", title=_unit(cohorts)),
+        alt.Tooltip("cohort_size:Q", title="Cohort size", format=","),
+        alt.Tooltip("customers:Q", title="Active customers", format=","),
+        alt.Tooltip("retention:Q", title="Logo retention", format=".1%"),
+    ]
+    if cohorts.has_revenue and "revenue_retention" in frame:
+        tooltip.append(alt.Tooltip("revenue_retention:Q", title="Revenue retention", format=".1%"))
+    if metric not in ("retention", "revenue_retention", "customers"):
+        tooltip.append(alt.Tooltip(f"{metric}:Q", title=_TITLES[metric], format=",.2f"))
+    x = alt.X("period:O").title(f"{_unit(cohorts)} of life").axis(labelAngle=0, orient="top")
+    y = alt.Y("cohort_label:O").title(None).sort("ascending").axis(labelLimit=220)
+    rect = alt.Chart().mark_rect().encode(
+        x=x,
+        y=y,
+        color=alt.Color(f"{metric}:Q")
+        .scale(scheme="blues", domain=domain, clamp=True)
+        .legend(format=value_format)
+        .title(_TITLES[metric]),
+        tooltip=tooltip,
+    )
+    layers = [rect]
+    if text:
+        # Dark cells get white text; the threshold sits where the blues scheme turns dark.
+        layers.append(
+            alt.Chart().mark_text(fontSize=10).encode(
+                x=x,
+                y=y,
+                text=alt.Text(f"{metric}:Q", format=value_format),
+                color=alt.condition(
+                    f"datum['{metric}'] > {domain[0] + (domain[1] - domain[0]) * 0.5}",
+                    alt.value("white"), alt.value("black"),
+                ),
+                tooltip=tooltip,
+            )
+        )
+    # One readable row per cohort, however many there are.
+    return alt.layer(*layers, data=frame).properties(width=width, height=alt.Step(20))
+
+
+def churn_chart(cohorts: Cohorts) -> alt.Chart | alt.FacetChart:
+    """Churn rate by period of life: the share of customers active in period n never seen after it."""
+    frame = churn_by_period(cohorts)
+    chart = alt.Chart(frame).mark_bar().encode(
+        x=alt.X("period:O").title(f"{_unit(cohorts)} of life (last active)").axis(labelAngle=0),
+        y=alt.Y("churn_rate:Q").title("Churn rate").axis(format=".0%"),
+        tooltip=[
+            alt.Tooltip("period:O", title=_unit(cohorts)),
+            alt.Tooltip("customers:Q", title="Active customers", format=","),
+            alt.Tooltip("churned:Q", title="Left after it", format=","),
+            alt.Tooltip("churn_rate:Q", title="Churn rate", format=".1%"),
+            alt.Tooltip("share_of_churn:Q", title="Share of all churn", format=".1%"),
+        ],
+    )
+    if _GROUP in frame:
+        return chart.properties(width=360, height=220).facet(
+            facet=alt.Facet(f"{_GROUP}:N").title(None), columns=2
+        )
+    return chart.properties(width="container", height=300)
+
+
+def trend_chart(
+    cohorts: Cohorts, *, periods: tuple[int, ...] = (1, 12), metric: str = "retention"
+) -> alt.Chart | alt.FacetChart:
+    """Retention at fixed periods of life (e.g. 1 and 12) by cohort: is it getting better?"""
+    if metric not in _SHARES:
+        raise ValueError(f"metric must be 'retention' or 'revenue_retention', got {metric!r}.")
+    frame = retention_trend(cohorts, periods=periods)
+    frame = frame.assign(
+        cohort_name=period_labels(frame["cohort"], cohorts.period).to_numpy(),
+        series="after " + frame["period"].astype(str) + f" {cohorts.period}"
+        + np.where(frame["period"] == 1, "", "s"),
+    )
+    base = alt.Chart(frame).encode(
+        x=alt.X("cohort:T").title("Cohort").axis(_date_axis(cohorts)),
+        y=alt.Y(f"{metric}:Q").title(_TITLES[metric]).axis(format=".0%"),
+        color=alt.Color("series:N").title(None).sort([_after(p, cohorts) for p in periods]),
+        tooltip=[
+            alt.Tooltip("cohort_name:N", title="Cohort"),
+            alt.Tooltip("series:N", title="Period"),
+            alt.Tooltip(f"{metric}:Q", title=_TITLES[metric], format=".1%"),
+            alt.Tooltip("cohort_size:Q", title="Cohort size", format=","),
+            alt.Tooltip("small:N", title="Small cohort"),
+        ],
+    )
+    # Small cohorts are drawn hollow: their shares swing with one or two customers.
+    chart = base.mark_line() + base.mark_point(size=40).encode(
+        fill=alt.condition("datum.small", alt.value("white"), alt.Color("series:N"))
+    )
+    if _GROUP in frame:
+        return chart.properties(width=360, height=220).facet(
+            facet=alt.Facet(f"{_GROUP}:N").title(None), columns=2, data=frame
+        )
+    return chart.properties(width="container", height=300)
+
+
+def layer_cake_chart(
+    cohorts: Cohorts, *, measure: str | None = None, shares: bool = False
+) -> alt.Chart | alt.FacetChart:
+    """Each calendar period's revenue (or active customers) stacked by cohort, oldest at the bottom."""
+    frame = layer_cake(cohorts, measure=measure)
+    frame = frame.assign(cohort_name=period_labels(frame["cohort"], cohorts.period).to_numpy())
+    measure = measure or ("revenue" if cohorts.has_revenue else "customers")
+    title = "Revenue" if measure == "revenue" else "Active customers"
+    chart = alt.Chart(frame).mark_area().encode(
+        x=alt.X("period_start:T").title(None).axis(_date_axis(cohorts)),
+        y=alt.Y("value:Q").stack("normalize" if shares else "zero")
+        .title(f"Share of {title.lower()}" if shares else title)
+        .axis(format=".0%" if shares else ",.0f"),
+        color=alt.Color("cohort_name:O").scale(scheme="viridis").title("Cohort")
+        .legend(columns=2, symbolLimit=60),
+        order=alt.Order("cohort_name:O", sort="ascending"),
+        tooltip=[
+            alt.Tooltip("period_start:T", title="Period", format=_date_format(cohorts)),
+            alt.Tooltip("cohort_name:N", title="Cohort"),
+            alt.Tooltip("value:Q", title=title, format=",.0f"),
+            alt.Tooltip("share:Q", title="Share of the period", format=".1%"),
+        ],
+    )
+    if _GROUP in frame:
+        return chart.properties(width=360, height=220).facet(
+            facet=alt.Facet(f"{_GROUP}:N").title(None), columns=2
+        )
+    return chart.properties(width="container", height=340)
+
+
+def ltv_chart(cohorts: Cohorts, *, max_cohorts: int = MAX_COHORTS) -> alt.Chart | alt.FacetChart:
+    """Cumulative revenue per customer by period of life, one line per cohort (small ones dashed)."""
+    frame = _recent(ltv_curves(cohorts), max_cohorts)
+    frame = frame.assign(cohort_name=period_labels(frame["cohort"], cohorts.period).to_numpy())
+    chart = alt.Chart(frame).mark_line().encode(
+        x=alt.X("period:Q").title(f"{_unit(cohorts)} of life"),
+        y=alt.Y("ltv:Q").title("Cumulative revenue per customer").axis(format=",.0f"),
+        color=alt.Color("cohort_name:O").scale(scheme="viridis").title("Cohort").legend(columns=2, symbolLimit=60),
+        strokeDash=alt.condition("datum.small", alt.value([4, 3]), alt.value([1, 0])),
+        tooltip=[
+            alt.Tooltip("cohort_name:N", title="Cohort"),
+            alt.Tooltip("period:Q", title=_unit(cohorts)),
+            alt.Tooltip("ltv:Q", title="Revenue per customer", format=",.2f"),
+            alt.Tooltip("cohort_size:Q", title="Cohort size", format=","),
+        ],
+    )
+    if _GROUP in frame:
+        return chart.properties(width=360, height=220).facet(
+            facet=alt.Facet(f"{_GROUP}:N").title(None), columns=2
+        )
+    return chart.properties(width="container", height=340)

@@ -1,0 +1,389 @@
+"""Cohorts: hand-computed small cases for every view, the customers-only mode, charts and the CLI."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from segmentation.charts import cohorts as charts
+from segmentation.cli import main
+from segmentation.cohorts import (
+    churn_by_period,
+    cohort_table,
+    cohorts_from_customers,
+    layer_cake,
+    ltv_curves,
+    matrix,
+    retention_trend,
+    with_period_labels,
+)
+from segmentation.errors import DataError
+
+
+def _tx(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["customer", "date", "amount"])
+    return frame.assign(date=pd.to_datetime(frame["date"]))
+
+
+def _cohorts(rows, **options):
+    return cohort_table(_tx(rows), customer_id="customer", date="date", amount="amount", **options)
+
+
+def _row(cohorts, cohort: str, **where) -> list:
+    """The matrix row of one cohort (and group) as a plain list, NaN for periods not reached."""
+    wide = cohorts.matrix(where.pop("metric", "retention"))
+    key = (where["group"], pd.Timestamp(cohort)) if "group" in where else pd.Timestamp(cohort)
+    return wide.loc[key].tolist()
+
+
+# Two January customers and one February customer, observed to the end of April.
+#   a: pays Jan, Feb, pauses in Mar, pays again in Apr (100 each)
+#   b: pays Jan 100, expands to 250 in Feb, then leaves
+#   c: starts in Feb at 50 and pays every month
+PAUSE_AND_EXPAND = [
+    ("a", "2024-01-05", 100), ("a", "2024-02-05", 100), ("a", "2024-04-05", 100),
+    ("b", "2024-01-20", 100), ("b", "2024-02-20", 250),
+    ("c", "2024-02-10", 50), ("c", "2024-03-10", 50), ("c", "2024-04-10", 50),
+]
+
+
+def test_a_paused_customer_counts_in_months_paid_not_in_the_gap():
+    cohorts = _cohorts([("a", "2024-01-05", 100), ("a", "2024-02-05", 100), ("a", "2024-04-05", 100)])
+    assert _row(cohorts, "2024-01-01") == [1.0, 1.0, 0.0, 1.0]
+    assert _row(cohorts, "2024-01-01", metric="customers") == [1, 1, 0, 1]
+
+
+def test_logo_and_revenue_retention_with_expansion_above_100_percent():
+    cohorts = _cohorts(PAUSE_AND_EXPAND)
+    assert _row(cohorts, "2024-01-01") == [1.0, 1.0, 0.0, 0.5]
+    # January revenue 200; February 100 + 250 = 350 (175%) although b leaves afterwards
+    assert _row(cohorts, "2024-01-01", metric="revenue_retention") == pytest.approx([1.0, 1.75, 0.0, 0.5])
+    assert _row(cohorts, "2024-01-01", metric="revenue") == [200, 350, 0, 100]
+    table = cohorts.table.set_index(["cohort", "period"])
+    assert table.loc[(pd.Timestamp("2024-01-01"), 0), "cohort_size"] == 2
+
+
+def test_the_triangle_has_no_future_periods_but_zeros_inside_the_horizon():
+    cohorts = _cohorts(PAUSE_AND_EXPAND)
+    wide = cohorts.matrix("customers")
+    assert list(wide.columns) == [0, 1, 2, 3]
+    feb = wide.loc[pd.Timestamp("2024-02-01")]
+    assert feb[[0, 1, 2]].tolist() == [1, 1, 1]
+    assert np.isnan(feb[3])  # May has not happened
+    assert wide.loc[pd.Timestamp("2024-01-01"), 2] == 0  # March happened: nobody paid, 0 not NaN
+    assert len(cohorts.table) == 4 + 3
+    assert cohorts.as_of == pd.Timestamp("2024-04-10")
+
+
+def test_as_of_ignores_later_rows_and_cuts_the_triangle():
+    cohorts = _cohorts(PAUSE_AND_EXPAND, as_of="2024-03-31")
+    assert _row(cohorts, "2024-01-01") == [1.0, 1.0, 0.0]
+    assert cohorts.table["period"].max() == 2
+
+
+def test_quarter_periods():
+    cohorts = _cohorts(PAUSE_AND_EXPAND, period="quarter")
+    # Q1 cohort: a, b, c (c's February is in Q1); Q2: only a and c pay
+    assert _row(cohorts, "2024-01-01", metric="customers") == [3, 2]
+    assert _row(cohorts, "2024-01-01") == pytest.approx([1.0, 2 / 3])
+    # Q1 revenue: a 200, b 350, c 100 = 650; Q2: a 100, c 50 = 150
+    assert _row(cohorts, "2024-01-01", metric="revenue_retention") == pytest.approx([1.0, 150 / 650])
+    labels = with_period_labels(cohorts.table, "quarter")
+    assert labels["cohort"].unique().tolist() == ["2024-Q1"]
+    assert labels["period_start"].tolist() == ["2024-Q1", "2024-Q2"]
+
+
+def test_split_by_group_labels_gives_matrices_per_group():
+    labels = pd.Series({"a": "Pro", "b": "Pro", "c": "Starter"}, name="plan")
+    cohorts = _cohorts(PAUSE_AND_EXPAND, split=labels)
+    assert cohorts.groups == ("Pro", "Starter")
+    assert cohorts.split == "plan"
+    assert _row(cohorts, "2024-01-01", group="Pro") == [1.0, 1.0, 0.0, 0.5]
+    assert _row(cohorts, "2024-02-01", group="Starter")[:3] == [1.0, 1.0, 1.0]
+    pro = cohorts.for_group("Pro")
+    assert "group" not in pro.table and pro.matrix().index.tolist() == [pd.Timestamp("2024-01-01")]
+    with pytest.raises(DataError, match="Enterprise"):
+        cohorts.for_group("Enterprise")
+
+
+def test_customers_without_a_label_form_their_own_group_and_int_ids_match_text_labels():
+    tx = _tx(PAUSE_AND_EXPAND).assign(customer=lambda d: d["customer"].map({"a": 1, "b": 2, "c": 3}).astype("int64"))
+    labels = pd.Series({"1": "Pro", "2": "Pro"})
+    cohorts = cohort_table(tx, customer_id="customer", date="date", split=labels)
+    assert cohorts.groups == ("(none)", "Pro")
+    assert _row(cohorts, "2024-02-01", group="(none)")[:3] == [1.0, 1.0, 1.0]
+
+
+def test_split_by_a_column_of_the_transactions_uses_each_customers_first_value():
+    tx = _tx(PAUSE_AND_EXPAND).assign(channel=["Ads", "Partner", "Partner", "Ads", "Ads", "SEO", "SEO", "SEO"])
+    cohorts = cohort_table(tx, customer_id="customer", date="date", split="channel")
+    assert cohorts.groups == ("Ads", "SEO")
+    assert _row(cohorts, "2024-01-01", group="Ads", metric="customers") == [2, 2, 0, 1]
+
+
+def test_small_cohorts_are_flagged_not_hidden():
+    cohorts = _cohorts(PAUSE_AND_EXPAND, min_customers=2)
+    flags = cohorts.table.drop_duplicates("cohort").set_index("cohort")["small"]
+    assert flags.to_dict() == {pd.Timestamp("2024-01-01"): False, pd.Timestamp("2024-02-01"): True}
+    assert cohorts.n_cohorts == 2
+    assert any("1 of 2 cohorts" in note for note in cohorts.notes)
+    assert _cohorts(PAUSE_AND_EXPAND).table["small"].all()  # default threshold 10
+
+
+def test_signup_dates_define_cohorts_and_count_signups_who_never_paid():
+    signup = pd.Series(pd.to_datetime(["2023-12-15", "2024-01-20", "2024-01-25"]), index=["a", "b", "z"])
+    cohorts = _cohorts(PAUSE_AND_EXPAND, signup=signup)
+    # December cohort: a (pays from its period 1); January: b and z (z never pays); February: c by first payment
+    assert _row(cohorts, "2023-12-01", metric="customers") == [0, 1, 1, 0, 1]
+    assert _row(cohorts, "2024-01-01")[:4] == [0.5, 0.5, 0.0, 0.0]
+    assert cohorts.table.drop_duplicates("cohort")["cohort_size"].tolist() == [1, 2, 1]
+
+
+def test_churn_by_period_counts_last_active_periods_that_are_known():
+    cohorts = _cohorts(PAUSE_AND_EXPAND)
+    # b's last payment is in its period 1; a and c still pay in April (the as-of month): not churned
+    by_cohort = cohorts.matrix("churned")
+    assert by_cohort.loc[pd.Timestamp("2024-01-01")].tolist()[:3] == [0, 1, 0]
+    assert np.isnan(by_cohort.loc[pd.Timestamp("2024-01-01"), 3])  # the as-of month cannot show churn yet
+    churn = churn_by_period(cohorts).set_index("period")
+    # period 1: January cohort 2 active + February cohort 1 active; one of the three left
+    assert churn.loc[1, "customers"] == 3 and churn.loc[1, "churned"] == 1
+    assert churn.loc[1, "churn_rate"] == pytest.approx(1 / 3)
+    assert churn.loc[1, "share_of_churn"] == 1.0
+
+
+def test_retention_trend_has_only_periods_a_cohort_reached():
+    trend = retention_trend(_cohorts(PAUSE_AND_EXPAND), periods=(1, 3))
+    assert trend[["cohort", "period", "retention"]].values.tolist() == [
+        [pd.Timestamp("2024-01-01"), 1, 1.0],
+        [pd.Timestamp("2024-01-01"), 3, 0.5],
+        [pd.Timestamp("2024-02-01"), 1, 1.0],
+    ]
+
+
+def test_layer_cake_shares_sum_to_one_per_calendar_period():
+    cake = layer_cake(_cohorts(PAUSE_AND_EXPAND))
+    feb = cake[cake["period_start"] == "2024-02-01"].set_index("cohort")
+    assert feb["value"].tolist() == [350, 50]
+    assert feb["share"].tolist() == pytest.approx([350 / 400, 50 / 400])
+    totals = cake.groupby("period_start")["share"].sum()
+    assert totals.to_numpy() == pytest.approx(np.ones(4))
+    split = layer_cake(_cohorts(PAUSE_AND_EXPAND, split=pd.Series({"a": "x", "b": "y", "c": "x"})))
+    per_group = split.dropna(subset=["share"]).groupby(["group", "period_start"])["share"].sum()
+    assert per_group.to_numpy() == pytest.approx(np.ones(len(per_group)))
+    customers = layer_cake(_cohorts(PAUSE_AND_EXPAND), measure="customers")
+    assert customers.loc[customers["period_start"] == "2024-03-01", "value"].tolist() == [0, 1]
+
+
+def test_ltv_curves_are_cumulative_revenue_per_customer():
+    ltv = ltv_curves(_cohorts(PAUSE_AND_EXPAND))
+    january = ltv[ltv["cohort"] == "2024-01-01"]["ltv"].tolist()
+    assert january == pytest.approx([100, 275, 275, 325])  # (200, +350, +0, +100) / 2 customers
+    assert all(np.diff(g["ltv"]).min() >= 0 for _, g in ltv.groupby("cohort"))
+
+
+def test_without_an_amount_revenue_views_refuse_and_logo_views_work():
+    cohorts = cohort_table(_tx(PAUSE_AND_EXPAND), customer_id="customer", date="date")
+    assert cohorts.table["revenue"].isna().all()
+    assert _row(cohorts, "2024-01-01") == [1.0, 1.0, 0.0, 0.5]
+    with pytest.raises(DataError, match="amount"):
+        cohorts.matrix("revenue_retention")
+    with pytest.raises(DataError, match="amount"):
+        ltv_curves(cohorts)
+    assert layer_cake(cohorts)["value"].sum() == 8  # falls back to active customers
+
+
+CUSTOMERS = pd.DataFrame({
+    "id": ["001", "002", "003", "004"],
+    "signup": pd.to_datetime(["2024-01-15", "2024-01-20", "2024-02-01", "2024-03-05"]),
+    "churn": pd.to_datetime(["2024-03-10", None, "2024-02-20", None]),
+    "mrr": [100.0, 50.0, 30.0, 20.0],
+    "plan": ["Pro", "Starter", "Pro", "Pro"],
+})
+
+
+def test_customers_only_mode_from_signup_and_churn_dates():
+    cohorts = cohorts_from_customers(CUSTOMERS, customer_id="id", signup_date="signup", churn_date="churn",
+                                     mrr="mrr", as_of="2024-04-30")
+    assert cohorts.source == "customers"
+    # January: 001 active Jan-Mar (churn month included), 002 active to April
+    assert _row(cohorts, "2024-01-01", metric="customers") == [2, 2, 2, 1]
+    assert _row(cohorts, "2024-01-01", metric="revenue_retention") == pytest.approx([1, 1, 1, 50 / 150])
+    assert _row(cohorts, "2024-02-01", metric="customers")[:3] == [1, 0, 0]
+    # the explicit churn date is known at once, even in the as-of month
+    churned = cohorts.matrix("churned")
+    assert churned.loc[pd.Timestamp("2024-01-01")].tolist() == [0, 0, 1, 0]
+    assert churned.loc[pd.Timestamp("2024-02-01")].tolist()[:3] == [1, 0, 0]
+    churn = churn_by_period(cohorts).set_index("period")
+    assert churn.loc[0, "customers"] == 4 and churn.loc[0, "churned"] == 1
+
+
+def test_customers_only_mode_quarters_split_and_default_as_of():
+    cohorts = cohorts_from_customers(CUSTOMERS, customer_id="id", signup_date="signup", churn_date="churn",
+                                     mrr="mrr", period="quarter", split="plan")
+    assert cohorts.as_of == pd.Timestamp("2024-03-10")  # the latest signup or churn date
+    # Q1 Pro: 001 (Jan-Mar: 3 months x 100), 003 (Feb: 1 x 30), 004 (Mar: 1 x 20)
+    assert _row(cohorts, "2024-01-01", group="Pro", metric="revenue") == [350]
+    assert _row(cohorts, "2024-01-01", group="Starter", metric="customers") == [1]
+    no_churn = cohorts_from_customers(CUSTOMERS, customer_id="id", signup_date="signup", as_of="2024-04-30")
+    assert _row(no_churn, "2024-01-01") == [1.0, 1.0, 1.0, 1.0]
+    assert not no_churn.has_revenue
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 11)), min_size=1, max_size=40))
+def test_logo_retention_matches_a_direct_count(payments):
+    """Any payment pattern: retention(cohort, n) = share of the cohort paying in month cohort + n."""
+    tx = pd.DataFrame({"customer": [f"c{c}" for c, _ in payments],
+                       "date": [pd.Timestamp(2023, 1 + m, 3) for _, m in payments], "amount": 1.0})
+    cohorts = cohort_table(tx, customer_id="customer", date="date")
+    months = {c: {m for cc, m in payments if cc == c} for c, _ in payments}
+    last = max(m for _, m in payments)
+    for cohort_month in {min(ms) for ms in months.values()}:
+        members = [c for c, ms in months.items() if min(ms) == cohort_month]
+        expected = [sum((cohort_month + n) in months[c] for c in members) / len(members)
+                    for n in range(last - cohort_month + 1)]
+        row = _row(cohorts, f"2023-{cohort_month + 1:02d}-01")
+        assert row[: len(expected)] == pytest.approx(expected)
+        assert np.isnan(row[len(expected):]).all()  # later months have not happened for this cohort
+
+
+def test_inputs_are_not_mutated():
+    tx = _tx(PAUSE_AND_EXPAND).assign(date=lambda d: d["date"].dt.strftime("%Y-%m-%d"))
+    before = tx.copy()
+    cohort_table(tx, customer_id="customer", date="date", amount="amount")
+    pd.testing.assert_frame_equal(tx, before)
+    customers = CUSTOMERS.copy()
+    cohorts_from_customers(customers, customer_id="id", signup_date="signup")
+    pd.testing.assert_frame_equal(customers, CUSTOMERS)
+
+
+def test_bad_input_raises_data_errors_that_say_what_to_do():
+    tx = _tx(PAUSE_AND_EXPAND)
+    with pytest.raises(DataError, match="'paid_on' is not in the transactions"):
+        cohort_table(tx, customer_id="customer", date="paid_on")
+    with pytest.raises(DataError, match="period"):
+        cohort_table(tx, customer_id="customer", date="date", period="week")
+    with pytest.raises(DataError, match="'customer'.*non-numbers"):
+        cohort_table(tx, customer_id="customer", date="date", amount="customer")
+    with pytest.raises(DataError, match="data row 2"):
+        cohort_table(tx.assign(date=["2024-01-05", "soon"] + ["2024-02-01"] * 6), customer_id="customer",
+                     date="date")
+    with pytest.raises(DataError, match="more than one value for customer 'a'"):
+        cohort_table(tx, customer_id="customer", date="date", split=pd.Series(["x", "y"], index=["a", "a"]))
+    with pytest.raises(DataError, match="min_customers"):
+        cohort_table(tx, customer_id="customer", date="date", min_customers=0)
+    with pytest.raises(DataError, match="No transactions"):
+        cohort_table(tx, customer_id="customer", date="date", as_of="2020-01-01")
+    with pytest.raises(DataError, match="Unknown cohort metric"):
+        matrix(_cohorts(PAUSE_AND_EXPAND), "arpu")
+
+
+# -- charts --------------------------------------------------------------------------------------
+
+
+def _marks(spec: dict) -> list[str]:
+    layers = spec.get("layer") or spec.get("spec", {}).get("layer") or [spec.get("spec", spec)]
+    return [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in layers]
+
+
+def test_heatmap_is_a_rect_triangle_with_tooltips_and_text_only_when_asked_or_small():
+    cohorts = _cohorts(PAUSE_AND_EXPAND)
+    spec = charts.heatmap(cohorts).to_dict()
+    assert _marks(spec) == ["rect", "text"]
+    rect = spec["layer"][0]["encoding"]
+    assert rect["color"]["type"] == "quantitative" and rect["x"]["type"] == "ordinal"
+    assert {t["field"] for t in rect["tooltip"]} >= {"cohort_name", "period", "customers", "retention"}
+    assert _marks(charts.heatmap(cohorts, text=False).to_dict()) == ["rect"]
+    data = next(iter(spec["datasets"].values()))
+    assert len(data) == 7  # one cell per reached period, none for the future
+    assert data[0]["cohort_label"] == "2024-01 · n=2 · small"
+
+
+def test_split_charts_are_faceted_by_group():
+    cohorts = _cohorts(PAUSE_AND_EXPAND, split=pd.Series({"a": "x", "b": "y", "c": "x"}))
+    for chart in (charts.churn_chart(cohorts), charts.trend_chart(cohorts),
+                  charts.layer_cake_chart(cohorts, shares=True), charts.ltv_chart(cohorts)):
+        spec = chart.to_dict()
+        assert spec["facet"]["field"] == "group"
+    # heatmaps: one panel per group, each with its own cohorts, on one shared colour scale
+    spec = charts.heatmap(cohorts, "revenue_retention").to_dict()
+    assert [panel["title"] for panel in spec["concat"]] == ["x", "y"]
+    assert spec["resolve"]["scale"]["color"] == "shared"
+
+
+def test_other_charts_use_the_expected_marks():
+    cohorts = _cohorts(PAUSE_AND_EXPAND)
+    assert _marks(charts.churn_chart(cohorts).to_dict()) == ["bar"]
+    assert _marks(charts.trend_chart(cohorts).to_dict()) == ["line", "point"]
+    assert _marks(charts.layer_cake_chart(cohorts).to_dict()) == ["area"]
+    assert _marks(charts.ltv_chart(cohorts).to_dict()) == ["line"]
+
+
+# -- command line --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(capsys):
+    """`python -m segmentation cohorts ...` in-process: (exit code, stderr)."""
+    def call(*args: str) -> SimpleNamespace:
+        code = main(["cohorts", *args])
+        return SimpleNamespace(returncode=code, stderr=capsys.readouterr().err)
+    return call
+
+
+@pytest.fixture
+def tx_file(tmp_path):
+    pytest.importorskip("segmentation.io")
+    path = tmp_path / "payments.csv"
+    _tx(PAUSE_AND_EXPAND).rename(columns={"customer": "account", "date": "paid_on"}).assign(
+        paid_on=lambda d: d["paid_on"].dt.strftime("%Y-%m-%d"),
+        plan=lambda d: d["account"].map({"a": "=Pro", "b": "=Pro", "c": "Starter"}),
+    ).to_csv(path, index=False)
+    return path
+
+
+def test_cli_writes_the_long_form(tx_file, tmp_path, cli):
+    out = tmp_path / "cohorts.csv"
+    done = cli(str(tx_file), "--id", "account", "--date", "paid_on", "--amount", "amount", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["cohort", "period", "customers", "revenue", "retention"]
+    january = table[table["cohort"] == "2024-01"]
+    assert january["customers"].tolist() == [2, 2, 0, 1]
+    assert january["retention"].tolist() == [1.0, 1.0, 0.0, 0.5]
+    done = cli(str(tx_file), "--id", "account", "--date", "paid_on", "--amount", "amount", "--metric", "revenue",
+               "--period", "quarter", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(out)
+    assert table["cohort"].tolist() == ["2024-Q1", "2024-Q1"]
+    assert table["retention"].tolist() == pytest.approx([1.0, 150 / 650], abs=1e-6)
+
+
+def test_cli_split_puts_the_group_first_and_keeps_labels_inert(tx_file, tmp_path, cli):
+    out = tmp_path / "cohorts.csv"
+    done = cli(str(tx_file), "--id", "account", "--date", "paid_on", "--split", "plan", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["group", "cohort", "period", "customers", "retention"]
+    assert table["group"].unique().tolist() == ["'=Pro", "Starter"]  # a spreadsheet will not run it
+    pro = table[table["group"] == "'=Pro"]
+    assert pro["customers"].tolist() == [2, 2, 0, 1]
+
+
+def test_cli_without_amount_and_bad_input(tx_file, tmp_path, cli):
+    out = tmp_path / "cohorts.csv"
+    done = cli(str(tx_file), "--id", "account", "--date", "paid_on", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert list(pd.read_csv(out).columns) == ["cohort", "period", "customers", "retention"]
+    done = cli(str(tx_file), "--id", "customer_id", "--date", "paid_on", "--out", str(out))
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ")
+    assert "payments.csv" in done.stderr and "'customer_id'" in done.stderr
+    done = cli(str(tx_file), "--id", "account", "--date", "paid_on", "--metric", "revenue", "--out", str(out))
+    assert done.returncode == 2 and "--amount" in done.stderr

@@ -1,0 +1,116 @@
+"""The Cohorts page driven through the real app: guard, both data modes, splits, charts and downloads."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from segmentation.result import Segmentation
+from segmentation.sample import generate
+from segmentation.schema import infer_roles
+from ui import state
+
+io = pytest.importorskip("segmentation.io")
+
+TABS = ["Retention heatmap", "Revenue retention", "Churn by month", "Trends", "Layer cake", "LTV curves"]
+
+
+@pytest.fixture(scope="module")
+def sample():
+    data = generate(n_customers=300, random_state=3)
+    tables = {
+        kind: io.load_table(frame.to_csv(index=False).encode("utf-8"), name=f"{kind}.csv")
+        for kind, frame in (("customers", data.customers), ("transactions", data.transactions))
+    }
+    roles = {kind: infer_roles(table.frame, kind=kind) for kind, table in tables.items()}
+    return tables, roles
+
+
+def _open(root, tables=None, roles=None, **session) -> AppTest:
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
+    at.session_state["_sample_offered"] = True  # no automatic sample: the test decides what is loaded
+    if tables is not None:
+        at.session_state[state.TABLES] = tables
+        at.session_state[state.ROLES] = roles
+        at.session_state[state.SOURCE] = "test data"
+    for key, value in session.items():
+        at.session_state[key] = value
+    at.switch_page("pages/cohorts.py")
+    return at.run()
+
+
+def _charts(at) -> list[dict]:
+    """The Vega-Lite specs the page sent to the browser."""
+    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+
+
+def _marks(spec: dict) -> set[str]:
+    text = json.dumps(spec)
+    return {mark for mark in ("rect", "text", "bar", "line", "area", "point") if f'"type": "{mark}"' in text
+            or f'"mark": "{mark}"' in text}
+
+
+def test_without_customers_the_page_points_to_the_data_page(root):
+    at = _open(root)
+    assert not at.exception
+    assert at.info and "Load your customers" in at.info[0].value
+    assert not _charts(at)
+
+
+def test_transactions_give_every_tab_a_chart_and_a_download(root, sample):
+    tables, roles = sample
+    at = _open(root, tables, roles)
+    assert not at.exception, at.exception
+    assert [tab.label for tab in at.tabs] == TABS
+    charts = _charts(at)
+    assert len(charts) == 6
+    assert "rect" in _marks(charts[0]) and "text" not in _marks(charts[0])  # 36 x 36 triangle: no numbers
+    assert "bar" in _marks(charts[2]) and "area" in _marks(charts[4]) and "line" in _marks(charts[5])
+    downloads = at.download_button
+    assert len(downloads) == 6
+    assert downloads[0].label == "Download the retention matrix (CSV)"
+    at.segmented_control(key="cohort_period").set_value("quarter").run()
+    assert not at.exception, at.exception
+    assert {"rect", "text"} <= _marks(_charts(at)[0])  # a small triangle gets its numbers in cells
+    assert "from transactions" in " ".join(c.value for c in at.caption)
+
+
+def test_customers_only_split_by_plan_and_counts(root, sample):
+    tables, roles = sample
+    only_customers = {"customers": tables["customers"]}
+    at = _open(root, only_customers, {"customers": roles["customers"]})
+    assert not at.exception, at.exception
+    assert "from the customers table" in " ".join(c.value for c in at.caption)
+    at.selectbox(key="cohort_split").select("plan").run()
+    assert not at.exception, at.exception
+    group = at.selectbox(key="cohort_group")
+    plans = sorted(tables["customers"].frame["plan"].dropna().unique())
+    assert [o for o in group.options if o != "All side by side"] == plans
+    group.select(plans[0]).run()
+    at.segmented_control(key="cohort_values").set_value("Counts").run()
+    at.segmented_control(key="cohort_period").set_value("quarter").run()
+    assert not at.exception, at.exception
+    assert len(_charts(at)) == 6
+
+
+def test_split_by_the_current_segmentation(root, sample):
+    tables, roles = sample
+    ids = tables["customers"].frame["customer_id"].astype(str)
+    labels = pd.Series(["Big" if i % 2 else "Small" for i in range(len(ids))], index=ids.to_numpy())
+    seg = Segmentation(method="rules", labels=labels, segments=("Big", "Small"), variables=("mrr",))
+    at = _open(root, tables, roles, **{state.SEGMENTATION: seg})
+    at.selectbox(key="cohort_split").select("Segment").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="cohort_group").options == ["All side by side", "Big", "Small"]
+    assert len(_charts(at)) == 6
+
+
+def test_the_bundled_sample_shows_every_cohort_view(root, monkeypatch):
+    monkeypatch.delenv("SEGMENTATION_NO_SAMPLE", raising=False)
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()  # the first visit loads the sample
+    at.switch_page("pages/cohorts.py").run()
+    assert not at.exception, at.exception
+    assert len(_charts(at)) == 6 and len(at.download_button) == 6
