@@ -131,8 +131,13 @@ else:
         st.error(str(exc))
         st.stop()
 
-for note in segmentation.notes:
-    st.warning(note, icon=":material/warning:")
+renames = state.saved_names(segmentation)
+if renames and not segmentation.state.get("display_names"):
+    fitted = segmentation
+    segmentation = memo("renamed", (id(fitted), tuple(sorted(renames.items()))), lambda: fitted.renamed(renames))
+
+if segmentation.notes:
+    st.info("\n".join(f"- {note}" for note in segmentation.notes), icon=":material/info:")
 
 # -- live validation -------------------------------------------------------------------------------
 # Fitted results are memoised objects, so their identity (with the data version) names them.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 OUTPUT = ROOT / "test-output"
+# AppTests that open the Profiles page must not start a 30 s UMAP compile in the background.
+os.environ.setdefault("SEGMENTATION_WARM_UMAP", "0")
 
 
 @pytest.fixture(scope="session")

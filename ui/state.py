@@ -64,3 +64,14 @@ def set_roles(kind: str, role_map: Any) -> None:
 
 def data_version() -> int:
     return st.session_state.get(DATA_VERSION, 0)
+
+
+# Names a user gave segments on the Profiles page, by (method, variables, the method's own names),
+# so going back to the Segment page (which refits) keeps them.
+RENAMES = "_segment_renames"
+
+
+def saved_names(segmentation: Any) -> dict[str, str]:
+    original = tuple(segmentation.state.get("display_names", {})) or tuple(segmentation.segments)
+    key = (segmentation.method, tuple(segmentation.variables), original)
+    return dict(st.session_state.get(RENAMES, {}).get(key, {}))

@@ -1,0 +1,273 @@
+"""The action plan: what the team will do for each segment, and a first draft of it.
+
+A plan is a DataFrame with one row per segment and the columns in `PLAN_COLUMNS`. The app
+shows it in an editable table and saves it with the results and in the recipe.
+`suggest_plan(profiles)` fills a first draft from each segment's profile with simple,
+stated rules (a high-value segment going quiet gets proactive CSM outreach; one that never
+activated gets an onboarding sequence; heavy users on a small plan get an upsell test;
+high churn gets save offers and root-cause interviews) so nobody starts from a blank page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+from .profiles import Profiles
+
+__all__ = ["PLAN_COLUMNS", "PLAN_LABELS", "suggest_plan", "empty_plan", "align_plan", "plan_filled", "signals_of"]
+
+PLAN_COLUMNS = (
+    "segment",
+    "needs",
+    "risks",
+    "goal",
+    "onboarding",
+    "communication",
+    "success_tier",
+    "roadmap",
+    "pricing",
+    "ab_test",
+    "channel",
+    "success_metric",
+    "owner",
+)
+PLAN_LABELS = {
+    "segment": "Segment",
+    "needs": "Needs",
+    "risks": "Risks",
+    "goal": "Goal",
+    "onboarding": "Onboarding",
+    "communication": "Communication",
+    "success_tier": "Success tier",
+    "roadmap": "Roadmap",
+    "pricing": "Pricing",
+    "ab_test": "A/B test",
+    "channel": "Channel",
+    "success_metric": "Success metric",
+    "owner": "Owner",
+}
+# The columns that must hold something for a segment's plan to count as filled.
+_REQUIRED = ("goal", "success_metric", "owner")
+
+# Column-name fragments that mark usage (activity) variables.
+_USAGE_WORDS = ("login", "session", "feature", "usage", "active", "event", "visit", "click", "frequency", "adopt",
+                "integration", "seat")
+_VALUE_KPIS = ("mrr_mean", "arpa", "ltv")
+_HIGH, _LOW = 1.2, 0.8  # lift beyond these counts as clearly above / below all customers
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What the rules read from a segment's profile (None = the data cannot tell)."""
+
+    value: str | None  # "high", "low", "mid"
+    usage: str | None  # "high", "low", "none", "mid"
+    recent: bool | None  # True: recently active; False: lapsed
+    churn: str | None  # "high", "low", "mid"
+    conversion: str | None  # "high", "low", "mid"
+    new: bool | None  # short tenure
+    share: float
+
+
+def signals_of(profiles: Profiles, segment: str) -> Signals:
+    """Read value, usage, recency, churn, conversion and tenure levels off one segment's profile."""
+    lift = profiles.lift.loc[segment] if segment in profiles.lift.index else pd.Series(dtype=float)
+    summary = profiles.summary.loc[segment]
+    overall = profiles.overall
+
+    value = _level(_first(lift, [*_VALUE_KPIS, "monetary", "mrr", *[c for c in lift.index if "revenue" in c]]))
+    usage_columns = [c for c in lift.index if any(w in str(c).lower() for w in _USAGE_WORDS)]
+    usage = _level(float(np.nanmean(lift[usage_columns])) if usage_columns and lift[usage_columns].notna().any()
+                   else None)
+    medians = profiles.medians.loc[segment] if segment in profiles.medians.index else pd.Series(dtype=float)
+    if usage_columns and all(c in medians.index and medians[c] == 0 for c in usage_columns):
+        usage = "none"
+    recency = lift.get("recency_days")
+    recent = None if recency is None or pd.isna(recency) else bool(recency < 1)
+    if recency is not None and not pd.isna(recency) and recency >= _HIGH:
+        recent = False
+    churn = None
+    if "churn_rate" in summary.index and pd.notna(summary["churn_rate"]):
+        rate, base = float(summary["churn_rate"]), float(overall.get("churn_rate", np.nan))
+        churn = ("high" if rate >= max(base * 1.5, base + 0.10) else "low" if rate <= base * 0.5 else "mid") \
+            if pd.notna(base) else None
+    conversion = None
+    if "conversion_rate" in summary.index and pd.notna(summary["conversion_rate"]):
+        conversion = _level(_ratio(summary["conversion_rate"], overall.get("conversion_rate")))
+    tenure = _ratio(summary.get("tenure_median_days"), overall.get("tenure_median_days"))
+    new = None if tenure is None else bool(tenure <= 0.5)
+    return Signals(value, usage, recent, churn, conversion, new, float(summary["share_of_customers"]))
+
+
+def suggest_plan(profiles: Profiles) -> pd.DataFrame:
+    """A first-draft plan, one row per segment, from each segment's profile (see module doc)."""
+    rows = []
+    for segment in profiles.segments:
+        if profiles.summary.loc[segment, "customers"] == 0:
+            rows.append(_row(segment, goal="Check why this segment is empty; merge or drop it."))
+            continue
+        rows.append(_suggest(segment, signals_of(profiles, segment)))
+    return pd.DataFrame(rows, columns=list(PLAN_COLUMNS))
+
+
+def empty_plan(segments: Sequence[str]) -> pd.DataFrame:
+    """A blank plan with one row per segment."""
+    return pd.DataFrame([_row(s) for s in segments], columns=list(PLAN_COLUMNS))
+
+
+def align_plan(plan: pd.DataFrame | None, segments: Sequence[str], *,
+               renamed: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """`plan` with exactly one row per segment, in order: rows follow renamed segments
+    (old -> new in `renamed`), missing segments get blank rows, unknown ones are dropped."""
+    if plan is None or len(plan) == 0:
+        return empty_plan(segments)
+    if "segment" not in plan.columns:
+        raise DataError("The action plan has no 'segment' column; it cannot be matched to the segments.")
+    plan = plan.copy()
+    plan["segment"] = plan["segment"].astype(str)
+    if renamed:
+        plan["segment"] = plan["segment"].map(lambda s: renamed.get(s, s))
+    plan = plan.drop_duplicates("segment", keep="last").set_index("segment")
+    for column in PLAN_COLUMNS[1:]:
+        if column not in plan.columns:
+            plan[column] = ""
+    out = plan.reindex(list(segments))[list(PLAN_COLUMNS[1:])].fillna("").astype(str)
+    return out.reset_index(names="segment")
+
+
+def plan_filled(plan: pd.DataFrame | None, segments: Sequence[str]) -> bool:
+    """True when every segment has a goal, a success metric and an owner."""
+    if plan is None or len(plan) == 0:
+        return False
+    plan = align_plan(plan, segments)
+    return bool((plan[list(_REQUIRED)].apply(lambda c: c.str.strip() != "")).all(axis=None))
+
+
+# -- the rules -----------------------------------------------------------------------------------------
+def _suggest(segment: str, s: Signals) -> dict[str, str]:
+    needs, risks, actions = [], [], {}
+    goal, metric, owner, channel, tier = "", "", "", "", "Standard (pooled CSM, self-serve help centre)"
+
+    if s.value == "high" and (s.recent is False or s.usage in ("low", "none") or s.churn == "high"):
+        needs.append("attention before renewal: their value is high but activity is falling")
+        risks.append("losing a large share of revenue at once")
+        goal = "Win back engagement and protect renewal revenue."
+        actions["communication"] = "Proactive CSM outreach within 2 weeks; executive check-in for the largest accounts."
+        actions["onboarding"] = "Re-onboarding session on the features they stopped using."
+        tier = "High-touch (named CSM, quarterly business review)"
+        metric = "Share of accounts active again within 30 days; gross revenue retention."
+        owner, channel = "Customer Success", "CSM call + email"
+    elif s.value == "high":
+        needs.append("recognition and a say in the roadmap")
+        risks.append("complacency: competitors court the best accounts")
+        goal = "Keep and expand the best accounts."
+        actions["communication"] = ("Quarterly business review; invite to the customer advisory board and "
+                                    "beta programme.")
+        actions["roadmap"] = "Prioritise their top feature requests; early access."
+        actions["pricing"] = "Annual contract with multi-year discount; expansion offers for more seats."
+        tier = "High-touch (named CSM, quarterly business review)"
+        metric = "Net revenue retention; expansion MRR."
+        owner, channel = "Account management", "CSM + in-app"
+    if s.usage == "none" or (s.conversion == "low" and s.usage in ("low", None)):
+        needs.append("reaching the first value moment")
+        risks.append("never activating, so churning or never converting")
+        goal = goal or "Activate: get every account to its first value moment."
+        actions["onboarding"] = ("Onboarding email sequence (day 0, 2, 5, 10) and in-app activation nudges "
+                                 "toward the key feature; offer a setup call.")
+        actions.setdefault("ab_test", "Test a shorter setup checklist against the current onboarding.")
+        metric = metric or "Activation rate (key action in the first 14 days); trial-to-paid conversion."
+        owner = owner or "Growth / Product"
+        channel = channel or "Email + in-app"
+    if s.usage == "high" and s.value in ("low", "mid"):
+        needs.append("room to grow: they use a lot for what they pay")
+        risks.append("hitting plan limits and leaving instead of upgrading")
+        goal = goal or "Upgrade heavy users to the plan that fits their usage."
+        actions["pricing"] = "Upsell to the next plan; usage-based add-on for the limits they hit."
+        actions["ab_test"] = "Pricing test: upgrade prompt at the usage limit vs. a discounted annual upgrade."
+        metric = metric or "Upgrade rate; expansion MRR per account."
+        owner = owner or "Sales / Growth"
+        channel = channel or "In-app + email"
+    if s.churn == "high":
+        needs.append("a reason to stay")
+        risks.append("churn well above the average")
+        goal = goal or "Cut churn in this segment."
+        actions["communication"] = actions.get("communication") or "Save offers at cancellation (pause, downgrade)."
+        actions["pricing"] = actions.get("pricing") or "Save offer: pause or downgrade instead of cancelling."
+        actions["roadmap"] = (actions.get("roadmap", "") + " " if actions.get("roadmap") else "") + \
+            "Root-cause interviews with 5-10 churned accounts; fix the top reason."
+        metric = metric or "Monthly logo churn; save-offer acceptance."
+        owner = owner or "Customer Success"
+        channel = channel or "Email + in-app"
+    if s.new:
+        needs.append("a guided start")
+        actions.setdefault("onboarding", "Welcome series and a 30-day check-in.")
+    if s.recent is False and s.value != "high":
+        needs.append("a reason to come back")
+        risks.append("drifting away unnoticed")
+        goal = goal or "Re-engage lapsed customers at low cost."
+        actions.setdefault("communication", "Automated win-back campaign: what's new, a success story, an offer.")
+        metric = metric or "Reactivation rate within 60 days."
+        owner = owner or "Lifecycle marketing"
+        channel = channel or "Email"
+    if not goal:  # nothing stands out: keep them healthy at low cost
+        needs.append("steady value at low cost to serve")
+        goal = "Keep healthy and nudge toward the next level."
+        actions["communication"] = "Monthly product newsletter; in-app tips for the next feature to adopt."
+        actions["ab_test"] = "Test an in-app prompt for the next feature against none."
+        metric = "Feature adoption; 90-day retention."
+        owner, channel = "Lifecycle marketing", "Email + in-app"
+        tier = "Tech-touch (automated, self-serve)"
+    if tier.startswith("Standard") and s.value == "low":
+        tier = "Tech-touch (automated, self-serve)"
+    return _row(
+        segment,
+        needs=_sentence(needs),
+        risks=_sentence(risks),
+        goal=goal,
+        onboarding=actions.get("onboarding", ""),
+        communication=actions.get("communication", ""),
+        success_tier=tier,
+        roadmap=actions.get("roadmap", ""),
+        pricing=actions.get("pricing", ""),
+        ab_test=actions.get("ab_test", ""),
+        channel=channel,
+        success_metric=metric,
+        owner=owner,
+    )
+
+
+def _row(segment: str, **values: str) -> dict[str, str]:
+    return {column: (segment if column == "segment" else values.get(column, "")) for column in PLAN_COLUMNS}
+
+
+def _sentence(parts: list[str]) -> str:
+    parts = list(dict.fromkeys(parts))
+    return (parts[0][:1].upper() + "; ".join(parts)[1:] + ".") if parts else ""
+
+
+def _first(lift: pd.Series, names: Sequence[str]) -> float | None:
+    for name in names:
+        if name in lift.index and pd.notna(lift[name]):
+            return float(lift[name])
+    return None
+
+
+def _ratio(value: object, base: object) -> float | None:
+    try:
+        value, base = float(value), float(base)
+    except (TypeError, ValueError):
+        return None
+    if not np.isfinite(value) or not np.isfinite(base) or base == 0:
+        return None
+    return value / base
+
+
+def _level(lift: float | None) -> str | None:
+    if lift is None or not np.isfinite(lift):
+        return None
+    return "high" if lift >= _HIGH else "low" if lift <= _LOW else "mid"

@@ -1,0 +1,64 @@
+"""`assign RECIPE.json FILE --out OUT.csv`: score a newer export with saved segments (no refit).
+
+FILE is a customers table, or a transactions table for an RFM recipe; ids are written
+exactly as in the file. `--transactions` / `--events` add the purchase and activity
+features a recipe built on them needs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..errors import DataError
+from ..export import assignments_csv, load_recipe
+from ..io import load_table
+from ..tracking import apply_recipe
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("assign", help="score customers with a saved segment recipe")
+    add_recipe_arguments(parser)
+    parser.add_argument("--out", required=True, help="CSV to write: customer id, segment, scores, variables")
+    parser.set_defaults(func=run)
+
+
+def add_recipe_arguments(parser) -> None:
+    """The arguments `assign` and `export` share."""
+    parser.add_argument("recipe", help="segment recipe (JSON) saved from the app or a method's --recipe")
+    parser.add_argument("file", help="newer export: customers (or, for RFM, transactions) CSV/XLSX/Parquet")
+    parser.add_argument("--sheet", default=None, help="workbook sheet to read (default: the first with data)")
+    parser.add_argument("--id", dest="id_column", default=None, help="customer id column (default: detected)")
+    parser.add_argument("--transactions", default=None, help="transactions file, when the recipe needs purchases")
+    parser.add_argument("--events", default=None, help="events file, when the recipe needs activity")
+    parser.add_argument("--as-of", default=None, help="as-of date for recency (default: day after the last row)")
+
+
+def prepare(args):
+    """(segmentation with labels for FILE, action plan, prepared table) from the parsed arguments."""
+    from dataclasses import replace
+
+    try:
+        text = Path(args.recipe).read_bytes()
+    except OSError as exc:
+        raise DataError(f"Cannot read the recipe '{args.recipe}': {exc.strerror or exc}.") from None
+    segmentation, plan = load_recipe(text)
+    frame = load_table(args.file, sheet=args.sheet).frame
+    extra = {name: load_table(path).frame for name, path in
+             (("transactions", args.transactions), ("events", args.events)) if path}
+    labels, prepared = apply_recipe(segmentation, frame, id_column=args.id_column, as_of=args.as_of, **extra)
+    # Scores belong to the fit; a recipe re-applied to new data carries the labels and variables.
+    scored = replace(segmentation, labels=labels, scores=None)
+    return scored, plan, prepared
+
+
+def run(args) -> int:
+    segmentation, _, prepared = prepare(args)
+    data = assignments_csv(prepared.frame, segmentation, id_name=prepared.id_name, bom=False)
+    Path(args.out).write_bytes(data)
+    for note in prepared.notes:
+        print(note, file=sys.stderr)
+    counts = ", ".join(f"{name} {count:,}" for name, count in segmentation.sizes.items() if count)
+    print(f"Wrote {len(segmentation.labels):,} customers to {args.out}: {counts}.", file=sys.stderr)
+    return 0
+

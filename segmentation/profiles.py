@@ -1,0 +1,606 @@
+"""Segment profiles: who is in each segment, what they are worth, and a short name for it.
+
+`profile(frame, segmentation, mrr=..., churned=..., ...)` returns `Profiles`: per segment the
+size and share of customers and revenue, the median and mean of every chosen variable,
+the KPIs the data allows, lift against all customers, the plain-words rule (when validation
+gave one) and an automatic short name ("High MRR, low logins"). `over_index` is the
+ideal-customer view: which attributes over-index in one segment, typically the best one.
+
+KPI definitions (the same words appear in `Profiles.definitions`):
+
+- churn rate: share of the segment's customers who have churned (churn flag true or churn date set);
+- monthly churn rate: churned customers / customer-months observed (sum of tenure in days / 30.4375),
+  the constant monthly hazard that best explains what was seen;
+- ARPA: average MRR of the segment's paying customers (MRR above zero);
+- LTV: ARPA / monthly churn rate (expected revenue of a customer over its life); undefined (NaN)
+  when no customer of the segment churned, since the rate is then 0;
+- trial-to-paid conversion: share converted among customers who started a trial (all customers
+  when no trial column is given);
+- NPS: % promoters (9-10) - % detractors (0-6) among customers who answered, from -100 to 100.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+
+__all__ = [
+    "Profiles",
+    "profile",
+    "over_index",
+    "kpi_columns",
+    "align",
+    "is_numeric",
+    "as_flag",
+    "label_of",
+    "DAYS_PER_MONTH",
+    "KPI_LABELS",
+    "LOWER_IS_BETTER",
+]
+
+DAYS_PER_MONTH = 30.4375  # 365.25 / 12
+# A variable must move a segment's mean percentile rank by this many standard deviations of the
+# ranks (a category level: its share, by this many of its spreads) to appear in the segment's name.
+_NAMING_THRESHOLD = 0.25
+_MAX_LEVELS = 30
+# Fewer churned customers than this make a segment's LTV little more than a guess.
+_FEW_CHURNS = 5
+# A segment whose mean percentile rank on a variable is beyond this from either end is "very" high/low.
+_EXTREME_RANK = 0.15
+_TRUE_WORDS = {"yes", "y", "true", "t", "1", "paid", "converted", "churned", "ja", "oui", "si", "x"}
+_FALSE_WORDS = {"no", "n", "false", "f", "0", "", "nein", "non", "none", "trial", "active"}
+_ACRONYMS = {"mrr": "MRR", "arr": "ARR", "nps": "NPS", "ltv": "LTV", "arpa": "ARPA", "csat": "CSAT", "api": "API",
+             "id": "ID", "crm": "CRM"}
+# Words for variables whose "high" and "low" read better as one word.
+_WORDS = {
+    "recency_days": ("Lapsed", "Recent"),
+    "frequency": ("Frequent", "Infrequent"),
+    "monetary": ("High spend", "Low spend"),
+    "tenure_days": ("Long-tenured", "New"),
+}
+
+KPI_LABELS = {
+    "customers": "Customers",
+    "share_of_customers": "Share of customers",
+    "share_of_revenue": "Share of revenue",
+    "revenue": "Revenue",
+    "mrr_mean": "Mean MRR",
+    "mrr_median": "Median MRR",
+    "arpa": "ARPA",
+    "churn_rate": "Churn rate",
+    "monthly_churn_rate": "Monthly churn rate",
+    "ltv": "LTV",
+    "tenure_median_days": "Median tenure (days)",
+    "conversion_rate": "Trial-to-paid conversion",
+    "nps": "NPS",
+    "nps_mean": "Mean NPS score",
+}
+_DEFINITIONS = {
+    "share_of_customers": "Customers in the segment / all segmented customers.",
+    "share_of_revenue": "The segment's revenue / all revenue ({revenue}).",
+    "mrr_mean": "Average MRR over all customers of the segment.",
+    "arpa": "ARPA: average MRR of the segment's paying customers (MRR above zero).",
+    "churn_rate": "Share of the segment's customers who have churned.",
+    "monthly_churn_rate": "Churned customers / customer-months observed (tenure in days / 30.4375).",
+    "ltv": "LTV = ARPA / monthly churn rate; blank when no customer of the segment churned.",
+    "tenure_median_days": "Median days from signup to churn or to the as-of date.",
+    "conversion_rate": "Converted to paid / customers who started a trial.",
+    "nps": "% promoters (9-10) minus % detractors (0-6) among customers who answered.",
+}
+# KPIs where a lower value is better (used when picking the best segment).
+LOWER_IS_BETTER = frozenset({"churn_rate", "monthly_churn_rate"})
+
+
+@dataclass(frozen=True)
+class Profiles:
+    """Per-segment figures; compute once with `profile`, then show, chart or export.
+
+    summary      DataFrame indexed by segment (display order): customers, share_of_customers,
+                 share_of_revenue and the KPI columns the data allows (see KPI_LABELS).
+    overall      Series with the same columns for all segmented customers.
+    medians      DataFrame segment x numeric variable.
+    means        DataFrame segment x numeric variable.
+    overall_medians, overall_means   Series per numeric variable for all segmented customers.
+    lift         DataFrame segment x (numeric variables and mean KPIs): segment mean / overall mean.
+    top_levels   DataFrame segment x categorical variable: "Enterprise (62%)", the commonest level.
+    overall_levels  categorical variable -> the commonest level among all customers, same format.
+    funnel       long DataFrame (segment, stage, step, customers, share): started trial -> converted
+                 to paid -> still active, share of the first stage; empty without a converted column.
+    names        segment -> automatic short name (unique, deterministic).
+    rules        segment -> plain-words rule (from validation), may be empty.
+    variables    the variables profiled (numeric and categorical).
+    kpis         the KPI columns present in `summary` besides customers and share_of_customers.
+    columns      KPI role -> column used (mrr, churned, converted, trial, tenure, nps, revenue).
+    definitions  KPI column -> one sentence saying how it is computed.
+    notes        sentences for the user (e.g. why LTV is blank).
+    """
+
+    summary: pd.DataFrame
+    overall: pd.Series
+    medians: pd.DataFrame
+    means: pd.DataFrame
+    lift: pd.DataFrame
+    top_levels: pd.DataFrame
+    names: Mapping[str, str]
+    overall_medians: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    overall_means: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    overall_levels: Mapping[str, str] = field(default_factory=dict)
+    funnel: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rules: Mapping[str, str] = field(default_factory=dict)
+    variables: tuple[str, ...] = ()
+    kpis: tuple[str, ...] = ()
+    columns: Mapping[str, str] = field(default_factory=dict)
+    definitions: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("names", "rules", "columns", "definitions", "overall_levels"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+        object.__setattr__(self, "variables", tuple(self.variables))
+        object.__setattr__(self, "kpis", tuple(self.kpis))
+        object.__setattr__(self, "notes", tuple(self.notes))
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        return tuple(self.summary.index)
+
+    def best_segment(self, by: str | None = None) -> str:
+        """The segment with the best `by` KPI (highest, or lowest for churn); default LTV, else
+        lowest churn, else highest mean MRR, else the largest share of revenue, else the largest."""
+        order = [by] if by else ["ltv", "churn_rate", "mrr_mean", "share_of_revenue", "customers"]
+        for kpi in order:
+            if kpi not in self.summary.columns:
+                if by:
+                    raise DataError(f"The profiles have no {kpi!r} figure; choose one of "
+                                    f"{', '.join(self.summary.columns)}.")
+                continue
+            values = pd.to_numeric(self.summary[kpi], errors="coerce").dropna()
+            values = values[self.summary.loc[values.index, "customers"] > 0]
+            if values.empty:
+                continue
+            # idxmax/idxmin take the first of equal values, so ties go to the earlier segment.
+            return str(values.idxmin() if kpi in LOWER_IS_BETTER else values.idxmax())
+        return str(self.summary["customers"].idxmax())
+
+    def table(self) -> pd.DataFrame:
+        """One readable row per segment (plus "All customers"): name, KPIs, medians, top levels, rule."""
+        summary = pd.concat([self.summary, self.overall.to_frame("All customers").T])
+        out = pd.DataFrame(index=summary.index)
+        out.index.name = "segment"
+        out["short name"] = pd.Series(dict(self.names)).reindex(out.index).fillna("")
+        for column in summary.columns:
+            out[KPI_LABELS.get(column, column)] = summary[column]
+        medians = pd.concat([self.medians, self.overall_medians.to_frame("All customers").T])
+        for column in medians.columns:
+            out[f"median {column}"] = medians[column]
+        for column in self.top_levels.columns:
+            out[f"top {column}"] = list(self.top_levels[column]) + [self.overall_levels.get(column, "")]
+        if self.rules:  # long sentences go last so the figures stay in view
+            out["rule"] = pd.Series(dict(self.rules)).reindex(out.index).fillna("")
+        return out
+
+
+def profile(
+    frame: pd.DataFrame,
+    segmentation: Any,
+    *,
+    variables: Sequence[str] | None = None,
+    mrr: str | None = None,
+    churned: str | None = None,
+    converted: str | None = None,
+    trial: str | None = None,
+    tenure: str | None = None,
+    nps: str | None = None,
+    revenue: str | None = None,
+    rules: Mapping[str, str] | None = None,
+) -> Profiles:
+    """Profile every segment of `segmentation` on the customer table `frame` (indexed by customer id).
+
+    variables  columns to describe (default: the segmentation's variables found in `frame`).
+    mrr, churned (flag or churn-date column), converted (flag or date), trial (trial-start column),
+    tenure (days), nps (0-10 answers), revenue (default: mrr): KPI columns; each is optional and
+    a KPI is computed only when its columns are given.
+    rules      segment -> plain-words rule, e.g. `Validation.segment_rules`.
+    """
+    labels = _labels_of(segmentation)
+    data, labels = align(frame, labels)
+    segments = [s for s in getattr(segmentation, "segments", ()) or ()] or list(pd.unique(labels))
+    segments += [s for s in pd.unique(labels) if s not in segments]
+
+    if variables is None:
+        variables = [v for v in getattr(segmentation, "variables", ()) if v in data.columns]
+    variables = list(dict.fromkeys(variables))
+    roles = {"mrr": mrr, "churned": churned, "converted": converted, "trial": trial, "tenure": tenure, "nps": nps,
+             "revenue": revenue if revenue is not None else mrr}
+    roles = {role: column for role, column in roles.items() if column is not None}
+    missing = [c for c in [*variables, *roles.values()] if c not in data.columns]
+    if missing:
+        raise DataError(f"The customer table has no column {missing[0]!r}; pick one of its columns "
+                        f"({', '.join(map(str, data.columns[:12]))}{', ...' if data.shape[1] > 12 else ''}).")
+
+    numeric = [v for v in variables if is_numeric(data[v])]
+    dates = [v for v in variables if pd.api.types.is_datetime64_any_dtype(data[v])]
+    categorical = [v for v in variables if v not in numeric and v not in dates]
+    notes: list[str] = []
+    if dates:
+        notes.append(f"Date column(s) {', '.join(dates)} are not profiled; use tenure or recency in days instead.")
+
+    kpis, kpi_notes = _kpis(data, labels, roles, segments)
+    notes += kpi_notes
+
+    numbers = data[numeric].apply(_as_number) if numeric else pd.DataFrame(index=data.index)
+    grouped = numbers.groupby(labels, sort=False)
+    medians = grouped.median().reindex(segments)
+    means = grouped.mean().reindex(segments)
+    overall_means = numbers.mean()
+    kpi_means = [k for k in ("mrr_mean", "arpa", "churn_rate", "ltv", "tenure_median_days", "conversion_rate",
+                             "nps_mean")
+                 if k in kpis.summary.columns]
+    lift = pd.concat([means, kpis.summary[kpi_means]], axis=1)
+    lift_base = pd.concat([overall_means, kpis.overall[kpi_means]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lift = lift.divide(lift_base.where(lift_base != 0), axis=1)
+
+    top_levels, overall_levels = _top_levels(data, labels, categorical, segments)
+    names = _short_names(numbers, data, labels, categorical, segments)
+    summary = kpis.summary
+    kpi_columns_present = tuple(c for c in summary.columns if c not in ("customers", "share_of_customers"))
+    definitions = {k: v.format(revenue=roles.get("revenue", "")) for k, v in _DEFINITIONS.items()
+                   if k in summary.columns}
+    return Profiles(
+        summary=summary,
+        overall=kpis.overall,
+        medians=medians,
+        means=means,
+        lift=lift,
+        top_levels=top_levels,
+        names=names,
+        overall_medians=numbers.median(),
+        overall_means=overall_means,
+        overall_levels=overall_levels,
+        funnel=kpis.funnel,
+        rules={s: str(r) for s, r in (rules or {}).items() if s in segments},
+        variables=tuple(numeric + categorical),
+        kpis=kpi_columns_present,
+        columns=roles,
+        definitions=definitions,
+        notes=tuple(notes),
+    )
+
+
+def over_index(
+    frame: pd.DataFrame,
+    labels: pd.Series,
+    segment: str,
+    columns: Iterable[str],
+    *,
+    max_levels: int = _MAX_LEVELS,
+) -> pd.DataFrame:
+    """How much each attribute over-indexes in `segment` against all customers (100 = average).
+
+    Categorical levels: share of the segment with that level / share of all customers with it.
+    Numeric columns: segment mean / overall mean. Columns with more than `max_levels` levels
+    (names, free text) are skipped. Rows are sorted by index, highest first.
+    Columns: attribute, column, level, kind, segment, overall, index, customers.
+    """
+    data, labels = align(frame, labels)
+    if segment not in set(labels):
+        raise DataError(f"No customer is in the segment {segment!r}; pick one of "
+                        f"{', '.join(map(str, pd.unique(labels)))}.")
+    inside = (labels == segment).to_numpy()
+    rows = []
+    for column in columns:
+        if column not in data.columns:
+            raise DataError(f"The customer table has no column {column!r} to compare segments on.")
+        values = data[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        if is_numeric(values):
+            numbers = _as_number(values)
+            overall, own = numbers.mean(), numbers[inside].mean()
+            rows.append({"attribute": f"{label_of(column)} (mean)", "column": column, "level": "", "kind": "numeric",
+                         "segment": own, "overall": overall,
+                         "index": own / overall * 100 if overall else np.nan, "customers": int(inside.sum())})
+            continue
+        text = values.astype("object").where(values.notna(), "(missing)").astype(str)
+        if text.nunique() > max_levels:
+            continue
+        shares_all = text.value_counts(normalize=True)
+        counts_in = text[inside].value_counts()
+        shares_in = counts_in / inside.sum()
+        for level, share_all in shares_all.items():
+            own = float(shares_in.get(level, 0.0))
+            rows.append({"attribute": f"{label_of(column)} = {level}", "column": column, "level": level,
+                         "kind": "level", "segment": own, "overall": float(share_all),
+                         "index": own / share_all * 100, "customers": int(counts_in.get(level, 0))})
+    out = pd.DataFrame(rows, columns=["attribute", "column", "level", "kind", "segment", "overall", "index",
+                                      "customers"])
+    return out.sort_values(["index", "attribute"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def kpi_columns(frame: pd.DataFrame, roles: Any = None) -> dict[str, str]:
+    """The KPI keyword arguments for `profile` that `frame` supports, from a RoleMap (or a
+    role -> column mapping) and the customer table's usual column names."""
+    get = (roles.get if roles is not None else (lambda role: None))
+    found: dict[str, str] = {}
+
+    def pick(key: str, *candidates: str | None) -> None:
+        for column in candidates:
+            if column and column in frame.columns:
+                found[key] = column
+                return
+
+    pick("mrr", get("mrr"), "mrr")
+    pick("churned", get("churn_date"), get("outcome"), "churned", "churn_date")
+    pick("converted", get("converted"), "converted_to_paid", "converted")
+    pick("trial", get("trial_start"), "trial_start")
+    pick("tenure", "tenure_days")
+    pick("nps", "nps")
+    pick("revenue", "monetary", get("mrr"), "mrr")
+    return found
+
+
+# -- shared helpers (used by projection, export and tracking too) -------------------------------------
+def align(frame: pd.DataFrame, labels: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows of `frame` for the labelled customers, matched on customer id as text, in label order."""
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError("Expected a customer table (a DataFrame with one row per customer).")
+    if frame.index.has_duplicates:
+        raise DataError("The customer table has the same customer id on several rows; keep one row per customer.")
+    index = frame.index if frame.index.dtype == object else frame.index.astype(str)
+    data = frame.set_axis(index) if index is not frame.index else frame
+    ids = labels.index if labels.index.dtype == object else labels.index.astype(str)
+    labels = pd.Series(labels.to_numpy(), index=ids, name="segment")
+    if len(labels) and ids.equals(index) and labels.notna().all():  # the usual case: labels of this table
+        return data, labels.astype(str)
+    labels = labels[labels.notna() & labels.index.isin(index)]
+    if labels.empty:
+        raise DataError("The customer table and the segments share no customer id; segment this table first "
+                        "or load the customer table the segments were built on.")
+    return data.loc[labels.index], labels.astype(str)
+
+
+def is_numeric(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_complex_dtype(values)
+
+
+def as_flag(values: pd.Series) -> pd.Series:
+    """True/False per customer from a flag (bool, 0/1, yes/no) or a date column (set = true)."""
+    if pd.api.types.is_bool_dtype(values):
+        return values.fillna(False).astype(bool)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.notna()
+    if is_numeric(values):
+        return values.fillna(0).astype(float) != 0
+    text = values.astype("string").str.strip().str.lower()
+    known = text.isin(_TRUE_WORDS | _FALSE_WORDS) | text.isna()
+    if known.mean() >= 0.9:
+        return text.isin(_TRUE_WORDS).fillna(False).astype(bool)
+    # Anything else (a date stored as text, a reason) counts as set when present.
+    return values.notna() & (text.fillna("") != "")
+
+
+def label_of(column: str) -> str:
+    """A readable name for a column: "logins_30d" -> "logins 30d", "mrr" -> "MRR"."""
+    words = str(column).replace("_", " ").split()
+    return " ".join(_ACRONYMS.get(w.lower(), w) for w in words) or str(column)
+
+
+# -- internals (inputs are aligned and validated) ------------------------------------------------------
+def _labels_of(segmentation: Any) -> pd.Series:
+    labels = segmentation if isinstance(segmentation, pd.Series) else getattr(segmentation, "labels", None)
+    if not isinstance(labels, pd.Series):
+        raise DataError("Expected a segmentation (with labels per customer); segment the customers first.")
+    return labels
+
+
+def _as_number(values: pd.Series) -> pd.Series:
+    return values.astype(float) if pd.api.types.is_bool_dtype(values) else pd.to_numeric(values, errors="coerce")
+
+
+@dataclass(frozen=True)
+class _Kpis:
+    summary: pd.DataFrame
+    overall: pd.Series
+    funnel: pd.DataFrame
+
+
+def _kpis(data: pd.DataFrame, labels: pd.Series, roles: Mapping[str, str],
+          segments: list[str]) -> tuple[_Kpis, list[str]]:
+    notes: list[str] = []
+    mrr = _as_number(data[roles["mrr"]]) if "mrr" in roles else None
+    revenue = _as_number(data[roles["revenue"]]) if "revenue" in roles else None
+    churned = as_flag(data[roles["churned"]]) if "churned" in roles else None
+    converted = as_flag(data[roles["converted"]]) if "converted" in roles else None
+    trial = as_flag(data[roles["trial"]]) if "trial" in roles else None
+    tenure = _as_number(data[roles["tenure"]]) if "tenure" in roles else None
+    nps = _as_number(data[roles["nps"]]) if "nps" in roles else None
+
+    everyone = pd.Series("All customers", index=labels.index)
+    per_segment = _figures(labels, mrr, revenue, churned, converted, trial, tenure, nps).reindex(segments)
+    overall = _figures(everyone, mrr, revenue, churned, converted, trial, tenure, nps).iloc[0]
+    per_segment["customers"] = per_segment["customers"].fillna(0).astype(int)
+    per_segment["share_of_customers"] = per_segment["customers"] / len(labels)
+    overall["share_of_customers"] = 1.0
+    if revenue is not None:
+        total = overall["revenue"]
+        per_segment["share_of_revenue"] = per_segment["revenue"].fillna(0) / total if total else np.nan
+        overall["share_of_revenue"] = 1.0 if total else np.nan
+    columns = [c for c in KPI_LABELS if c in per_segment.columns]
+    summary = per_segment[columns].rename_axis("segment")
+    overall = overall.reindex(columns).rename("All customers")
+
+    if mrr is not None and churned is not None and tenure is None:
+        notes.append("LTV needs a tenure column (days) to turn churn into a monthly rate; it is not shown.")
+    if "ltv" in summary.columns:
+        blank = [str(s) for s in summary.index[summary["ltv"].isna() & (summary["customers"] > 0)]]
+        if blank:
+            notes.append(f"LTV is blank for {', '.join(blank)}: no customer there churned (or none pays), so "
+                         "ARPA / monthly churn rate has no finite value.")
+        lost = per_segment["churned_count"]
+        few = [str(s) for s in summary.index if 0 < lost[s] < _FEW_CHURNS and pd.notna(summary.loc[s, "ltv"])]
+        if few:
+            notes.append(f"LTV for {', '.join(few)} rests on fewer than {_FEW_CHURNS} churned customers; "
+                         "read it as a rough upper figure.")
+    if churned is not None and "ltv" not in summary.columns and mrr is None:
+        notes.append("LTV needs an MRR column; map one on the Data page to see it.")
+    return _Kpis(summary, overall, _funnel(labels, segments, converted, trial, churned)), notes
+
+
+def _figures(keys: pd.Series, mrr, revenue, churned, converted, trial, tenure, nps) -> pd.DataFrame:
+    """Every KPI per key in one grouped pass each (keys: segment per customer, or one constant)."""
+    # Categorical keys: each groupby reuses the codes instead of hashing the names again.
+    by = keys.astype("category")
+    out = pd.DataFrame({"customers": by.groupby(by, sort=False, observed=True).size()})
+    if revenue is not None:
+        out["revenue"] = revenue.groupby(by, sort=False, observed=True).sum()
+    if mrr is not None:
+        grouped = mrr.groupby(by, sort=False, observed=True)
+        out["mrr_mean"], out["mrr_median"] = grouped.mean(), grouped.median()
+        out["arpa"] = mrr.where(mrr > 0).groupby(by, sort=False, observed=True).mean()
+    if churned is not None:
+        lost = churned.astype(float).groupby(by, sort=False, observed=True)
+        out["churn_rate"], out["churned_count"] = lost.mean(), lost.sum()
+        if tenure is not None:
+            months = tenure.clip(lower=0).groupby(by, sort=False, observed=True).sum() / DAYS_PER_MONTH
+            out["monthly_churn_rate"] = out["churned_count"] / months.where(months > 0)
+    if tenure is not None:
+        out["tenure_median_days"] = tenure.groupby(by, sort=False, observed=True).median()
+    if converted is not None:
+        base = trial if trial is not None else pd.Series(True, index=keys.index)
+        out["conversion_rate"] = converted[base].astype(float).groupby(by[base], sort=False, observed=True).mean()
+    if nps is not None:
+        answered = nps.notna()
+        answers, where = nps[answered], by[answered]
+        out["nps_mean"] = answers.groupby(where, sort=False, observed=True).mean()
+        promoters = (answers >= 9).astype(float).groupby(where, sort=False, observed=True).mean()
+        detractors = (answers <= 6).astype(float).groupby(where, sort=False, observed=True).mean()
+        out["nps"] = (promoters - detractors) * 100
+    if "arpa" in out.columns and "monthly_churn_rate" in out.columns:
+        rate = out["monthly_churn_rate"]
+        out["ltv"] = out["arpa"] / rate.where(rate > 0)
+    return out
+
+
+def _funnel(labels: pd.Series, segments: list[str], converted: pd.Series | None, trial: pd.Series | None,
+            churned: pd.Series | None) -> pd.DataFrame:
+    columns = ["segment", "stage", "step", "customers", "share"]
+    if converted is None:
+        return pd.DataFrame(columns=columns)
+    started = trial if trial is not None else pd.Series(True, index=labels.index)
+    paid = converted & started
+    stages = {"Started trial" if trial is not None else "Signed up": started, "Converted to paid": paid}
+    if churned is not None:
+        stages["Still active"] = paid & ~churned
+    counts = pd.DataFrame({stage: flags.astype(int).groupby(labels.to_numpy(), sort=False).sum()
+                           for stage, flags in stages.items()}).reindex(segments).fillna(0).astype(int)
+    rows = []
+    for segment in segments:
+        first = int(counts.loc[segment].iloc[0])
+        for step, stage in enumerate(stages):
+            count = int(counts.loc[segment, stage])
+            rows.append((segment, stage, step, count, count / first if first else np.nan))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _top_levels(data: pd.DataFrame, labels: pd.Series, columns: list[str],
+                segments: list[str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    out = pd.DataFrame(index=pd.Index(segments, name="segment"))
+    overall: dict[str, str] = {}
+    for column in columns:
+        text = data[column].astype("object").where(data[column].notna(), "(missing)").astype(str)
+        shares = pd.crosstab(labels, text, normalize="index").reindex(segments)
+        cells = []
+        for segment in segments:
+            row = shares.loc[segment].dropna() if segment in shares.index else pd.Series(dtype=float)
+            cells.append(f"{row.idxmax()} ({row.max():.0%})" if len(row) and row.max() > 0 else "")
+        out[column] = cells
+        counts = text.value_counts(normalize=True)
+        overall[column] = f"{counts.index[0]} ({counts.iloc[0]:.0%})" if len(counts) else ""
+    return out, overall
+
+
+def _short_names(numbers: pd.DataFrame, data: pd.DataFrame, labels: pd.Series, categorical: list[str],
+                 segments: list[str]) -> dict[str, str]:
+    """Name each segment by its most distinctive variables.
+
+    Numbers: the gap between the segment's mean percentile rank and everyone's, in standard
+    deviations of the ranks; ranks keep one huge account (skewed MRR) from hiding every other
+    difference. Levels: the gap between the level's share in the segment and overall, over
+    the level's spread. Ties go to the variable listed first."""
+    candidates: dict[str, list[tuple[float, int, str]]] = {s: [] for s in segments}
+    ranks = numbers.rank(pct=True)
+    std = ranks.std(ddof=0)
+    mean = ranks.mean()
+    grouped = ranks.groupby(labels, sort=False).mean()
+    for order, column in enumerate(numbers.columns):
+        if not std.get(column) or not np.isfinite(std[column]):
+            continue
+        for segment in segments:
+            if segment not in grouped.index or pd.isna(grouped.loc[segment, column]):
+                continue
+            rank = grouped.loc[segment, column]
+            gap = (rank - mean[column]) / std[column]
+            high, low = _WORDS.get(column, (f"High {label_of(column)}", f"Low {label_of(column)}"))
+            word = high if gap > 0 else low
+            if rank >= 1 - _EXTREME_RANK or rank <= _EXTREME_RANK:
+                word = f"Very {_lower_first(word)}"
+            candidates[segment].append((abs(gap), order, word))
+    for offset, column in enumerate(categorical, start=len(numbers.columns)):
+        text = data[column].astype("object").where(data[column].notna(), "(missing)").astype(str)
+        if text.nunique() > _MAX_LEVELS:
+            continue
+        overall = text.value_counts(normalize=True)
+        shares = pd.crosstab(labels, text, normalize="index")
+        for segment in segments:
+            if segment not in shares.index:
+                continue
+            spread = np.sqrt(overall * (1 - overall)).replace(0, np.nan)
+            gaps = ((shares.loc[segment] - overall) / spread).dropna()
+            gaps = gaps[gaps > 0]  # a level is named by its presence, not its absence
+            if len(gaps):
+                level = gaps.sort_values(ascending=False, kind="stable").index[0]
+                candidates[segment].append((float(gaps[level]), offset, _level_words(column, level)))
+
+    ranked = {s: [text for gap, _, text in sorted(c, key=lambda t: (-t[0], t[1])) if gap >= _NAMING_THRESHOLD]
+              for s, c in candidates.items()}
+    names: dict[str, str] = {}
+    for depth in (2, 3, 4):
+        names = {s: _join(words[:depth]) if words else "Typical customers" for s, words in ranked.items()}
+        if len(set(names.values())) == len(names):
+            return names
+    seen: dict[str, int] = {}
+    unique = {}
+    for segment in segments:  # still equal: number them in display order
+        name = names[segment]
+        seen[name] = seen.get(name, 0) + 1
+        unique[segment] = name if seen[name] == 1 else f"{name} ({seen[name]})"
+    return unique
+
+
+def _level_words(column: str, level: str) -> str:
+    word = level.strip().lower()
+    if word in _TRUE_WORDS - {"x"}:  # "Mostly yes" says nothing; name the column instead
+        return f"Mostly {label_of(column)}"
+    if word in _FALSE_WORDS - {""}:
+        return f"Mostly not {label_of(column)}"
+    return f"Mostly {level}"
+
+
+def _join(words: list[str]) -> str:
+    first, *rest = words
+    return ", ".join([first] + [_lower_first(w) for w in rest])
+
+
+def _lower_first(text: str) -> str:
+    head = text.split(" ", 1)[0]
+    if head.isupper() and len(head) > 1:  # an acronym (MRR) keeps its case
+        return text
+    return text[:1].lower() + text[1:]

@@ -1,0 +1,260 @@
+"""Re-apply saved segments to a newer export and see who moved where.
+
+`prepare_for_recipe` turns a newer file (a customers table, or a transactions table for an
+RFM recipe) into the customer table the recipe needs; `apply_recipe` assigns every
+customer with the saved segments, without refitting. `migration(before, after)` counts the
+moves: a from-segment x to-segment matrix with a "(new)" row for customers only in the newer
+labels and a "(gone)" column for customers only in the older ones, the list of customers who
+moved, and sentences such as "42 customers moved from Champions to At Risk".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .errors import DataError
+from .result import Segmentation
+
+__all__ = ["Migration", "migration", "Prepared", "prepare_for_recipe", "apply_recipe", "NEW", "GONE",
+           "RFM_VARIABLES"]
+
+# Parenthesised so they never read as a segment name (RFM has a segment called "New").
+NEW = "(new)"
+GONE = "(gone)"
+RFM_VARIABLES = frozenset({"recency_days", "frequency", "monetary"})
+
+
+@dataclass(frozen=True)
+class Migration:
+    """Who moved between two labellings of the same customers.
+
+    matrix   DataFrame of counts: rows = segment before (plus NEW), columns = segment after
+             (plus GONE); the diagonal holds the customers who stayed.
+    moved    DataFrame customer_id, from, to: every customer whose segment changed (NEW/GONE included).
+    summary  sentences, biggest moves first.
+    stayed, changed, new, gone: counts of customers.
+    """
+
+    matrix: pd.DataFrame
+    moved: pd.DataFrame
+    summary: tuple[str, ...]
+    stayed: int
+    changed: int
+    new: int
+    gone: int
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def shares(self) -> pd.DataFrame:
+        """The matrix as shares of each before-row (where did each segment's customers go)."""
+        totals = self.matrix.sum(axis=1)
+        return self.matrix.div(totals.where(totals > 0), axis=0)
+
+
+def migration(before: pd.Series, after: pd.Series, *, segments: Sequence[str] | None = None,
+              top: int = 10) -> Migration:
+    """Compare two labellings (Series: customer id -> segment). `segments` orders rows and
+    columns (default: order of first appearance, before then after); `top` caps the sentences."""
+    before, after = _labels(before, "before"), _labels(after, "after")
+    order = list(dict.fromkeys([*(segments or []), *pd.unique(before), *pd.unique(after)]))
+    both = before.index.intersection(after.index, sort=False)
+    only_after = after.index.difference(before.index, sort=False)
+    only_before = before.index.difference(after.index, sort=False)
+
+    pairs = pd.DataFrame({
+        "customer_id": list(both) + list(only_after) + list(only_before),
+        "from": list(before.loc[both]) + [NEW] * len(only_after) + list(before.loc[only_before]),
+        "to": list(after.loc[both]) + list(after.loc[only_after]) + [GONE] * len(only_before),
+    })
+    rows, columns = [*order, NEW], [*order, GONE]
+    matrix = pd.crosstab(pairs["from"], pairs["to"]).reindex(index=rows, columns=columns, fill_value=0)
+    matrix = matrix.astype(int).rename_axis(index="before", columns="after")
+
+    moved = pairs[pairs["from"] != pairs["to"]]
+    rank = {name: i for i, name in enumerate([*order, NEW, GONE])}
+    moved = moved.sort_values(["from", "to", "customer_id"], key=lambda c: c.map(rank) if c.name != "customer_id"
+                              else c.astype(str), kind="stable").reset_index(drop=True)
+    stayed = int(sum(matrix.loc[s, s] for s in order))
+    changed = int(len(moved) - len(only_after) - len(only_before))
+    summary = _sentences(matrix, order, stayed, changed, len(both), top)
+    return Migration(matrix=matrix, moved=moved, summary=tuple(summary), stayed=stayed, changed=changed,
+                     new=len(only_after), gone=len(only_before))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The customer table a recipe is applied to.
+
+    frame    one row per customer, indexed by customer id as text (as in the file).
+    id_name  the id column's name in the file (for exports).
+    notes    sentences about how it was built.
+    """
+
+    frame: pd.DataFrame
+    id_name: str
+    notes: tuple[str, ...] = ()
+
+
+def prepare_for_recipe(
+    segmentation: Segmentation,
+    frame: pd.DataFrame,
+    *,
+    id_column: str | None = None,
+    transactions: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
+    as_of: Any = None,
+) -> Prepared:
+    """The customer table for applying `segmentation` to a newer export.
+
+    `frame` is a customers table (one row per customer) or, for recipes built on purchases
+    (RFM: recency_days, frequency, monetary), a transactions table. Purchase and activity
+    features that the recipe needs and `frame` lacks are built from `transactions` / `events`
+    (or from `frame` itself when it is the transactions table), as the app does.
+    """
+    if not isinstance(frame, pd.DataFrame) or frame.empty:
+        raise DataError("The newer export is empty; load a file with one row per customer (or per purchase).")
+    from .features import EVENT_FEATURES, TRANSACTION_FEATURES, customer_table
+    from .outcomes import with_outcomes
+    from .schema import infer_roles
+
+    needed = list(segmentation.variables)
+    missing = [v for v in needed if v not in frame.columns]
+    notes: list[str] = []
+    purchase_features = set(TRANSACTION_FEATURES)
+
+    if missing and transactions is None and set(missing) <= purchase_features:
+        tx_roles = _transaction_roles(frame)
+        if tx_roles is not None:  # the file is itself the transactions table
+            id_name = tx_roles["customer_id"]
+            customers = pd.DataFrame({id_name: frame[id_name].dropna().drop_duplicates().to_numpy()})
+            table = _rfm_table(segmentation, frame, tx_roles, as_of)
+            if table is None:
+                table = customer_table(customers, customer_id=id_name, transactions=frame,
+                                       transaction_roles=tx_roles, as_of=as_of)
+            notes.append(f"Built recency, frequency and monetary for {len(table):,} customers from "
+                         f"{len(frame):,} purchases.")
+            return Prepared(_checked(table, needed), id_name, tuple(notes))
+
+    roles = infer_roles(frame, kind="customers")
+    id_name = id_column or _param_id(segmentation, frame) or roles.get("customer_id")
+    if id_name is None or id_name not in frame.columns:
+        from .variables import find_id_column
+
+        id_name = find_id_column(frame)
+    if id_name is None:
+        raise DataError("Cannot tell which column holds the customer id in the newer export; name it "
+                        "(--id COLUMN on the command line).")
+    kwargs: dict[str, Any] = {}
+    if transactions is not None:
+        tx_roles = _transaction_roles(transactions)
+        if tx_roles is None:
+            raise DataError("Cannot find the customer id, date and amount columns in the transactions file.")
+        kwargs.update(transactions=transactions, transaction_roles=tx_roles)
+    if events is not None:
+        ev_roles = infer_roles(events, kind="events")
+        if ev_roles.get("customer_id") is None or ev_roles.get("event_date") is None:
+            raise DataError("Cannot find the customer id and date columns in the events file.")
+        kwargs.update(events=events, event_roles={"customer_id": ev_roles.get("customer_id"),
+                                                  "event_date": ev_roles.get("event_date")})
+    if as_of is not None and kwargs:
+        kwargs["as_of"] = as_of
+    table = customer_table(frame, customer_id=id_name, **kwargs)
+    table = with_outcomes(table, {k: v for k, v in roles.roles.items() if v in table.columns})
+    still = [v for v in needed if v not in table.columns]
+    if still:
+        wanted = [v for v in still if v in purchase_features or v in EVENT_FEATURES]
+        hint = (" Add the transactions (or events) file of the same period." if wanted else
+                " Map or add them and try again.")
+        raise DataError(f"The newer export lacks {', '.join(map(repr, still))}, which these segments were "
+                        f"built on.{hint}")
+    return Prepared(table, id_name, tuple(notes))
+
+
+def apply_recipe(segmentation: Segmentation, frame: pd.DataFrame, **options: Any) -> tuple[pd.Series, Prepared]:
+    """Assign every customer of a newer export with the saved segments (no refit).
+    Returns the labels (indexed by customer id as text) and the prepared customer table."""
+    prepared = prepare_for_recipe(segmentation, frame, **options)
+    labels = segmentation.assign(prepared.frame)
+    labels.index = prepared.frame.index
+    return labels, prepared
+
+
+# -- internals ---------------------------------------------------------------------------------------
+def _labels(values: pd.Series, what: str) -> pd.Series:
+    if not isinstance(values, pd.Series):
+        raise DataError(f"The {what} segments should be a Series of segment names indexed by customer id.")
+    out = pd.Series(values.astype(str).to_numpy(), index=pd.Index(values.index).astype(str), name="segment")
+    out = out[values.notna().to_numpy()]
+    if out.index.has_duplicates:
+        dup = out.index[out.index.duplicated()][0]
+        raise DataError(f"The customer {dup!r} appears twice in the {what} segments; keep one row per customer.")
+    return out
+
+
+def _plural(n: int, word: str = "customer") -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _sentences(matrix: pd.DataFrame, order: list[str], stayed: int, changed: int, in_both: int,
+               top: int) -> list[str]:
+    out = []
+    if in_both:
+        out.append(f"Of {_plural(in_both)} in both, {stayed:,} ({stayed / in_both:.0%}) stayed in their segment "
+                   f"and {changed:,} moved.")
+    moves = []
+    for source in [*order, NEW]:
+        for target in [*order, GONE]:
+            count = int(matrix.loc[source, target])
+            if count == 0 or source == target or (source == NEW and target == GONE):
+                continue
+            if source == NEW:
+                text = f"{_plural(count, 'new customer')} joined {target}"
+            elif target == GONE:
+                text = f"{_plural(count)} from {source} {'is' if count == 1 else 'are'} gone"
+            else:
+                text = f"{_plural(count)} moved from {source} to {target}"
+            moves.append((-count, text))
+    moves.sort(key=lambda m: m[0])  # stable: equal counts keep the matrix order
+    return out + [text for _, text in moves[:top]]
+
+
+def _transaction_roles(frame: pd.DataFrame) -> dict[str, str] | None:
+    from .schema import infer_roles
+
+    roles = infer_roles(frame, kind="transactions")
+    found = {role: roles.get(role) for role in ("customer_id", "transaction_date", "amount", "order_id")}
+    if not all(found[r] for r in ("customer_id", "transaction_date", "amount")):
+        return None
+    return {role: column for role, column in found.items() if column}
+
+
+def _param_id(segmentation: Segmentation, frame: pd.DataFrame) -> str | None:
+    column = segmentation.params.get("id_column") if isinstance(segmentation.params, Mapping) else None
+    return column if isinstance(column, str) and column in frame.columns else None
+
+
+def _rfm_table(segmentation: Segmentation, transactions: pd.DataFrame, roles: Mapping[str, str],
+               as_of: Any) -> pd.DataFrame | None:
+    """RFM inputs built the RFM method's own way, when the method offers it."""
+    if segmentation.method != "rfm":
+        return None
+    try:
+        from . import rfm
+    except ImportError:
+        return None
+    build = getattr(rfm, "rfm_inputs", None)
+    if build is None:
+        return None
+    return build(transactions, customer_id=roles["customer_id"], date=roles["transaction_date"],
+                 amount=roles["amount"], order_id=roles.get("order_id"), as_of=as_of)
+
+
+def _checked(table: pd.DataFrame, needed: list[str]) -> pd.DataFrame:
+    missing = [v for v in needed if v not in table.columns]
+    if missing:
+        raise DataError(f"The newer export lacks {', '.join(map(repr, missing))}, which these segments were built on.")
+    return table

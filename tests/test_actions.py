@@ -1,0 +1,90 @@
+"""The action plan: a draft for every segment from its profile, kept in step with renames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segmentation.actions import PLAN_COLUMNS, align_plan, empty_plan, plan_filled, signals_of, suggest_plan
+from segmentation.profiles import profile
+from segmentation.result import Segmentation
+
+
+@pytest.fixture
+def profiles():
+    """Four planted segments: valuable but lapsing, never activated, heavy users on small plans, churners."""
+    rng = np.random.default_rng(0)
+    blocks = {
+        "Whales going quiet": dict(mrr=2000, logins=2, recency_days=120, churn=0.05),
+        "Never activated": dict(mrr=20, logins=0, recency_days=40, churn=0.10),
+        "Power users on Starter": dict(mrr=40, logins=300, recency_days=2, churn=0.05),
+        "Leaky bucket": dict(mrr=100, logins=30, recency_days=10, churn=0.60),
+    }
+    frames = []
+    for name, spec in blocks.items():
+        n = 50
+        frames.append(pd.DataFrame({
+            "segment": name,
+            "mrr": spec["mrr"] * rng.uniform(0.9, 1.1, n),
+            "logins": np.full(n, spec["logins"]) if spec["logins"] == 0 else rng.poisson(spec["logins"], n),
+            "recency_days": spec["recency_days"] + rng.integers(0, 5, n),
+            "churned": rng.uniform(size=n) < spec["churn"],
+            "tenure_days": rng.integers(200, 400, n),
+        }))
+    frame = pd.concat(frames, ignore_index=True)
+    frame.index = pd.Index([f"{i:04d}" for i in range(len(frame))], name="customer_id")
+    seg = Segmentation("test", frame["segment"], tuple(blocks), ("mrr", "logins", "recency_days"))
+    return profile(frame.drop(columns="segment"), seg, mrr="mrr", churned="churned", tenure="tenure_days")
+
+
+def test_every_segment_gets_a_filled_draft(profiles):
+    plan = suggest_plan(profiles)
+    assert list(plan.columns) == list(PLAN_COLUMNS)
+    assert list(plan["segment"]) == list(profiles.segments)
+    for column in ("needs", "goal", "success_metric", "owner", "channel", "success_tier"):
+        assert (plan[column].str.len() > 0).all(), column
+    assert plan_filled(plan, profiles.segments)
+
+
+def test_rules_match_the_segment_they_were_written_for(profiles):
+    plan = suggest_plan(profiles).set_index("segment")
+    assert "Proactive CSM outreach" in plan.loc["Whales going quiet", "communication"]
+    assert plan.loc["Whales going quiet", "success_tier"].startswith("High-touch")
+    assert "Onboarding email sequence" in plan.loc["Never activated", "onboarding"]
+    assert "activation nudges" in plan.loc["Never activated", "onboarding"]
+    assert "Upsell" in plan.loc["Power users on Starter", "pricing"]
+    assert "Pricing test" in plan.loc["Power users on Starter", "ab_test"]
+    assert "Save offer" in plan.loc["Leaky bucket", "pricing"]
+    assert "Root-cause interviews" in plan.loc["Leaky bucket", "roadmap"]
+
+
+def test_signals_read_off_the_profile(profiles):
+    whales = signals_of(profiles, "Whales going quiet")
+    assert (whales.value, whales.recent) == ("high", False)
+    assert signals_of(profiles, "Never activated").usage == "none"
+    assert signals_of(profiles, "Leaky bucket").churn == "high"
+
+
+def test_a_profile_without_kpis_still_gets_a_plan():
+    ids = [str(i) for i in range(6)]
+    frame = pd.DataFrame({"employees": [5, 6, 7, 500, 600, 700]}, index=ids)
+    seg = Segmentation("t", pd.Series(["S", "S", "S", "L", "L", "L"], index=ids), ("S", "L"), ("employees",))
+    plan = suggest_plan(profile(frame, seg))
+    assert (plan["goal"].str.len() > 0).all()
+
+
+def test_align_plan_follows_renames_and_new_segments(profiles):
+    plan = suggest_plan(profiles)
+    plan.loc[0, "owner"] = "Dana (CSM lead)"
+    renamed = align_plan(plan, ["Whales", "Never activated", "Brand new"], renamed={"Whales going quiet": "Whales"})
+    assert list(renamed["segment"]) == ["Whales", "Never activated", "Brand new"]
+    assert renamed.loc[0, "owner"] == "Dana (CSM lead)"
+    assert (renamed.loc[2, list(PLAN_COLUMNS[1:])] == "").all()
+    assert not plan_filled(renamed, renamed["segment"])
+
+
+def test_empty_plans_are_not_filled():
+    assert not plan_filled(None, ["A"])
+    assert not plan_filled(empty_plan(["A", "B"]), ["A", "B"])
+    assert list(empty_plan(["A"]).columns) == list(PLAN_COLUMNS)

@@ -1,0 +1,221 @@
+"""Exports: inert formulas in CSV and XLSX, numbers kept, ids as text, the workbook, recipes, the CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from segmentation import kmeans, rfm, rules
+from segmentation.actions import suggest_plan
+from segmentation.cli import main
+from segmentation.errors import DataError
+from segmentation.export import assignments_csv, load_recipe, neutralise, recipe_json, workbook
+from segmentation.profiles import profile
+from segmentation.result import Segmentation
+
+DANGEROUS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+
+
+@pytest.fixture
+def risky() -> tuple[pd.DataFrame, Segmentation]:
+    ids = ["=1+1", "00017", "-5", "00042", "@A1", "00100"]
+    frame = pd.DataFrame(
+        {
+            "company": DANGEROUS,
+            "mrr": [-12.5, 100.0, 0.0, 250.0, 80.0, 40.0],
+            "seats": [1, 2, 3, 4, 5, 6],
+            "signup": pd.to_datetime(["2024-01-02"] * 6),
+        },
+        index=pd.Index(ids, name="customer_id"),
+    )
+    labels = pd.Series(["=Evil", "Plain", "Plain", "=Evil", "Plain", "Plain"], index=ids)
+    return frame, Segmentation("test", labels, ("=Evil", "Plain"), ("mrr", "seats"))
+
+
+def test_neutralise_only_touches_text_that_starts_a_formula():
+    assert neutralise("=1+1") == "'=1+1"
+    assert neutralise("-2+3") == "'-2+3"
+    assert neutralise("Acme") == "Acme"
+    assert neutralise(-2) == -2 and neutralise(-2.5) == -2.5
+    assert neutralise(None) is None
+
+
+def test_csv_neutralises_formulas_and_keeps_numbers_and_ids(risky):
+    frame, seg = risky
+    text = assignments_csv(frame, seg, id_name="Account ID", columns=["company", "mrr", "seats", "signup"]).decode(
+        "utf-8-sig")
+    back = pd.read_csv(io.StringIO(text), dtype={"Account ID": str})
+    assert list(back.columns) == ["Account ID", "segment", "company", "mrr", "seats", "signup"]
+    assert back["Account ID"].tolist() == ["'=1+1", "00017", "'-5", "00042", "'@A1", "00100"]
+    assert back["segment"].tolist()[0] == "'=Evil"
+    assert back["company"].tolist() == ["'" + v for v in DANGEROUS]
+    assert back["mrr"].tolist() == [-12.5, 100.0, 0.0, 250.0, 80.0, 40.0]  # negative stays a number
+    assert back["signup"].iloc[0] == "2024-01-02"
+    for line in text.splitlines()[1:]:
+        assert not line.startswith(("=", "+", "-", "@"))
+
+
+def test_xlsx_cells_are_inert_text_and_numbers_stay_numeric(risky):
+    frame, seg = risky
+    data = workbook(frame, seg, id_name="customer_id", columns=["company", "mrr", "seats", "signup"])
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Assignments"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=False))
+    for row in rows:
+        for cell in row:
+            assert cell.data_type != "f"
+            if isinstance(cell.value, str):
+                assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r"))
+    by_header = {cell.value: i for i, cell in enumerate(next(sheet.iter_rows(max_row=1)))}
+    ids = [row[by_header["customer_id"]].value for row in rows]
+    assert ids == ["'=1+1", "00017", "'-5", "00042", "'@A1", "00100"]  # text, zeros kept
+    companies = [row[by_header["company"]].value for row in rows]
+    # XML reads a carriage return back as a line feed; the quote in front is what matters.
+    assert companies == ["'" + v.replace("\r", "\n") for v in DANGEROUS]
+    mrr = [row[by_header["mrr"]] for row in rows]
+    assert mrr[0].value == -12.5 and mrr[0].data_type == "n"
+    assert mrr[0].number_format == "#,##0.00"
+    assert rows[0][by_header["customer_id"]].number_format == "@"
+    assert rows[0][by_header["signup"]].is_date
+
+
+def test_workbook_has_every_sheet_and_readable_formatting(risky):
+    frame, seg = risky
+    profiles = profile(frame, seg, mrr="mrr")
+
+    class Criterion:
+        name, verdict, why, figures = "distinct", "pass", "=segments differ", {"silhouette": 0.41234}
+
+    class Validation:
+        criteria = (Criterion(),)
+        segment_rules = {"Plain": "-mrr below 100"}
+
+    plan = suggest_plan(profiles)
+    cohorts = {"retention": pd.DataFrame([[1.0, 0.5]], index=pd.Index(["2024-01"], name="cohort"), columns=[0, 1])}
+    data = workbook(frame, seg, profiles=profiles, validation=Validation(), action_plan=plan, cohorts=cohorts)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Assignments", "Profiles", "Validation", "Action plan", "Cohorts retention"]
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2"
+        header = next(sheet.iter_rows(max_row=1))
+        assert all(cell.font.bold for cell in header)
+        assert header[0].fill.fgColor.rgb.endswith("DCE6F1")
+        assert sheet.column_dimensions["A"].width >= 8
+        for row in sheet.iter_rows():
+            assert all(cell.data_type != "f" for cell in row)
+    profiles_sheet = book["Profiles"]
+    header = [c.value for c in next(profiles_sheet.iter_rows(max_row=1))]
+    share = profiles_sheet.cell(row=2, column=header.index("Share of customers") + 1)
+    assert share.number_format == "0.0%" and share.value == pytest.approx(2 / 6)
+    validation = book["Validation"]
+    assert validation["C2"].value == "'=segments differ"
+    assert validation["D2"].value == "silhouette: 0.4123"
+    assert any(row[1] == "'-mrr below 100" for row in validation.iter_rows(values_only=True))
+    assert book["Action plan"]["A1"].value == "Segment"
+    assert book["Cohorts retention"]["B2"].number_format == "0.0%"
+
+
+def test_recipe_round_trip_gives_the_same_labels_with_kmeans():
+    rng = np.random.default_rng(0)
+    ids = [f"{i:04d}" for i in range(300)]
+    frame = pd.DataFrame({"mrr": rng.lognormal(4, 1, 300), "logins": rng.poisson(20, 300)},
+                         index=pd.Index(ids, name="customer_id"))
+    seg = kmeans.fit_kmeans(frame, ["mrr", "logins"], k=3, random_state=0)
+    seg = seg.renamed({seg.segments[0]: "Renamed"})
+    plan = suggest_plan(profile(frame, seg, mrr="mrr"))
+    text = recipe_json(seg, action_plan=plan, profiles_names={"Renamed": "Low MRR"})
+    loaded, loaded_plan = load_recipe(text)
+    pd.testing.assert_series_equal(loaded.assign(frame), seg.labels, check_names=False)
+    assert loaded.segments == seg.segments
+    pd.testing.assert_frame_equal(loaded_plan, plan)
+    assert json.loads(text)["profile_names"] == {"Renamed": "Low MRR"}
+
+
+def test_recipe_round_trip_for_rules_and_rfm():
+    ids = [f"{i:03d}" for i in range(50)]
+    frame = pd.DataFrame({"recency_days": np.arange(50) * 3, "frequency": np.arange(50) % 7 + 1,
+                          "monetary": np.arange(50) * 10.0}, index=pd.Index(ids, name="customer_id"))
+    fitted = rfm.fit_rfm(frame)
+    loaded, plan = load_recipe(recipe_json(fitted).encode("utf-8"))
+    assert plan is None
+    pd.testing.assert_series_equal(loaded.assign(frame), fitted.labels, check_names=False, check_dtype=False)
+    ruled = rules.fit_rules(frame, rules.parse_rules("Big: monetary >= 250\nSmall: otherwise"))
+    loaded, _ = load_recipe(recipe_json(ruled))
+    pd.testing.assert_series_equal(loaded.assign(frame), ruled.labels, check_names=False, check_dtype=False)
+
+
+def test_load_recipe_refuses_bad_text():
+    with pytest.raises(DataError, match="not valid JSON"):
+        load_recipe("{nope")
+    with pytest.raises(DataError, match="not a segment recipe"):
+        load_recipe(json.dumps({"hello": 1}))
+    with pytest.raises(DataError, match="not UTF-8"):
+        load_recipe(b"\xff\xfe\x00bad")
+
+
+@pytest.fixture
+def files(tmp_path):
+    """A customers file with zero-padded ids, a recipe fitted on it, and a transactions file."""
+    rng = np.random.default_rng(1)
+    n = 120
+    ids = [f"{i:05d}" for i in range(n)]
+    customers = pd.DataFrame({"customer_id": ids, "company": ["=cmd|' /C calc'!A0"] + ["Acme"] * (n - 1),
+                              "mrr": rng.lognormal(4, 1, n).round(2), "logins": rng.poisson(15, n)})
+    customers.to_csv(tmp_path / "customers.csv", index=False)
+    table = customers.set_index("customer_id")
+    seg = kmeans.fit_kmeans(table, ["mrr", "logins"], k=3, random_state=0)
+    (tmp_path / "recipe.json").write_text(recipe_json(seg, action_plan=suggest_plan(profile(table, seg, mrr="mrr"))))
+    tx = pd.DataFrame({"invoice_id": [f"I{i}" for i in range(400)], "customer_id": rng.choice(ids, 400),
+                       "invoice_date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, 400), "D"),
+                       "amount": rng.integers(10, 500, 400).astype(float)})
+    tx.to_csv(tmp_path / "transactions.csv", index=False)
+    return tmp_path, seg
+
+
+def test_cli_assign_scores_a_file_with_the_recipe(files):
+    folder, seg = files
+    out = folder / "out.csv"
+    assert main(["assign", str(folder / "recipe.json"), str(folder / "customers.csv"), "--out", str(out)]) == 0
+    back = pd.read_csv(out, dtype={"customer_id": str})
+    assert back["customer_id"].tolist()[:2] == ["00000", "00001"]  # ids exactly as in the file
+    assert back.set_index("customer_id")["segment"].equals(seg.labels.rename("segment"))
+
+
+def test_cli_export_writes_the_workbook_and_csv(files):
+    folder, _ = files
+    xlsx, csv = folder / "out.xlsx", folder / "out.csv"
+    code = main(["export", str(folder / "recipe.json"), str(folder / "customers.csv"), "--xlsx", str(xlsx),
+                 "--csv", str(csv), "--no-validation"])
+    assert code == 0
+    book = openpyxl.load_workbook(xlsx)
+    assert book.sheetnames == ["Assignments", "Profiles", "Action plan"]
+    assert book["Assignments"]["A2"].value == "00000"
+    assert csv.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads accents right
+
+
+def test_cli_assign_rfm_recipe_on_a_transactions_file(files):
+    folder, _ = files
+    tx = pd.read_csv(folder / "transactions.csv", dtype={"customer_id": str})
+    inputs = rfm.rfm_inputs(tx, customer_id="customer_id", date="invoice_date", amount="amount",
+                            order_id="invoice_id")
+    fitted = rfm.fit_rfm(inputs)
+    (folder / "rfm.json").write_text(recipe_json(fitted))
+    out = folder / "rfm.csv"
+    assert main(["assign", str(folder / "rfm.json"), str(folder / "transactions.csv"), "--out", str(out)]) == 0
+    back = pd.read_csv(out, dtype={"customer_id": str}).set_index("customer_id")
+    assert back["segment"].equals(fitted.labels.rename("segment").loc[back.index])
+
+
+def test_cli_errors_are_one_line_and_exit_2(files, capsys):
+    folder, _ = files
+    code = main(["assign", str(folder / "missing.json"), str(folder / "customers.csv"), "--out", "x.csv"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: Cannot read the recipe") and err.count("\n") == 1
+    code = main(["assign", str(folder / "recipe.json"), str(folder / "transactions.csv"), "--out", "x.csv"])
+    assert code == 2
+    assert "lacks 'mrr', 'logins'" in capsys.readouterr().err

@@ -1,0 +1,215 @@
+"""Segment profiles: figures against hand-computed ones, names, the ideal-customer view, charts."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segmentation.charts import profiles as charts
+from segmentation.errors import DataError
+from segmentation.profiles import DAYS_PER_MONTH, kpi_columns, over_index, profile
+from segmentation.result import Segmentation
+
+IDS = ["001", "002", "003", "004", "005", "006", "007", "008"]
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "mrr": [100.0, 200.0, 0.0, 50.0, 300.0, 400.0, 10.0, 20.0],
+            "logins": [1, 2, 3, 4, 50, 60, 70, 80],
+            "plan": ["a", "a", "b", "b", "c", "c", "c", "a"],
+            "churn_date": pd.to_datetime([None, "2024-01-01", None, None, None, None, "2024-02-01", "2024-03-01"]),
+            "tenure_days": [300, 100, 200, 400, 500, 600, 60, 90],
+            "nps": [10, 9, 5, 7, 10, 3, 8, 9],
+            "trial_start": pd.to_datetime(["2023-01-01"] * 6 + [None, "2023-01-01"]),
+            "converted": ["yes", "no", "yes", "yes", "yes", "yes", "no", "yes"],
+        },
+        index=pd.Index(IDS, name="customer_id"),
+    )
+
+
+@pytest.fixture
+def segmentation() -> Segmentation:
+    labels = pd.Series(["A", "A", "B", "B", "C", "C", "C", "A"], index=IDS)
+    return Segmentation("test", labels, ("A", "B", "C"), ("mrr", "logins", "plan"))
+
+
+def _profiles(frame, segmentation, **extra):
+    return profile(frame, segmentation, mrr="mrr", churned="churn_date", converted="converted", trial="trial_start",
+                   tenure="tenure_days", nps="nps", **extra)
+
+
+def test_sizes_shares_and_kpis_match_hand_computed_figures(frame, segmentation):
+    p = _profiles(frame, segmentation)
+    a = p.summary.loc["A"]  # customers 001, 002, 008
+    assert a["customers"] == 3
+    assert a["share_of_customers"] == pytest.approx(3 / 8)
+    assert a["share_of_revenue"] == pytest.approx(320 / 1080)  # revenue defaults to MRR
+    assert a["mrr_mean"] == pytest.approx(320 / 3)
+    assert a["mrr_median"] == 100
+    assert a["churn_rate"] == pytest.approx(2 / 3)  # 002 and 008 have a churn date
+    months = (300 + 100 + 90) / DAYS_PER_MONTH
+    assert a["monthly_churn_rate"] == pytest.approx(2 / months)
+    assert a["ltv"] == pytest.approx((320 / 3) / (2 / months))  # ARPA / monthly churn
+    assert a["conversion_rate"] == pytest.approx(2 / 3)  # 002 did not convert
+    assert a["nps"] == pytest.approx(100.0)  # 10, 9, 9: all promoters
+    assert a["tenure_median_days"] == 100
+
+    b = p.summary.loc["B"]  # 003 (MRR 0) and 004
+    assert b["arpa"] == pytest.approx(50.0)  # paying customers only
+    assert b["mrr_mean"] == pytest.approx(25.0)
+    assert b["nps"] == pytest.approx(-50.0)  # 5 is a detractor, 7 passive
+    c = p.summary.loc["C"]  # 007 never started a trial: left out of conversion
+    assert c["conversion_rate"] == pytest.approx(1.0)
+    assert p.overall["customers"] == 8 and p.overall["share_of_revenue"] == pytest.approx(1.0)
+    assert p.overall["churn_rate"] == pytest.approx(3 / 8)
+
+
+def test_ltv_is_blank_with_a_note_when_nobody_churned(frame, segmentation):
+    p = _profiles(frame, segmentation)
+    assert p.summary.loc["B", "monthly_churn_rate"] == 0
+    assert math.isnan(p.summary.loc["B", "ltv"])
+    assert any("LTV is blank for B" in note for note in p.notes)
+
+
+def test_ltv_needs_tenure_and_says_so(frame, segmentation):
+    p = profile(frame, segmentation, mrr="mrr", churned="churn_date")
+    assert "ltv" not in p.summary.columns
+    assert any("tenure" in note for note in p.notes)
+
+
+def test_medians_means_and_lift_against_all_customers(frame, segmentation):
+    p = _profiles(frame, segmentation)
+    assert p.medians.loc["C", "logins"] == 60
+    assert p.means.loc["A", "logins"] == pytest.approx((1 + 2 + 80) / 3)
+    overall_logins = frame["logins"].mean()
+    assert p.lift.loc["A", "logins"] == pytest.approx(((1 + 2 + 80) / 3) / overall_logins)
+    assert p.lift.loc["A", "churn_rate"] == pytest.approx((2 / 3) / (3 / 8))
+    assert p.top_levels.loc["C", "plan"] == "c (100%)"
+    assert list(p.variables) == ["mrr", "logins", "plan"]
+
+
+def test_rules_are_kept_and_the_table_has_an_all_customers_row(frame, segmentation):
+    p = _profiles(frame, segmentation, rules={"A": "plan is a", "Z": "unknown segment"})
+    assert dict(p.rules) == {"A": "plan is a"}
+    table = p.table()
+    assert list(table.index) == ["A", "B", "C", "All customers"]
+    assert table.loc["A", "rule"] == "plan is a"
+    assert table.loc["All customers", "Customers"] == 8
+    assert table.loc["All customers", "median logins"] == frame["logins"].median()
+
+
+def test_short_names_are_unique_deterministic_and_read_like_words(frame, segmentation):
+    first = _profiles(frame, segmentation).names
+    again = _profiles(frame.iloc[::-1], segmentation).names  # row order does not matter
+    assert dict(first) == dict(again)
+    assert len(set(first.values())) == 3
+    assert first["C"].startswith("Mostly c")
+    assert "high logins" in first["C"]
+
+
+def test_short_names_stay_unique_when_segments_look_alike():
+    ids = [f"{i:02d}" for i in range(6)]
+    frame = pd.DataFrame({"x": [1.0] * 6}, index=ids)
+    labels = pd.Series(["P", "P", "Q", "Q", "R", "R"], index=ids)
+    names = profile(frame, Segmentation("t", labels, ("P", "Q", "R"), ("x",))).names
+    assert list(names.values()) == ["Typical customers", "Typical customers (2)", "Typical customers (3)"]
+
+
+def test_funnel_counts_trial_paid_and_still_active(frame, segmentation):
+    funnel = _profiles(frame, segmentation).funnel.set_index(["segment", "stage"])["customers"]
+    assert funnel["A", "Started trial"] == 3
+    assert funnel["A", "Converted to paid"] == 2  # 001, 008
+    assert funnel["A", "Still active"] == 1  # 008 churned
+    assert funnel["C", "Started trial"] == 2  # 007 had no trial
+
+
+def test_best_segment_by_kpi(frame, segmentation):
+    p = _profiles(frame, segmentation)
+    assert p.best_segment("churn_rate") == "B"  # lowest churn
+    assert p.best_segment("mrr_mean") == "C"
+    assert p.best_segment() == "C"  # highest LTV by default
+    with pytest.raises(DataError, match="no 'nope' figure"):
+        p.best_segment("nope")
+
+
+def test_over_index_levels_and_numbers(frame, segmentation):
+    table = over_index(frame, segmentation.labels, "C", ["plan", "mrr"]).set_index("attribute")
+    assert table.loc["plan = c", "index"] == pytest.approx(1.0 / (3 / 8) * 100)
+    assert table.loc["plan = a", "index"] == 0
+    assert table.loc["MRR (mean)", "index"] == pytest.approx((710 / 3) / 135 * 100)
+    assert table.index[0] == "plan = c"  # sorted, strongest first
+
+
+def test_kpi_columns_from_roles_and_usual_names(frame):
+    roles = {"mrr": "mrr", "churn_date": "churn_date", "converted": "converted", "trial_start": "trial_start"}
+    found = kpi_columns(frame, roles)
+    assert found == {"mrr": "mrr", "churned": "churn_date", "converted": "converted", "trial": "trial_start",
+                     "tenure": "tenure_days", "nps": "nps", "revenue": "mrr"}
+
+
+def test_flags_as_text_booleans_and_numbers(segmentation, frame):
+    variants = {"text": ["Yes", "no", "YES", "No", "no", "no", "no", "no"],
+                "bool": [True, False, True, False, False, False, False, False],
+                "number": [1, 0, 1, 0, 0, 0, 0, 0]}
+    for values in variants.values():
+        p = profile(frame.assign(flag=values), segmentation, churned="flag")
+        assert p.summary.loc["A", "churn_rate"] == pytest.approx(1 / 3)
+        assert p.summary.loc["B", "churn_rate"] == pytest.approx(1 / 2)
+
+
+def test_bad_inputs_get_clear_errors(frame, segmentation):
+    with pytest.raises(DataError, match="no column 'missing'"):
+        profile(frame, segmentation, mrr="missing")
+    other = Segmentation("t", pd.Series(["A"], index=["zzz"]), ("A",), ("mrr",))
+    with pytest.raises(DataError, match="share no customer id"):
+        profile(frame, other)
+    with pytest.raises(DataError, match="No customer is in the segment"):
+        over_index(frame, segmentation.labels, "Nope", ["plan"])
+
+
+def test_input_frame_is_not_mutated(frame, segmentation):
+    before = frame.copy()
+    _profiles(frame, segmentation)
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_integer_ids_match_text_labels(segmentation, frame):
+    numeric = frame.set_axis(pd.Index([int(i) for i in IDS]))
+    labels = pd.Series(segmentation.labels.to_numpy(), index=[str(int(i)) for i in IDS])
+    p = profile(numeric, Segmentation("t", labels, ("A", "B", "C"), ("mrr",)), mrr="mrr")
+    assert p.summary["customers"].tolist() == [3, 2, 3]
+
+
+def test_charts_are_valid_vega_lite_with_typed_encodings(frame, segmentation):
+    p = _profiles(frame, segmentation)
+    specs = [
+        charts.variable_bars(p).to_dict(),
+        charts.variable_bars(p, stat="mean").to_dict(),
+        charts.lift_heatmap(p).to_dict(),
+        charts.kpi_bars(p).to_dict(),
+        charts.funnel_chart(p).to_dict(),
+        charts.over_index_chart(over_index(frame, segmentation.labels, "C", ["plan", "mrr"]), segment="C").to_dict(),
+    ]
+    for spec in specs:
+        assert "$schema" in spec
+    kpi_data = next(iter(specs[3]["datasets"].values()))
+    churn_a = [row for row in kpi_data if row["segment"] == "A" and row["kpi"].startswith("Churn rate")]
+    assert churn_a[0]["value"] == pytest.approx(200 / 3)  # shown as a percentage
+
+
+def test_variable_bars_refuses_unknown_statistics(frame, segmentation):
+    with pytest.raises(ValueError, match="stat"):
+        charts.variable_bars(_profiles(frame, segmentation), stat="mode")
+
+
+def test_profiles_on_a_segment_without_customers(frame):
+    labels = pd.Series(["A"] * 8, index=IDS)
+    p = profile(frame, Segmentation("t", labels, ("A", "Empty"), ("mrr",)), mrr="mrr")
+    assert p.summary.loc["Empty", "customers"] == 0
+    assert np.isnan(p.summary.loc["Empty", "mrr_mean"])
