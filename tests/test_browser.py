@@ -1,7 +1,12 @@
-"""The app as a person sees it: real server, real browser (headless Chromium)."""
+"""The app as a person sees it: real server, real browser (headless Chromium).
+
+One server for the module; each test opens a fresh page (a new session) and walks one path a
+user takes. Screenshots land in test-output/<test name>/ to look at after a run.
+"""
 
 from __future__ import annotations
 
+import openpyxl
 import pytest
 
 from tests.browser import browser_page, running_app
@@ -9,8 +14,24 @@ from tests.browser import browser_page, running_app
 pytestmark = pytest.mark.browser
 
 
-def test_open_app_load_sample_and_see_preview(output_dir):
-    with running_app() as url, browser_page() as page:
+@pytest.fixture(scope="module")
+def url():
+    with running_app() as address:
+        yield address
+
+
+def _settle(page) -> None:
+    """Wait until Streamlit has finished the current run."""
+    page.wait_for_timeout(500)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=120_000)
+
+
+def _no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_open_app_load_sample_and_see_preview(url, output_dir):
+    with browser_page() as page:
         page.goto(url)
         page.get_by_role("heading", name="Data", exact=True).first.wait_for()
         page.get_by_role("button", name="Use the sample data").click()
@@ -18,5 +39,59 @@ def test_open_app_load_sample_and_see_preview(output_dir):
         # The preview grid of the customers table is on screen.
         page.locator('[data-testid="stDataFrame"]').first.wait_for(state="visible")
         page.get_by_text("Customers: customers.csv").wait_for()
+        _settle(page)
         page.screenshot(path=str(output_dir / "data_page.png"), full_page=True)
-        assert page.locator('[data-testid="stException"]').count() == 0
+        _no_exception(page)
+
+
+def test_sample_to_kmeans_shows_the_five_verdicts(url, output_dir):
+    with browser_page() as page:
+        page.goto(url)
+        page.get_by_text("Loaded: Sample data").wait_for()
+        page.get_by_role("link", name="Segment").first.click()
+        page.get_by_role("heading", name="Scorecard").wait_for()
+        _settle(page)
+        for criterion in ("Distinct", "Measurable", "Substantial", "Accessible", "Actionable"):
+            page.get_by_role("heading", name=criterion).wait_for()
+        verdicts = page.get_by_text("PASS", exact=True).count() + page.get_by_text("WARN", exact=True).count() \
+            + page.get_by_text("FAIL", exact=True).count()
+        assert verdicts == 5
+        page.screenshot(path=str(output_dir / "segment_page.png"), full_page=True)
+        _no_exception(page)
+
+
+def test_download_the_workbook_and_open_it(url, output_dir):
+    with browser_page() as page:
+        page.goto(f"{url}/segment")
+        page.get_by_role("heading", name="Scorecard").wait_for()
+        _settle(page)
+        page.get_by_role("link", name="Profiles").first.click()
+        button = page.get_by_role("button", name="Workbook (XLSX)")
+        button.wait_for()
+        _settle(page)
+        page.screenshot(path=str(output_dir / "profiles_page.png"), full_page=True)
+        with page.expect_download(timeout=120_000) as download_info:
+            button.click()
+        target = output_dir / "segments.xlsx"
+        download_info.value.save_as(target)
+        book = openpyxl.load_workbook(target, read_only=True)
+        assert {"Assignments", "Profiles", "Validation", "Action plan"} <= set(book.sheetnames)
+        rows = list(book["Assignments"].iter_rows(values_only=True))
+        assert len(rows) == 5001
+        assert rows[1][0] == "00001"  # ids exactly as in the file, leading zeros kept
+        _no_exception(page)
+
+
+def test_cohort_heatmap_renders(url, output_dir):
+    with browser_page() as page:
+        page.goto(f"{url}/cohorts")
+        page.get_by_role("tab", name="Retention heatmap").wait_for()
+        _settle(page)
+        chart = page.locator('[data-testid="stVegaLiteChart"]').first
+        chart.wait_for(state="visible")
+        # Vega draws the heatmap's cells into a canvas or SVG inside the chart element.
+        chart.locator("canvas, svg").first.wait_for(state="visible")
+        box = chart.bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 200
+        page.screenshot(path=str(output_dir / "cohorts_page.png"), full_page=True)
+        _no_exception(page)
