@@ -104,6 +104,8 @@ def customer_ids(frame: pd.DataFrame, id_column: str | None = None) -> pd.Index:
     row_numbers = frame.index.name is None and pd.api.types.is_integer_dtype(frame.index)
     if id_column is None and row_numbers:
         id_column = find_id_column(frame)
+    if id_column is not None and id_column not in frame.columns and frame.index.name == id_column:
+        id_column = None  # a customer table indexed by that id (fitted on the file, applied to the table)
     if id_column is not None:
         if id_column not in frame.columns:
             raise DataError(f"The id column {id_column!r} is not in the data; columns: {_listing(frame.columns)}.")
