@@ -62,7 +62,11 @@ with st.sidebar:
 
 segmentation = None
 if method == "K-means":
-    default_vars = [c for c in ("mrr", "logins_30d", "features_adopted") if c in candidates] or candidates[:2]
+    # Default: the money column plus the first usage counts, all numeric (categories are opt-in).
+    numeric = [c for c in candidates if pd.api.types.is_numeric_dtype(frame[c])]
+    money = [c for c in numeric if c == revenue_column or categories.get(c) == "value"][:1]
+    usage = [c for c in numeric if categories.get(c) == "behavioural" or c in derived]
+    default_vars = list(dict.fromkeys(money + usage + numeric))[:3]
     variables = st.multiselect(
         "Segmentation variables (2-4)", candidates, default=default_vars, max_selections=4, format_func=_label,
         key=f"kmeans_vars_{version}",
@@ -121,7 +125,7 @@ elif method == "RFM":
         st.markdown("\n".join(f"- {line}" for line in rfm.thresholds_text(segmentation)))
 
 else:
-    default_rules = sample_rules_text(frame.columns)
+    default_rules = sample_rules_text(frame, value_column=revenue_column)
     text = st.text_area("Rules, one per line: `Segment name: condition` (first match wins)", value=default_rules,
                         height=180, key=f"rules_text_{version}")
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -52,9 +51,9 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def sample_rules_text(columns: Iterable[str]) -> str:
-    """The sample's persona rules when their columns exist, else a generic example on a money column."""
-    columns = list(columns)
+def sample_rules_text(frame: pd.DataFrame, *, value_column: str | None = None) -> str:
+    """The sample's persona rules when their columns exist, else an example on the money column."""
+    columns = list(frame.columns)
     if _RULES_FILE.exists():
         text = _RULES_FILE.read_text(encoding="utf-8")
         try:
@@ -65,5 +64,13 @@ def sample_rules_text(columns: Iterable[str]) -> str:
             needed = {"__missing__"}
         if needed <= set(columns):
             return text
-    value = next((c for c in ("mrr", "monetary", "amount") if c in columns), columns[-1] if columns else "mrr")
-    return _GENERIC_RULES.format(value=value, value_cut=100)
+    numeric = [c for c in columns if pd.api.types.is_numeric_dtype(frame[c]) and frame[c].nunique() > 1]
+    value = value_column if value_column in numeric else (numeric[0] if numeric else None)
+    if value is None:
+        return "# Write rules such as:\n# Enterprise: plan == \"Enterprise\"\nEveryone: otherwise\n"
+    cut = float(frame[value].median())
+    return _GENERIC_RULES.format(value=_quoted(value), value_cut=f"{cut:.4g}")
+
+
+def _quoted(column: str) -> str:
+    return column if column.isidentifier() else f"`{column}`"
