@@ -8,7 +8,7 @@ import streamlit as st
 from segmentation.charts import cohorts as charts
 from segmentation.cohorts import cohort_table, cohorts_from_customers, with_period_labels
 from segmentation.errors import DataError
-from segmentation.export import neutralise_frame
+from segmentation.export import matrices_workbook, neutralise_frame
 from ui import state
 from ui.memo import memo
 from ui.shell import ensure_app_shell
@@ -112,7 +112,11 @@ if view.table["cohort"].nunique() > charts.MAX_COHORTS:
                "the CSV downloads hold them all.")
 
 
+matrices: dict[str, pd.DataFrame] = {}  # every matrix shown, for the XLSX download and the Profiles workbook
+
+
 def _download(frame: pd.DataFrame, name: str, key: str) -> None:
+    matrices[key.replace("_", " ")] = with_period_labels(frame, period)
     data = neutralise_frame(with_period_labels(frame, period)).to_csv(index=False).encode("utf-8")
     st.download_button(f"Download {name} (CSV)", data, file_name=f"cohorts_{key}.csv", mime="text/csv",
                        key=f"download_{key}", icon=":material/download:")
@@ -161,3 +165,9 @@ with tabs[5]:
                    "dashed lines are small cohorts.")
         st.altair_chart(charts.ltv_chart(view), width="stretch")
         _download(view.matrix("ltv"), "the LTV curves", "ltv")
+
+state.put(state.COHORTS, matrices)
+st.download_button("All matrices (XLSX)", lambda: matrices_workbook(matrices), file_name="cohorts.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+                   icon=":material/table_view:", help="Every matrix above, one sheet each; the Profiles page's "
+                                                      "workbook includes them too.")

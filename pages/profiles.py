@@ -214,7 +214,7 @@ left.download_button("Assignments (CSV)", lambda: assignments_csv(frame, segment
                      file_name="segments.csv", mime="text/csv", icon=":material/download:", on_click="ignore")
 middle.download_button("Workbook (XLSX)", lambda: workbook(frame, segmentation, id_name=id_name, columns=columns,
                                                            profiles=profiles, validation=validation,
-                                                           action_plan=plan),
+                                                           action_plan=plan, cohorts=state.get(state.COHORTS)),
                        file_name="segments.xlsx", on_click="ignore", icon=":material/table_view:",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 right.download_button("Segment recipe (JSON)", lambda: recipe_json(segmentation, action_plan=plan,

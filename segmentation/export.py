@@ -31,6 +31,7 @@ __all__ = [
     "assignments_frame",
     "assignments_csv",
     "workbook",
+    "matrices_workbook",
     "validation_frame",
     "recipe_json",
     "load_recipe",
@@ -157,6 +158,25 @@ def workbook(
     used = {"Assignments", "Profiles", "Validation", "Action plan"}
     for name, matrix in (cohorts or {}).items():
         title = _sheet_title(f"Cohorts {name}", used)
+        used.add(title)
+        data = _flat(matrix)
+        _sheet(book, title, data, text_columns={data.columns[0]},
+               percent=any(w in str(name).lower() for w in _PERCENT_WORDS))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def matrices_workbook(matrices: Mapping[str, pd.DataFrame]) -> bytes:
+    """One XLSX sheet per matrix (cohorts and the like), formatted and neutralised as `workbook` does."""
+    from openpyxl import Workbook
+
+    if not matrices:
+        raise DataError("There are no matrices to export yet.")
+    book = Workbook(write_only=True)
+    used: set[str] = set()
+    for name, matrix in matrices.items():
+        title = _sheet_title(str(name), used)
         used.add(title)
         data = _flat(matrix)
         _sheet(book, title, data, text_columns={data.columns[0]},

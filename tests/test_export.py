@@ -219,3 +219,18 @@ def test_cli_errors_are_one_line_and_exit_2(files, capsys):
     code = main(["assign", str(folder / "recipe.json"), str(folder / "transactions.csv"), "--out", "x.csv"])
     assert code == 2
     assert "lacks 'mrr', 'logins'" in capsys.readouterr().err
+
+
+def test_matrices_workbook_has_a_sheet_per_matrix_and_neutralises_text(tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    from segmentation.export import matrices_workbook
+
+    retention = pd.DataFrame({0: [1.0, 1.0], 1: [0.5, None]}, index=pd.Index(["2024-01", "=cmd|x"], name="cohort"))
+    path = tmp_path / "cohorts.xlsx"
+    path.write_bytes(matrices_workbook({"retention": retention, "churn": retention * 0}))
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["retention", "churn"]
+    cells = [c.value for c in book["retention"]["A"]]
+    assert "'=cmd|x" in cells and all(c.data_type != "f" for c in book["retention"]["A"])

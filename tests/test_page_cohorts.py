@@ -70,7 +70,8 @@ def test_transactions_give_every_tab_a_chart_and_a_download(root, sample):
     assert "rect" in _marks(charts[0]) and "text" not in _marks(charts[0])  # 36 x 36 triangle: no numbers
     assert "bar" in _marks(charts[2]) and "area" in _marks(charts[4]) and "line" in _marks(charts[5])
     downloads = at.download_button
-    assert len(downloads) == 6
+    assert len(downloads) == 7
+    assert downloads[-1].label == "All matrices (XLSX)"
     assert downloads[0].label == "Download the retention matrix (CSV)"
     at.segmented_control(key="cohort_period").set_value("quarter").run()
     assert not at.exception, at.exception
@@ -113,4 +114,5 @@ def test_the_bundled_sample_shows_every_cohort_view(root, monkeypatch):
     at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()  # the first visit loads the sample
     at.switch_page("pages/cohorts.py").run()
     assert not at.exception, at.exception
-    assert len(_charts(at)) == 6 and len(at.download_button) == 6
+    assert len(_charts(at)) == 6 and len(at.download_button) == 7  # six CSVs and the XLSX of them all
+    assert set(at.session_state["cohorts"]) >= {"retention", "revenue retention", "churn", "ltv"}

@@ -23,6 +23,8 @@ VALIDATION = "validation"
 # Per-segment action plan (DataFrame edited on the Profiles page)
 ACTION_PLAN = "action_plan"
 DATA_VERSION = "data_version"
+# The cohort matrices last shown on the Cohorts page (name -> DataFrame), for the workbook
+COHORTS = "cohorts"
 
 KINDS = ("customers", "transactions", "events")
 
@@ -42,7 +44,7 @@ def set_data(new_tables: dict[str, Any], new_roles: dict[str, Any], source: str)
     st.session_state[SOURCE] = source
     # Widget keys include the version so role pickers start fresh on new data.
     st.session_state[DATA_VERSION] = st.session_state.get(DATA_VERSION, 0) + 1
-    for key in (SEGMENTATION, CUSTOMER_TABLE, VALIDATION, ACTION_PLAN):
+    for key in (SEGMENTATION, CUSTOMER_TABLE, VALIDATION, ACTION_PLAN, COHORTS):
         st.session_state.pop(key, None)
 
 
