@@ -10,16 +10,14 @@ from segmentation.cohorts import cohort_table, cohorts_from_customers, with_peri
 from segmentation.errors import DataError
 from segmentation.export import matrices_workbook, neutralise_frame
 from ui import state
+from ui.customers import require_customers
 from ui.memo import memo
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
 
 st.title("Cohorts")
-if not state.has_customers():
-    st.info("Load your customers (or the sample) first: cohorts need signup dates or transactions.")
-    st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
-    st.stop()
+require_customers("cohorts need signup dates or transactions.")
 
 tables, roles = state.tables(), state.roles()
 customers, customer_roles = tables["customers"].frame, roles["customers"]

@@ -13,7 +13,7 @@ from segmentation.export import assignments_csv, recipe_json, workbook
 from segmentation.profiles import KPI_LABELS, kpi_columns, over_index, profile
 from segmentation.projection import pca_map, runner, start_umap, warm_umap
 from ui import state
-from ui.customers import current_customer_table
+from ui.customers import customer_table_or_stop
 from ui.memo import memo
 from ui.shell import ensure_app_shell
 
@@ -28,12 +28,7 @@ if segmentation is None or not state.has_customers():
     st.info("Segment your customers first: profiles describe the segments you made.")
     st.page_link("pages/segment.py", label="Go to Segment", icon=":material/donut_small:")
     st.stop()
-try:
-    frame = current_customer_table()
-except DataError as exc:
-    st.error(str(exc))
-    st.page_link("pages/data.py", label="Check the column roles on the Data page", icon=":material/upload_file:")
-    st.stop()
+frame = customer_table_or_stop()
 warm_umap()  # compiles UMAP in the background so "Refine with UMAP" is quick later
 
 # Names given here survive going back to the Segment page (which stores the method's own names).

@@ -11,7 +11,7 @@ from segmentation.charts.validation import sweep_chart
 from segmentation.errors import DataError
 from segmentation.validation import evaluate
 from ui import state
-from ui.customers import current_customer_table
+from ui.customers import customer_table_or_stop, require_customers
 from ui.memo import memo
 from ui.scorecard import sample_rules_text, show_scorecard
 from ui.shell import ensure_app_shell
@@ -19,17 +19,8 @@ from ui.shell import ensure_app_shell
 ensure_app_shell()
 
 st.title("Segment")
-if not state.has_customers():
-    st.info("Load your customers (or the sample) first.")
-    st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
-    st.stop()
-
-try:
-    frame = current_customer_table()
-except DataError as exc:
-    st.error(f"{exc}")
-    st.page_link("pages/data.py", label="Check the column roles on the Data page", icon=":material/upload_file:")
-    st.stop()
+require_customers("segments are built from them.")
+frame = customer_table_or_stop()
 
 version = state.data_version()
 customer_roles = state.roles()["customers"]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+import streamlit as st
 
+from segmentation.errors import DataError
 from segmentation.features import customer_table
 from segmentation.outcomes import with_outcomes
 from ui import state
@@ -37,3 +39,21 @@ def current_customer_table() -> pd.DataFrame:
     table = memo("customer_table", key, build, max_entries=2)
     state.put(state.CUSTOMER_TABLE, table)
     return table
+
+
+def customer_table_or_stop() -> pd.DataFrame:
+    """The customer table, or a clear message pointing at the Data page and a stop (never a traceback)."""
+    try:
+        return current_customer_table()
+    except DataError as exc:
+        st.error(str(exc), icon=":material/error:")
+        st.page_link("pages/data.py", label="Check the column roles on the Data page", icon=":material/upload_file:")
+        st.stop()
+
+
+def require_customers(why: str) -> None:
+    """Stop the page with a pointer to the Data page when nothing is loaded."""
+    if not state.has_customers():
+        st.info(f"Load your customers (or the sample) first: {why}")
+        st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
+        st.stop()
