@@ -33,8 +33,10 @@ method = st.segmented_control("Method", methods, default="K-means", key="method"
 categories = {c.name: c.category for c in customer_roles.columns}
 derived = [c for c in ("recency_days", "frequency", "monetary", "tenure_days", "orders_90d", "active_days_30d",
                        "active_days_90d", "events_90d") if c in frame.columns]
-candidates = [c for c in customer_roles.candidates() if c in frame.columns and frame[c].nunique(dropna=True) > 1]
-candidates += [c for c in derived if c not in candidates and frame[c].nunique(dropna=True) > 1]
+offered = [c for c in customer_roles.candidates() if c in frame.columns]
+offered += [c for c in derived if c not in offered]
+candidates = [c for c in offered if frame[c].nunique(dropna=True) > 1]
+constant = [c for c in offered if c not in candidates]
 outcome_options = [c for c in ("churned", "converted") if c in frame.columns]
 revenue_column = customer_roles.get("mrr") or ("monetary" if "monetary" in frame.columns else None)
 
@@ -63,8 +65,12 @@ if method == "K-means":
         key=f"kmeans_vars_{version}",
         help="Start with 2-4 variables tied to your goal; more leads to analysis paralysis.",
     )
+    if constant:
+        st.caption(f"Not offered, because every customer has the same value: {', '.join(constant)}.")
     if len(variables) < 2:
-        st.info("Pick at least two variables.")
+        st.info("Pick at least two variables." if len(candidates) >= 2 else
+                "This data has fewer than two columns that vary between customers, so there is nothing to "
+                "cluster; add columns to the export or write rules instead.")
         st.stop()
     with st.expander("Transforms (how each variable is put on a common scale)"):
         st.caption("Auto takes the log of skewed, non-negative money and count variables, then scales every "

@@ -30,6 +30,8 @@ DEFAULT_KS = range(2, 9)
 # A few k-means++ starts: enough to avoid a poor local optimum, cheap at 100k customers.
 N_INIT = 3
 MAX_K = 20
+# Fewer customers than this cannot show segments apart from noise.
+MIN_CUSTOMERS = 10
 # The sweep fits on at most this many customers; scores still use everyone.
 FIT_SAMPLE = 20_000
 
@@ -89,6 +91,7 @@ def fit_kmeans(
         sweep = _sweep(X, DEFAULT_KS, random_state=random_state, sample_size=3000)
         k = sweep.suggested_k
         notes.append(f"Suggested k: {sweep.reason}")
+    _check_enough_customers(X)
     k = _checked_k(k, X)
 
     order = _canonical_order(X)
@@ -162,8 +165,10 @@ def _sweep(
     ks = sorted({int(k) for k in ks})
     if not ks:
         raise DataError("Give at least one k to try, e.g. 2 to 8.")
+    _check_enough_customers(X)
     distinct = _distinct_rows(X)
-    usable = [k for k in ks if 2 <= k <= min(MAX_K, distinct)]
+    # The scores need fewer segments than customers (Calinski-Harabasz: k <= n - 1).
+    usable = [k for k in ks if 2 <= k <= min(MAX_K, distinct, len(X) - 1)]
     if not usable:
         raise DataError(
             f"k must be between 2 and the number of different customers ({distinct}); got {ks[0]}..{ks[-1]}."
@@ -238,6 +243,14 @@ def silhouette_on_distances(distances: np.ndarray, labels: np.ndarray) -> float:
     # scikit-learn gives 0 to customers alone in their cluster (and to exact duplicates' 0/0).
     s = np.where((own > 1) & np.isfinite(s), s, 0.0)
     return float(s.mean())
+
+
+def _check_enough_customers(X: np.ndarray) -> None:
+    if len(X) < MIN_CUSTOMERS:
+        raise DataError(
+            f"Only {len(X)} customers: K-means needs at least {MIN_CUSTOMERS} to find segments worth acting on; "
+            "load the full export (or write rules for a handful of accounts)."
+        )
 
 
 def _checked_k(k: object, X: np.ndarray) -> int:

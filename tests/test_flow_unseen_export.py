@@ -63,3 +63,18 @@ def test_every_page_works_on_an_unseen_customers_only_export(export):
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, page
         assert not at.error, (page, texts(at.error))
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("tiny.csv", b"id,mrr,logins\n001,10,1\n002,20,2\n003,30,5\n", "Only 3 customers"),
+    ("flat.csv", ("id,mrr,logins\n" + "".join(f"{i:03d},10,{i % 7}\n" for i in range(50))).encode(),
+     "fewer than two columns that vary"),
+])
+def test_too_few_customers_or_no_variance_get_a_message_not_a_traceback(name, data, message):
+    at = app()
+    at.run()
+    next(u for u in at.file_uploader if u.label.startswith("Customers")).set_value((name, data, "text/csv"))
+    at.run()
+    at.switch_page("pages/segment.py").run()
+    assert not at.exception
+    assert any(message in m for m in texts(at.error) + texts(at.info))

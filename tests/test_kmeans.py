@@ -94,7 +94,7 @@ def test_k_is_checked():
     frame, _ = blobs(100)
     with pytest.raises(DataError, match="k=1 should be between 2 and 20"):
         fit_kmeans(frame, ["usage", "spend"], k=1)
-    few = pd.DataFrame({"a": [1.0, 1.0, 2.0, 2.0], "b": [0.0, 0.0, 5.0, 5.0]})
+    few = pd.DataFrame({"a": [1.0, 2.0] * 6, "b": [0.0, 5.0] * 6})
     with pytest.raises(DataError, match="k=3 is more than the 2 different customers"):
         fit_kmeans(few, ["a", "b"], k=3)
     with pytest.raises(DataError, match="at most 4 variables"):
@@ -173,3 +173,17 @@ def test_command_line_bad_input_exits_2(tmp_path, capsys):
     assert main(["kmeans", str(tmp_path / "missing.csv"), "--vars", "usage,spend", "--out", out]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 4 and all(line.startswith("error: ") for line in lines)
+
+
+def test_too_few_customers_get_a_clear_refusal():
+    import pandas as pd
+    import pytest
+
+    from segmentation.errors import DataError
+    from segmentation.kmeans import fit_kmeans, sweep_k
+
+    tiny = pd.DataFrame({"mrr": [10.0, 20.0, 30.0], "logins": [1, 2, 5]},
+                        index=pd.Index(["001", "002", "003"], name="customer_id"))
+    for call in (lambda: sweep_k(tiny, ["mrr", "logins"]), lambda: fit_kmeans(tiny, ["mrr", "logins"], k=2)):
+        with pytest.raises(DataError, match="Only 3 customers"):
+            call()
