@@ -40,9 +40,6 @@ with st.sidebar:
         st.markdown(f"**{state.get(state.SOURCE, 'Your data')}**")
         for kind, table in state.tables().items():
             st.caption(f"{kind}: {len(table.frame):,} rows · {table.name}")
-        seg = state.get(state.SEGMENTATION)
-        if seg is not None:
-            st.caption(f"Segments: {len(seg.segments)} by {seg.method}")
     else:
         st.caption("Nothing yet: start on the Data page.")
 

@@ -147,7 +147,9 @@ def fit_rfm(
             "monetary": monetary,
             "grid": None if grid is None else [list(row) for row in rows],
         },
-        state={"thresholds": thresholds, "grid": [list(row) for row in rows], "no_purchases": NO_PURCHASES},
+        # A blank recency means "never bought", which the segment says: validation reads it as a signal.
+        state={"thresholds": thresholds, "grid": [list(row) for row in rows], "no_purchases": NO_PURCHASES,
+               "missing_tested": [recency]},
         scores=table,
         notes=tuple(notes),
     )
