@@ -95,3 +95,17 @@ def test_cohort_heatmap_renders(url, output_dir):
         assert box is not None and box["width"] > 300 and box["height"] > 200
         page.screenshot(path=str(output_dir / "cohorts_page.png"), full_page=True)
         _no_exception(page)
+
+
+def test_upload_an_export_through_the_browser(url, output_dir, tmp_path):
+    export = tmp_path / "crm_export.csv"
+    export.write_bytes("customer_id;mrr;logins\n00017;1.234,50;3\n00018;99,90;12\n".encode("cp1252"))
+    with browser_page() as page:
+        page.goto(url)
+        page.get_by_text("Loaded: Sample data").wait_for()
+        page.locator('input[type="file"]').first.set_input_files(str(export))
+        page.get_by_text("Loaded: crm_export.csv").wait_for()
+        _settle(page)
+        page.get_by_text("00017").first.wait_for()  # the id kept its leading zeros
+        page.screenshot(path=str(output_dir / "uploaded.png"), full_page=True)
+        _no_exception(page)
