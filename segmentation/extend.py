@@ -232,7 +232,16 @@ def _build(path: str, params: Mapping[str, Any], random_state: int) -> Any:
         kind = getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError):
         raise DataError(f"The estimator {path!r} is not in this scikit-learn version; upgrade or refit.") from None
-    model = kind(**params)
+    from sklearn.base import BaseEstimator
+
+    # A recipe is user input: only ever construct a scikit-learn estimator class from it (their constructors
+    # just store parameters), never call any other function it names.
+    if not (isinstance(kind, type) and issubclass(kind, BaseEstimator) and hasattr(kind, "fit")):
+        raise DataError(f"The recipe names {path!r}, which is not a scikit-learn clusterer; it was not run.")
+    try:
+        model = kind(**params)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"The recipe's parameters do not fit {name}: {exc}") from None
     if "random_state" in model.get_params(deep=False):
         model.set_params(random_state=random_state)
     return model

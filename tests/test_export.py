@@ -234,3 +234,23 @@ def test_matrices_workbook_has_a_sheet_per_matrix_and_neutralises_text(tmp_path)
     assert book.sheetnames == ["retention", "churn"]
     cells = [c.value for c in book["retention"]["A"]]
     assert "'=cmd|x" in cells and all(c.data_type != "f" for c in book["retention"]["A"])
+
+
+def test_cli_outputs_neutralise_formula_ids(tmp_path):
+    from segmentation.cli import main
+
+    tx = tmp_path / "tx.csv"
+    tx.write_text("customer_id,day,amount\n=1+2,2024-01-05,10\n+cmd|calc,2024-01-07,5\n@SUM(A1),2024-02-05,10\n"
+                  "c4,2024-02-06,12\nc5,2024-02-07,13\n", encoding="utf-8")
+    out = tmp_path / "rfm.csv"
+    assert main(["rfm", str(tx), "--id", "customer_id", "--date", "day", "--amount", "amount", "--out", str(out)]) == 0
+    ids = [line.split(",")[0] for line in out.read_text(encoding="utf-8").splitlines()[1:]]
+    assert {"'=1+2", "'+cmd|calc", "'@SUM(A1)"} <= set(ids)
+
+    customers = tmp_path / "customers.csv"
+    rows = [f"=X{i},{i * 10},{i % 5}" for i in range(30)]
+    customers.write_text("customer_id,mrr,logins\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "km.csv"
+    assert main(["kmeans", str(customers), "--vars", "mrr,logins", "--k", "2", "--id", "customer_id",
+                 "--out", str(out)]) == 0
+    assert all(line.startswith("'=X") for line in out.read_text(encoding="utf-8").splitlines()[1:])

@@ -148,3 +148,28 @@ def test_the_input_is_not_changed_and_the_estimator_stays_unfitted():
     fit_sklearn(frame, ["mrr", "logins"], estimator)
     pd.testing.assert_frame_equal(frame, before)
     assert not hasattr(estimator, "means_")
+
+
+def test_a_recipe_cannot_name_anything_but_a_clusterer(tmp_path):
+    import json
+
+    import pandas as pd
+    import pytest
+    from sklearn.mixture import GaussianMixture
+
+    from segmentation.errors import DataError
+    from segmentation.export import load_recipe, recipe_json
+    from segmentation.extend import fit_sklearn
+
+    frame = pd.DataFrame({"mrr": [1.0, 2.0, 3.0, 50.0, 51.0, 52.0] * 5, "logins": [1, 2, 1, 30, 31, 29] * 5},
+                         index=pd.Index([f"{i:03d}" for i in range(30)], name="customer_id"))
+    recipe = json.loads(recipe_json(fit_sklearn(frame, ["mrr", "logins"], GaussianMixture(2, random_state=0))))
+    marker = tmp_path / "ran"
+    recipe["params"]["estimator"] = "sklearn.utils._testing.check_output"
+    recipe["params"]["estimator_params"] = {"args": ["touch", str(marker)]}
+    seg, _ = load_recipe(json.dumps(recipe))
+    with pytest.raises(DataError, match="not a scikit-learn clusterer"):
+        seg.refit(frame)
+    with pytest.raises(DataError):
+        seg.assign(frame)
+    assert not marker.exists()

@@ -38,7 +38,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import DataError
-    from ..export import neutralise
+    from ..export import neutralise_frame
     from ..io import load_table
     from ..kmeans import fit_kmeans
     from ..validation import evaluate
@@ -54,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    out = pd.DataFrame({id_column: seg.labels.index.astype(str), "segment": seg.labels.map(neutralise).to_numpy()})
+    # Ids, the id header and names that a spreadsheet would run as formulas come out as inert text.
+    out = neutralise_frame(pd.DataFrame({id_column: seg.labels.index.astype(str).to_numpy(dtype=object),
+                                         "segment": seg.labels.to_numpy(dtype=object)}))
     out.to_csv(args.out, index=False)
     print(f"Wrote {len(out):,} customers in {len(seg.segments)} segments to {args.out}.")
     for name, size in seg.sizes.items():

@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import DataError
     from ..queries.customers import write_csv
+    from ..export import neutralise_frame
     from ..rfm import fit_rfm, rfm_inputs
 
     inputs = rfm_inputs(
@@ -50,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     seg = fit_rfm(inputs)
     out = inputs.join(seg.scores[["r", "f", "m"]])
     out["segment"] = seg.labels
-    out = out.reset_index()[list(OUTPUT_COLUMNS)]
+    # Ids and names that a spreadsheet would run as formulas (=, +, -, @) come out as inert text.
+    out = neutralise_frame(out.reset_index()[list(OUTPUT_COLUMNS)])
     if not Path(args.out).resolve().parent.is_dir():
         raise DataError(f"Cannot write {args.out}: its folder does not exist.")
     try:
