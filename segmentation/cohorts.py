@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
+from .features import ids_as_text, parse_dates
 from .queries import run
 from .queries.cohorts import UNITS, customers_sql, transactions_sql
 
@@ -149,6 +150,10 @@ def cohort_table(
         raise DataError(
             f"Column '{amount}' of the transactions holds non-numbers; map the amount role to a numeric column."
         )
+    if pd.api.types.is_float_dtype(frame[customer_id]):
+        # Ids read as floats (a column with blanks) would meet labels as "17.0", not "17".
+        frame = frame.assign(**{customer_id: ids_as_text(frame[customer_id], column=customer_id,
+                                                          table="transactions")})
     as_of_ts = _timestamp(as_of, "as_of")
     frames: dict[str, pd.DataFrame] = {"tx": frame}
     if signup is not None:
@@ -403,21 +408,15 @@ def _check_options(period: str, min_customers: int) -> None:
 
 
 def _with_datetime(frame: pd.DataFrame, column: str, what: str) -> pd.DataFrame:
-    """The frame itself when `column` is already naive datetime64, else a copy with it parsed."""
+    """The frame itself when `column` is already naive datetime64, else a copy with it parsed.
+
+    Parsed as everywhere in the library (features.parse_dates): time-zone-aware values fall on
+    their UTC day, so a customer's month here is the month the customer table shows.
+    """
     values = frame[column]
     if pd.api.types.is_datetime64_dtype(values) and getattr(values.dt, "tz", None) is None:
         return frame
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        parsed = values.dt.tz_localize(None)
-    else:
-        parsed = pd.to_datetime(values, errors="coerce", format="mixed")
-        bad = parsed.isna() & values.notna() & (values.astype(str).str.strip() != "")
-        if bad.any():
-            row = bad.to_numpy().nonzero()[0][0]
-            raise DataError(
-                f"Column '{column}' of the {what} has a value that is not a date in data row {row + 1} "
-                f"({values.iloc[row]!r}); fix it or map another date column."
-            )
+    parsed = parse_dates(values, column=column, table=what)
     return frame.assign(**{column: parsed})
 
 
@@ -437,14 +436,13 @@ def _per_customer(values: pd.Series, what: str, *, dates: bool = False) -> pd.Da
     """A (customer, value) frame keyed by customer id as text, one row per customer."""
     if not isinstance(values, pd.Series):
         raise DataError(f"{what} must be a Series indexed by customer id, got {type(values).__name__}.")
-    keys = values.index.astype(str)
+    # Ids as the customer table writes them ("17", not "17.0"), so splits meet the transactions.
+    keys = pd.Index(ids_as_text(pd.Series(values.index, index=values.index)).to_numpy(dtype=object))
     if keys.has_duplicates:
         dup = keys[keys.duplicated()][0]
         raise DataError(f"{what} has more than one value for customer '{dup}'; give one value per customer.")
     if dates:
-        parsed = pd.to_datetime(values, errors="coerce", format="mixed")
-        if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_localize(None)
+        parsed = parse_dates(values, column=values.name or "signup date", table="customers")
         return pd.DataFrame({"customer": keys, "signup": parsed.to_numpy()})
     labels = values.astype("string").where(values.notna())
     return pd.DataFrame({"customer": keys, "grp": labels.astype(object).to_numpy()})

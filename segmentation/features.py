@@ -166,7 +166,8 @@ def ids_as_text(values: pd.Series, *, column: str = "customer_id", table: str = 
     if pd.api.types.is_bool_dtype(series.dtype):
         out[present] = series[present].astype(str)
     elif pd.api.types.is_integer_dtype(series.dtype):
-        out[present] = series[present].astype(np.int64).astype(str)
+        # astype(str) straight from the integer type: uint64 ids above 2**63 must not wrap negative.
+        out[present] = series[present].astype(str)
     elif pd.api.types.is_float_dtype(series.dtype):
         numbers = series[present].to_numpy(dtype=float)
         whole = np.isfinite(numbers) & (numbers == np.round(numbers))

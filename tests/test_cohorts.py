@@ -271,7 +271,7 @@ def test_bad_input_raises_data_errors_that_say_what_to_do():
         cohort_table(tx, customer_id="customer", date="date", period="week")
     with pytest.raises(DataError, match="'customer'.*non-numbers"):
         cohort_table(tx, customer_id="customer", date="date", amount="customer")
-    with pytest.raises(DataError, match="data row 2"):
+    with pytest.raises(DataError, match="'soon' in row 2"):
         cohort_table(tx.assign(date=["2024-01-05", "soon"] + ["2024-02-01"] * 6), customer_id="customer",
                      date="date")
     with pytest.raises(DataError, match="more than one value for customer 'a'"):
@@ -387,3 +387,34 @@ def test_cli_without_amount_and_bad_input(tx_file, tmp_path, cli):
     assert "payments.csv" in done.stderr and "'customer_id'" in done.stderr
     done = cli(str(tx_file), "--id", "account", "--date", "paid_on", "--metric", "revenue", "--out", str(out))
     assert done.returncode == 2 and "--amount" in done.stderr
+
+
+def test_rows_later_on_the_as_of_day_count_and_offsets_fall_on_their_utc_day():
+    import pandas as pd
+
+    from segmentation.cohorts import cohort_table
+
+    tx = pd.DataFrame({"cid": ["a", "a", "b"],
+                       "ts": pd.to_datetime(["2024-01-05 10:00", "2024-02-10 15:30", "2024-02-10 09:00"]),
+                       "amt": [10.0, 20.0, 30.0]})
+    table = cohort_table(tx, customer_id="cid", date="ts", amount="amt", as_of="2024-02-10", min_customers=1).table
+    assert table["customers"].sum() == 3  # a in Jan and Feb, b in Feb
+
+    offsets = pd.DataFrame({"cid": ["a", "b"], "ts": ["2024-01-31T22:00:00-05:00", "2024-01-15T10:00:00-05:00"],
+                            "amt": [1.0, 2.0]})
+    months = cohort_table(offsets, customer_id="cid", date="ts", amount="amt", min_customers=1).table
+    assert sorted(months.loc[months["period"] == 0, "cohort"].dt.strftime("%Y-%m")) == ["2024-01", "2024-02"]
+
+
+def test_float_ids_meet_text_labels_in_a_split():
+    import numpy as np
+    import pandas as pd
+
+    from segmentation.cohorts import cohort_table
+
+    tx = pd.DataFrame({"cid": [1.0, 2.0, np.nan, 1.0], "day": pd.to_datetime(["2024-01-05", "2024-01-06",
+                                                                             "2024-01-07", "2024-02-05"]),
+                       "amt": [10.0, 20.0, 5.0, 10.0]})
+    labels = pd.Series(["Gold", "Silver"], index=pd.Index(["1", "2"], name="customer_id"), name="segment")
+    groups = set(cohort_table(tx, customer_id="cid", date="day", amount="amt", split=labels).table["group"])
+    assert {"Gold", "Silver"} <= groups

@@ -114,7 +114,8 @@ def transactions_sql(
     cid, day = _ident(customer_id), _ident(date)
     revenue = f"sum({_ident(amount)})" if amount else "CAST(NULL AS DOUBLE)"
     first_group = f", arg_min({_ident(group_column)}, {day}) AS grp0" if group_column else ""
-    as_of_filter = f"AND {day} <= CAST(? AS TIMESTAMP)" if has_as_of else ""
+    # Calendar days: a payment at 15:30 on the as-of day still counts.
+    as_of_filter = f"AND CAST({day} AS DATE) <= CAST(? AS DATE)" if has_as_of else ""
     # A separate max() scan is cheaper than one more aggregate over every customer-month.
     as_of = (
         "(SELECT CAST(? AS TIMESTAMP))"
