@@ -87,7 +87,14 @@ class Segmentation:
                 "were built on; map or add them and try again."
             )
         assign, _ = self._registered()
-        out = assign(self, frame)
+        try:
+            out = assign(self, frame)
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            if isinstance(exc, DataError):
+                raise
+            # Fitted state from an edited or damaged recipe; say so instead of failing deep inside.
+            raise DataError(f"The saved {self.method} segments could not be applied ({type(exc).__name__}: "
+                            f"{exc}); save the recipe again from the app.") from None
         shown = self.state.get("display_names")
         if shown:
             out = out.map(lambda name: shown.get(name, name))
@@ -164,11 +171,21 @@ class Segmentation:
                 raise DataError(f"The recipe is not valid JSON (line {exc.lineno}): {exc.msg}.") from None
         if not isinstance(recipe, Mapping) or recipe.get("format") != RECIPE_FORMAT:
             raise DataError("This file is not a segment recipe saved by this tool.")
-        if int(recipe.get("version", 0)) > RECIPE_VERSION:
+        version = recipe.get("version", 0)
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise DataError(f"The recipe's version {version!r} is not a whole number; save it again from the app.")
+        if version > RECIPE_VERSION:
             raise DataError("This recipe was saved by a newer version of the tool; upgrade to use it.")
         for key in ("method", "segments", "variables", "state"):
             if key not in recipe:
                 raise DataError(f"The recipe lacks its {key!r} entry; save it again from the app.")
+        # A recipe is a file users pass around and may edit: check its shape before anything trusts it.
+        for key in ("segments", "variables"):
+            if not isinstance(recipe[key], list) or not all(isinstance(v, str) for v in recipe[key]):
+                raise DataError(f"The recipe's {key!r} entry should be a list of names; save it again from the app.")
+        for key in ("state", "params"):
+            if not isinstance(recipe.get(key, {}), Mapping):
+                raise DataError(f"The recipe's {key!r} entry should be an object; save it again from the app.")
         return cls(
             method=str(recipe["method"]),
             labels=pd.Series([], dtype=object, index=pd.Index([], dtype=object)),

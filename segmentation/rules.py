@@ -123,7 +123,7 @@ _TOKEN = re.compile(
   | (?P<string>"[^"]*"|'[^']*'|“[^”]*”|‘[^’]*’)
   | (?P<backtick>`[^`]+`)
   | (?P<op>==|!=|>=|<=|<>|=|>|<)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_.]*)
+  | (?P<word>[^\W\d]\w*(?:\.\w+)*)
   | (?P<punct>[\[\](),])
     """,
     re.VERBOSE,

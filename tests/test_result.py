@@ -72,3 +72,18 @@ def test_assign_names_missing_columns(frame):
 def test_bad_recipes_get_clear_messages(text, message):
     with pytest.raises(DataError, match=message):
         Segmentation.from_recipe(text)
+
+
+@pytest.mark.parametrize("change", [{"version": "1.0"}, {"version": None}, {"state": [1, 2]},
+                                    {"segments": "Low"}, {"variables": [1]}])
+def test_edited_recipes_of_the_wrong_shape_are_refused_clearly(frame, change):
+    recipe = {**_fit(frame).to_recipe(), **change}
+    with pytest.raises(DataError):
+        Segmentation.from_recipe(recipe)
+
+
+def test_a_damaged_fitted_state_is_a_data_error(frame):
+    recipe = _fit(frame).to_recipe()
+    recipe["state"] = {"not_cut": 1}
+    with pytest.raises(DataError, match="could not be applied"):
+        Segmentation.from_recipe(recipe).assign(frame)

@@ -174,3 +174,14 @@ def test_the_sample_rule_set_finds_the_planted_personas():
     seg = fit_rules(data.customers, text)
     assert seg.segments == ("Sales-assisted enterprise", "Accidental sign-up", "Self-serve", "Tire-kicker")
     assert adjusted_rand_score(data.personas.reindex(seg.labels.index), seg.labels) >= 0.7
+
+
+def test_rules_name_non_ascii_columns_without_backticks():
+    import pandas as pd
+
+    from segmentation.rules import fit_rules, parse_rules
+
+    frame = pd.DataFrame({"Größe": [1, 3, 5], "région": ["Nord", "Sud", "Nord"]},
+                         index=pd.Index(["a", "b", "c"], name="customer_id"))
+    seg = fit_rules(frame, parse_rules('Big north: Größe > 2 and région == "Nord"\nRest: otherwise'))
+    assert seg.labels.tolist() == ["Rest", "Rest", "Big north"]
