@@ -7,7 +7,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from segmentation.projection import warm_umap
 from ui import state
 from ui.loading import load_sample
 
@@ -30,9 +29,6 @@ if not state.has_customers() and not st.session_state.get("_sample_offered") \
     tables, roles = load_sample()
     if "customers" in tables:
         state.set_data(tables, roles, source="Sample data (Acme Analytics, synthetic)")
-
-# UMAP's first fit compiles for ~30-50 s; start that in a background worker now, not when asked.
-warm_umap()
 
 with st.sidebar:
     st.caption("Loaded")

@@ -35,6 +35,7 @@ with right:
         tables, roles = load_sample()
         state.set_data(tables, roles, source="Sample data (Acme Analytics, synthetic)")
         st.session_state.pop("_uploaded_key", None)
+        st.rerun()  # so the sidebar, drawn before this page, shows the new data
 
 files = {kind: f for kind, f in uploads.items() if f is not None}
 if files:
@@ -58,9 +59,11 @@ if files:
             except DataError as exc:
                 st.error(f"{exc} Your previously loaded data is kept.", icon=":material/error:")
             else:
-                state.set_data(parsed, roles, source=", ".join(t.name for t in parsed.values()))
+                names = [f"{t.name} [{t.sheet}]" if len(t.sheets) > 1 else t.name for t in parsed.values()]
+                state.set_data(parsed, roles, source=", ".join(names))
                 st.session_state["_uploaded_key"] = key
-                st.toast(f"Loaded {', '.join(t.name for t in parsed.values())}", icon=":material/check:")
+                st.toast(f"Loaded {', '.join(names)}", icon=":material/check:")
+                st.rerun()  # so the sidebar, drawn before this page, shows the new data
 
 if not state.has_customers():
     st.info("Upload a customers file or use the sample data to begin.")
@@ -89,6 +92,12 @@ for kind, table in state.tables().items():
                  for c in preview.columns if pd.api.types.is_datetime64_any_dtype(preview[c])}
         st.dataframe(preview, hide_index=True, height=260, column_config=dates)
 
+        needed = {"transactions": ("customer_id", "transaction_date", "amount"),
+                  "events": ("customer_id", "event_date")}.get(kind, ("customer_id",))
+        unmapped = [role.replace("_", " ") for role in needed if role_map.get(role) is None]
+        if unmapped:
+            st.warning(f"Say which column of {table.name} holds the {' and the '.join(unmapped)} (below); "
+                       f"until then the {kind} cannot be used.", icon=":material/warning:")
         quality = quality_summary(table.frame, role_map, header_row=table.header_row, name=table.name)
         for note in quality.notes:
             st.warning(note, icon=":material/warning:")

@@ -22,7 +22,11 @@ st.title("Segment")
 require_customers("segments are built from them.")
 frame = customer_table_or_stop()
 
-version = state.data_version()
+# Results depend on the data and on the confirmed roles: the memoised customer table stands for both.
+data_version = state.data_version()  # widget keys: start fresh on new data, keep choices on role edits
+version = (data_version, id(frame))
+for note in state.get(state.CUSTOMER_NOTES, ()):
+    st.warning(note, icon=":material/link_off:")
 customer_roles = state.roles()["customers"]
 has_transactions = "recency_days" in frame.columns and frame["frequency"].gt(0).any()
 
@@ -62,7 +66,7 @@ if method == "K-means":
     default_vars = list(dict.fromkeys(money + usage + numeric))[:3]
     variables = st.multiselect(
         "Segmentation variables (2-4)", candidates, default=default_vars, max_selections=4, format_func=_label,
-        key=f"kmeans_vars_{version}",
+        key=f"kmeans_vars_{data_version}",
         help="Start with 2-4 variables tied to your goal; more leads to analysis paralysis.",
     )
     if constant:
@@ -75,11 +79,13 @@ if method == "K-means":
     with st.expander("Transforms (how each variable is put on a common scale)"):
         st.caption("Auto takes the log of skewed, non-negative money and count variables, then scales every "
                    "variable; categories are one-hot encoded.")
-        transform_cols = st.columns(len(variables))
-        transforms = {
-            var: col.selectbox(var, ["auto", "log1p", "none"], key=f"transform_{var}_{version}")
-            for var, col in zip(variables, transform_cols)
-        }
+        transforms = {}
+        for var, col in zip(variables, st.columns(len(variables))):
+            if pd.api.types.is_numeric_dtype(frame[var]):
+                transforms[var] = col.selectbox(var, ["auto", "log1p", "none"], key=f"transform_{var}_{data_version}")
+            else:
+                col.markdown(f"**{var}**")
+                col.caption(f"one-hot: one 0/1 column per value ({frame[var].nunique()} values)")
     transform_key = tuple(sorted(transforms.items()))
     try:
         sweep = memo("sweep", (version, tuple(variables), transform_key),
@@ -109,7 +115,7 @@ elif method == "RFM":
                      disabled=customer_roles.get("mrr") is None, key="rfm_saas")
     monetary = customer_roles.get("mrr") if saas else "monetary"
     with st.expander("Segment map (R x FM): edit the names", expanded=False):
-        grid = st.data_editor(rfm.grid_frame(), key=f"rfm_grid_{version}", width="stretch")
+        grid = st.data_editor(rfm.grid_frame(), key=f"rfm_grid_{data_version}", width="stretch")
     try:
         grid_map = rfm.grid_from_frame(grid)
     except DataError as exc:
@@ -124,7 +130,7 @@ elif method == "RFM":
 else:
     default_rules = sample_rules_text(frame, value_column=revenue_column)
     text = st.text_area("Rules, one per line: `Segment name: condition` (first match wins)", value=default_rules,
-                        height=180, key=f"rules_text_{version}")
+                        height=180, key=f"rules_text_{data_version}")
     try:
         parsed = rules.parse_rules(text)
         segmentation = memo("rules", (version, text), lambda: rules.fit_rules(frame, parsed))
@@ -155,7 +161,13 @@ show_scorecard(validation)
 st.subheader("Segments")
 sizes = segmentation.sizes.rename("customers").reset_index().rename(columns={"index": "segment"})
 sizes["share"] = sizes["customers"] / max(int(sizes["customers"].sum()), 1)
-sizes["rule"] = sizes["segment"].map(lambda s: validation.segment_rules.get(s, ""))
+if segmentation.method == "rules":  # the user's own rules, not the decision tree's approximation of them
+    shown = dict(segmentation.state.get("display_names", {}))
+    written = {shown.get(r["name"], r["name"]): r.get("text", "").split(": ", 1)[-1]
+               for r in segmentation.state["rules"]}
+    sizes["rule"] = sizes["segment"].map(lambda s: written.get(s, "none of the rules above"))
+else:
+    sizes["rule"] = sizes["segment"].map(lambda s: validation.segment_rules.get(s, ""))
 left, right = st.columns([1, 2])
 with left:
     bars = alt.Chart(sizes).mark_bar().encode(

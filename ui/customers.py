@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from segmentation.errors import DataError
-from segmentation.features import customer_table
+from segmentation.features import build_customer_table
 from segmentation.outcomes import with_outcomes
 from ui import state
 from ui.memo import memo
@@ -33,11 +33,13 @@ def current_customer_table() -> pd.DataFrame:
             if "event_count" in event_roles:
                 event_roles["count"] = event_roles.pop("event_count")
             kwargs.update(events=tables["events"].frame, event_roles=event_roles)
-        frame = customer_table(tables["customers"].frame, customer_id=customers_roles.get("customer_id"), **kwargs)
-        return with_outcomes(frame, customers_roles.roles)
+        built = build_customer_table(tables["customers"].frame, customer_id=customers_roles.get("customer_id"),
+                                     **kwargs)
+        return with_outcomes(built.frame, customers_roles.roles), tuple(built.notes)
 
-    table = memo("customer_table", key, build, max_entries=2)
+    table, notes = memo("customer_table", key, build, max_entries=2)
     state.put(state.CUSTOMER_TABLE, table)
+    state.put(state.CUSTOMER_NOTES, notes)
     return table
 
 

@@ -19,6 +19,8 @@ SOURCE = "source"
 # The current segmentation.result.Segmentation and what it was fitted on
 SEGMENTATION = "segmentation"
 CUSTOMER_TABLE = "customer_table"
+# What building the customer table left out or assumed (unmatched ids, rows after the as-of date)
+CUSTOMER_NOTES = "customer_notes"
 VALIDATION = "validation"
 # Per-segment action plan (DataFrame edited on the Profiles page)
 ACTION_PLAN = "action_plan"
