@@ -12,6 +12,7 @@ from segmentation.errors import DataError
 from segmentation.export import assignments_csv, recipe_json, workbook
 from segmentation.profiles import KPI_LABELS, kpi_columns, over_index, profile
 from segmentation.projection import pca_map, runner, start_umap, warm_umap
+from segmentation.rules import written_rules
 from ui import state
 from ui.customers import customer_table_or_stop
 from ui.memo import memo
@@ -40,7 +41,10 @@ if saved_names and not shown:
     state.put(state.SEGMENTATION, segmentation)
     shown = dict(saved_names)
 validation = state.get(state.VALIDATION)
-rules = {shown.get(k, k): v for k, v in (validation.segment_rules if validation is not None else {}).items()}
+if segmentation.method == "rules":  # the user's own rules, not the decision tree's approximation of them
+    rules = written_rules(segmentation)
+else:
+    rules = {shown.get(k, k): v for k, v in (validation.segment_rules if validation is not None else {}).items()}
 version = state.data_version()
 kpis = kpi_columns(frame, state.roles().get("customers"))
 try:

@@ -162,9 +162,7 @@ st.subheader("Segments")
 sizes = segmentation.sizes.rename("customers").reset_index().rename(columns={"index": "segment"})
 sizes["share"] = sizes["customers"] / max(int(sizes["customers"].sum()), 1)
 if segmentation.method == "rules":  # the user's own rules, not the decision tree's approximation of them
-    shown = dict(segmentation.state.get("display_names", {}))
-    written = {shown.get(r["name"], r["name"]): r.get("text", "").split(": ", 1)[-1]
-               for r in segmentation.state["rules"]}
+    written = rules.written_rules(segmentation)
     sizes["rule"] = sizes["segment"].map(lambda s: written.get(s, "none of the rules above"))
 else:
     sizes["rule"] = sizes["segment"].map(lambda s: validation.segment_rules.get(s, ""))

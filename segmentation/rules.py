@@ -32,6 +32,7 @@ from .result import Segmentation, register_method
 from .variables import customer_ids
 
 __all__ = [
+    "written_rules",
     "Rule",
     "Compare",
     "Member",
@@ -643,3 +644,10 @@ def _literal(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     return f"'{value}'" if '"' in str(value) else f'"{value}"'
+
+
+def written_rules(segmentation: Segmentation) -> dict[str, str]:
+    """Segment name (as shown) -> the condition the user wrote, for a rules segmentation."""
+    shown = dict(segmentation.state.get("display_names", {}))
+    return {shown.get(r["name"], r["name"]): _render(Rule.from_dict(r).condition)
+            for r in segmentation.state.get("rules", ())}

@@ -185,3 +185,14 @@ def test_rules_name_non_ascii_columns_without_backticks():
                          index=pd.Index(["a", "b", "c"], name="customer_id"))
     seg = fit_rules(frame, parse_rules('Big north: Größe > 2 and région == "Nord"\nRest: otherwise'))
     assert seg.labels.tolist() == ["Rest", "Rest", "Big north"]
+
+
+def test_written_rules_follow_renamed_segments():
+    import pandas as pd
+
+    from segmentation.rules import fit_rules, parse_rules, written_rules
+
+    frame = pd.DataFrame({"mrr": [0, 50, 900]}, index=pd.Index(["a", "b", "c"], name="customer_id"))
+    seg = fit_rules(frame, parse_rules("Big: mrr >= 500\nPaying: mrr > 0\nFree: otherwise"))
+    assert written_rules(seg.renamed({"Big": "Whales"})) == {"Whales": "mrr >= 500", "Paying": "mrr > 0",
+                                                             "Free": "otherwise"}
