@@ -38,7 +38,8 @@ splits = (["Segment"] if segmentation is not None else []) + [
     c.name for c in customer_roles.columns
     if c.level in ("categorical", "boolean") and c.name != id_column and id_column is not None
 ]
-cols = st.columns([1, 1, 1.4, 1, 1])
+# Two rows of three: five controls in one row clip their labels on a laptop screen.
+cols = [*st.columns(3), *st.columns(3)[:2]]
 period = cols[0].segmented_control("Period", ["month", "quarter"], default="month", format_func=str.capitalize,
                                    key="cohort_period") or "month"
 by_signup = False

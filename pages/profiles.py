@@ -98,6 +98,7 @@ with st.expander("Rename segments", icon=":material/edit:"):
 # -- charts -----------------------------------------------------------------------------------------
 kpi_tab, variables_tab, lift_tab, funnel_tab = st.tabs(["KPIs", "Variables", "Lift", "Trial funnel"])
 with kpi_tab:
+    st.caption("Each bar is a segment; the dashed line is all customers.")
     st.altair_chart(charts.kpi_bars(profiles))
 with variables_tab:
     stat = st.segmented_control("Statistic", ["median", "mean"], default="median", key="profile_stat") or "median"

@@ -10,7 +10,7 @@ import streamlit as st
 from segmentation.charts.profiles import migration_heatmap
 from segmentation.errors import DataError
 from segmentation.export import assignments_csv, load_recipe, neutralise_frame
-from segmentation.tracking import apply_recipe, migration
+from segmentation.tracking import apply_recipe, migration, no_purchases_label, same_segments
 from ui import state
 from ui.loading import load_upload
 from ui.memo import memo
@@ -19,6 +19,9 @@ from ui.shell import ensure_app_shell
 ensure_app_shell()
 
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
+SESSION, RECIPE, BEFORE_FILE, NOTHING = "This session's segments", "A recipe file", "A 'before' file", "Nothing"
+# The last export that scored, so a failed upload shows its error next to it instead of a blank page.
+LAST_RESULT = "_track_last_result"
 
 st.title("Track")
 st.caption("Score a newer export with saved segments, without refitting, and see which customers moved. "
@@ -28,10 +31,10 @@ current = state.get(state.SEGMENTATION)
 # -- inputs -------------------------------------------------------------------------------------------
 left, right = st.columns(2)
 with left:
-    sources = (["This session's segments"] if current is not None else []) + ["A recipe file"]
+    sources = ([SESSION] if current is not None else []) + [RECIPE]
     source = st.radio("Segments to apply", sources, key="track_source", horizontal=True)
     recipe_file = st.file_uploader("Segment recipe (JSON)", type=["json"], key="track_recipe") \
-        if source == "A recipe file" else None
+        if source == RECIPE else None
 with right:
     newer = st.file_uploader("Newer export: customers, or transactions for an RFM recipe", type=FILE_TYPES,
                              key="track_newer")
@@ -40,7 +43,7 @@ with right:
                                  help="Needed when the segments use recency, frequency, monetary or tenure and "
                                       "the newer export is a customers table.")
 
-if source == "A recipe file" and recipe_file is None:
+if source == RECIPE and recipe_file is None:
     st.info("Upload a recipe saved from the Profiles page (or by `python -m segmentation kmeans ... --recipe`).")
     if current is None:
         st.page_link("pages/segment.py", label="Or segment your customers first", icon=":material/donut_small:")
@@ -54,35 +57,74 @@ def _digest(*uploads) -> str:
     return hashlib.sha256(b"".join(hashlib.sha256(u.getvalue()).digest() for u in uploads if u)).hexdigest()
 
 
+def _named(file_name: str, step):
+    """Run `step`; a DataError it raises names `file_name`, so the user knows which upload to fix."""
+    try:
+        return step()
+    except DataError as exc:
+        message = str(exc)
+        raise DataError(message if file_name in message else f"{file_name}: {message}") from None
+
+
+def _confirmed(kind: str) -> dict[str, str]:
+    role_map = state.roles().get(kind)
+    return dict(role_map.roles) if role_map is not None else {}
+
+
+# Roles confirmed on the Data page; used wherever the newer file has the columns they name.
+confirmed = {"roles": _confirmed("customers"), "transaction_roles": _confirmed("transactions")}
+roles_key = tuple(tuple(sorted(mapping.items())) for mapping in confirmed.values())
+scored_files = f"{newer.name}" + (f" with {purchases.name}" if purchases else "")
+
 try:
     if recipe_file is not None:
-        segmentation, _ = memo("track_recipe", _digest(recipe_file), lambda: load_recipe(recipe_file.getvalue()))
+        segmentation, _ = _named(recipe_file.name, lambda: memo("track_recipe", _digest(recipe_file),
+                                                                lambda: load_recipe(recipe_file.getvalue())))
     else:
         segmentation = current
-    newer_table = load_upload(newer.getvalue(), newer.name)
-    extra = {"transactions": load_upload(purchases.getvalue(), purchases.name).frame} if purchases else {}
-    labels, prepared = memo("track_apply", (_digest(newer, purchases), _digest(recipe_file), id(segmentation)),
-                            lambda: apply_recipe(segmentation, newer_table.frame, **extra))
+    newer_table = _named(newer.name, lambda: load_upload(newer.getvalue(), newer.name))
+    extra = {"transactions": _named(purchases.name, lambda: load_upload(purchases.getvalue(), purchases.name).frame)
+             } if purchases else {}
+    labels, prepared = _named(scored_files, lambda: memo(
+        "track_apply", (_digest(newer, purchases), _digest(recipe_file), id(segmentation), roles_key),
+        lambda: apply_recipe(segmentation, newer_table.frame, **extra, **confirmed)))
+    result = {"segmentation": segmentation, "labels": labels, "prepared": prepared, "extra": extra,
+              "extra_key": _digest(purchases),
+              "files": scored_files + (f", segments from {recipe_file.name}" if recipe_file else "")}
+    st.session_state[LAST_RESULT] = result
 except DataError as exc:
     st.error(str(exc), icon=":material/error:")
-    st.stop()
+    result = st.session_state.get(LAST_RESULT)
+    if result is None:
+        st.stop()
+    st.caption(f":material/history: Still showing the last result that worked, from {result['files']}.")
+
+segmentation, labels, prepared = result["segmentation"], result["labels"], result["prepared"]
 for note in prepared.notes:
     st.caption(f":material/info: {note}")
 
 # -- compare ------------------------------------------------------------------------------------------
-options = (["This session's segments"] if current is not None else []) + ["A 'before' file", "Nothing"]
+# Labels of two different segmentations say nothing about who moved: offer the session's
+# labels as the baseline only when the applied segments are the session's own.
+session_baseline = current is not None and (segmentation is current or same_segments(segmentation, current))
+options = ([SESSION] if session_baseline else []) + [BEFORE_FILE, NOTHING]
 against = st.radio("Compare with", options, key="track_against", horizontal=True)
+if current is not None and not session_baseline:
+    st.caption(":material/info: The recipe is not this session's segmentation (other method, variables, "
+               "segments or fit), so its labels cannot be compared with this session's; compare with the older "
+               "export scored with the same recipe.")
 before = None
-if against == "This session's segments":
+if against == SESSION:
     before = current.labels
-elif against == "A 'before' file":
+elif against == BEFORE_FILE:
     older = st.file_uploader("Before: the older export, scored with the same segments", type=FILE_TYPES,
                              key="track_older")
     if older is not None:
         try:
-            older_table = load_upload(older.getvalue(), older.name)
-            before, _ = memo("track_apply", (_digest(older, purchases), _digest(recipe_file), id(segmentation)),
-                             lambda: apply_recipe(segmentation, older_table.frame, **extra))
+            older_table = _named(older.name, lambda: load_upload(older.getvalue(), older.name))
+            before, _ = _named(older.name, lambda: memo(
+                "track_apply_before", (_digest(older), result["extra_key"], id(segmentation), roles_key),
+                lambda: apply_recipe(segmentation, older_table.frame, **result["extra"], **confirmed)))
         except DataError as exc:
             st.error(str(exc), icon=":material/error:")
 
@@ -95,10 +137,13 @@ st.download_button("New assignments (CSV)",
                    file_name="segments_new.csv", mime="text/csv", on_click="ignore", icon=":material/download:")
 
 if before is not None:
-    moves = memo("track_migration", (id(before), id(labels)), lambda: migration(before, labels,
-                                                                                segments=segmentation.segments))
+    moves = memo("track_migration", (id(before), id(labels), prepared.source),
+                 lambda: migration(before, labels, segments=segmentation.segments, after_source=prepared.source,
+                                   no_purchases=no_purchases_label(segmentation)))
     st.subheader("Who moved")
     st.markdown("\n".join(f"- {line}" for line in moves.summary))
+    for note in moves.notes:
+        st.caption(f":material/info: {note}")
     st.altair_chart(migration_heatmap(moves), width="stretch")
     st.dataframe(moves.matrix, width="stretch")
     left, right = st.columns(2)

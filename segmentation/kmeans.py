@@ -5,14 +5,17 @@ Davies-Bouldin and inertia with a suggested k and the reason in words. `fit_kmea
 returns a `Segmentation` whose names never depend on scikit-learn's arbitrary cluster
 numbers: rows are put in a canonical order before fitting (so the result does not depend
 on the file's row order) and clusters are ordered by their centre on the first variable,
-then named from their centres ("High mrr, low logins_30d").
+then named from their centres ("High mrr, low logins_30d"). A name only claims what the
+segment's data supports: a "mid" number is left out unless nothing else describes the segment,
+and a category level only appears when most of the segment has it, well above its usual share.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -24,7 +27,7 @@ from .errors import DataError
 from .result import Segmentation, register_method
 from .variables import Design, apply_state, customer_ids, prepare
 
-__all__ = ["KSweep", "sweep_k", "fit_kmeans", "silhouette_on_distances", "DEFAULT_KS", "N_INIT"]
+__all__ = ["KSweep", "sweep_k", "fit_kmeans", "silhouette_on_distances", "DEFAULT_KS", "N_INIT", "MIN_SHARE"]
 
 DEFAULT_KS = range(2, 9)
 # A few k-means++ starts: enough to avoid a poor local optimum, cheap at 100k customers.
@@ -34,16 +37,25 @@ MAX_K = 20
 MIN_CUSTOMERS = 10
 # The sweep fits on at most this many customers; scores still use everyone.
 FIT_SAMPLE = 20_000
+# The suggested k prefers segments of at least this share of customers (the "substantial" criterion).
+MIN_SHARE = 0.05
+# A category level names a segment only when more than half of the segment has it and its share
+# there is at least this much above its share among all customers.
+MIN_LIFT = 0.1
 
 
 @dataclass(frozen=True)
 class KSweep:
     """Quality of k-means for each k.
 
-    table        one row per k: k, silhouette (on a sample), calinski_harabasz, davies_bouldin, inertia.
+    table        one row per k: k, silhouette (on a sample), calinski_harabasz, davies_bouldin, inertia,
+                 smallest_share (the smallest segment's share of customers), mean_rank.
     suggested_k  the k with the best average rank over silhouette (higher is better),
-                 Calinski-Harabasz (higher) and Davies-Bouldin (lower); ties go to the smaller k.
-    reason       one plain sentence explaining the suggestion.
+                 Calinski-Harabasz (higher) and Davies-Bouldin (lower), among the k whose smallest
+                 segment holds at least `min_share` of customers (all k when none does); rank ties
+                 go to the higher silhouette, then the smaller k.
+    reason       plain sentences explaining the suggestion, naming better-ranked k that were
+                 passed over for a tiny segment.
     """
 
     table: pd.DataFrame = field(repr=False)
@@ -60,10 +72,18 @@ def sweep_k(
     sample_size: int = 3000,
     transforms: str | Mapping[str, str] = "auto",
     id_column: str | None = None,
+    min_share: float = MIN_SHARE,
 ) -> KSweep:
-    """Fit k-means for each k in `ks` and suggest one."""
+    """Fit k-means for each k in `ks` and suggest one.
+
+    min_share  the smallest segment share (0-1) a suggested k should give; 0 ranks every k alike.
+    """
+    if not 0 <= min_share < 1:
+        raise DataError(
+            f"min_share={min_share} should be a share of customers from 0 up to 1 (not included), e.g. 0.05."
+        )
     design = prepare(frame, variables, transforms=transforms, id_column=id_column)
-    return _sweep(design.matrix, ks, random_state=random_state, sample_size=sample_size)
+    return _sweep(design.matrix, ks, random_state=random_state, sample_size=sample_size, min_share=min_share)
 
 
 def fit_kmeans(
@@ -160,7 +180,13 @@ register_method("kmeans", assign=_assign, refit=_refit)
 
 # -- private helpers (they assume checked input) -----------------------------------------------
 def _sweep(
-    X: np.ndarray, ks: Sequence[int], *, random_state: int, sample_size: int, fit_size: int = FIT_SAMPLE
+    X: np.ndarray,
+    ks: Sequence[int],
+    *,
+    random_state: int,
+    sample_size: int,
+    fit_size: int = FIT_SAMPLE,
+    min_share: float = MIN_SHARE,
 ) -> KSweep:
     ks = sorted({int(k) for k in ks})
     if not ks:
@@ -192,6 +218,7 @@ def _sweep(
                     "calinski_harabasz": float(calinski_harabasz_score(Xs, labels)) if several else float("nan"),
                     "davies_bouldin": float(davies_bouldin_score(Xs, labels)) if several else float("nan"),
                     "inertia": float((distance**2).sum()),
+                    "smallest_share": float(np.bincount(labels, minlength=k).min() / len(Xs)),
                 }
             )
     table = pd.DataFrame(rows)
@@ -203,20 +230,50 @@ def _sweep(
         }
     ).astype(int)
     table["mean_rank"] = ranks.mean(axis=1)
-    best = table.assign(neg_sil=-table["silhouette"].fillna(-1)).sort_values(["mean_rank", "neg_sil", "k"]).index[0]
+    by_rank = table.assign(neg_sil=-table["silhouette"].fillna(-1)).sort_values(["mean_rank", "neg_sil", "k"])
+    ranked = list(by_rank.index)
+    # A k whose smallest segment is too small to act on would fail the "substantial" criterion.
+    substantial = [i for i in ranked if table.loc[i, "smallest_share"] >= min_share - 1e-12]
+    best = substantial[0] if substantial else ranked[0]
+    passed_over = ranked[: ranked.index(best)]
     k = int(table.loc[best, "k"])
     r = ranks.loc[best]
+    among = f" of the k that leave no segment under {_percent(min_share)} of customers" if passed_over else ""
     reason = (
         f"k={k} ranks best on average across silhouette ({table.loc[best, 'silhouette']:.2f}, rank "
         f"{r['silhouette']} of {len(table)}), Calinski-Harabasz (rank {r['calinski_harabasz']}) and "
-        f"Davies-Bouldin (rank {r['davies_bouldin']})."
+        f"Davies-Bouldin (rank {r['davies_bouldin']}){among}."
     )
+    if passed_over:
+        skipped = [f"k={int(table.loc[i, 'k'])}" for i in passed_over]
+        shares = [_percent(table.loc[i, "smallest_share"]) for i in passed_over]
+        if len(passed_over) == 1:
+            reason += f" {skipped[0]} ranked higher but its smallest segment holds {shares[0]} of customers."
+        else:
+            reason += (
+                f" {_and(skipped)} ranked higher but their smallest segments hold {_and(shares)} of customers."
+            )
+    elif not substantial:
+        reason += (
+            f" Every k leaves a segment under {_percent(min_share)} of customers (k={k}: "
+            f"{_percent(table.loc[best, 'smallest_share'])}), so check the substantial criterion and merge or "
+            "drop a segment too small to act on."
+        )
     if table["silhouette"].max() < 0.25:
         reason += (
             f" No k separates the customers clearly (best silhouette {table['silhouette'].max():.2f}); "
             "the segments may be cuts of a continuum, so check them on the validation scorecard."
         )
     return KSweep(table=table, suggested_k=k, reason=reason)
+
+
+def _percent(share: float) -> str:
+    """A share as a percentage rounded down, so a share just under a limit never reads as the limit."""
+    return f"{math.floor(share * 1000 + 1e-9) / 10:g}%"
+
+
+def _and(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def silhouette_on_distances(distances: np.ndarray, labels: np.ndarray) -> float:
@@ -300,13 +357,24 @@ def _numeric_specs(design: Design) -> dict[str, Mapping[str, Any]]:
     return {s["name"]: s for s in design.state["variables"] if s["kind"] == "numeric"}
 
 
+class _Term(NamedTuple):
+    strength: float
+    position: int
+    words: str
+    real: bool  # a claim the segment's data supports: not "mid", not a level held by a minority
+    numeric: bool
+    variable: str
+
+
 def _names(centres: np.ndarray, design: Design) -> list[str]:
     """Descriptive, unique names from centres: "High mrr, low logins_30d"."""
     terms = _terms(centres, design)
-    # Start with the two strongest terms; add more until names are unique.
+    real = [[t for t in own if t.real] for own in terms]
+    # Start with the two strongest real terms; add more until names are unique.
     names: list[str] = []
-    for depth in range(2, len(design.variables) + 1):
-        names = [_join(t, depth) for t in terms]
+    deepest = max(len(r) for r in real)
+    for depth in range(2, max(2, deepest) + 1):
+        names = [_join(r, depth) if r else _fallback(own) for r, own in zip(real, terms)]
         if len(set(names)) == len(names):
             return names
     seen: dict[str, int] = {}
@@ -319,9 +387,9 @@ def _names(centres: np.ndarray, design: Design) -> list[str]:
     return unique
 
 
-def _terms(centres: np.ndarray, design: Design) -> list[list[tuple[float, int, str]]]:
-    """Per centre: (strength, variable position, words) for every variable."""
-    out: list[list[tuple[float, int, str]]] = [[] for _ in centres]
+def _terms(centres: np.ndarray, design: Design) -> list[list[_Term]]:
+    """Per centre: one term (strength, variable position, words, ...) for every variable."""
+    out: list[list[_Term]] = [[] for _ in centres]
     overall = design.matrix.mean(axis=0)
     column = 0
     for position, spec in enumerate(design.state["variables"]):
@@ -329,7 +397,8 @@ def _terms(centres: np.ndarray, design: Design) -> list[list[tuple[float, int, s
         if spec["kind"] == "numeric":
             for i, centre in enumerate(centres):
                 z = float(centre[column])
-                out[i].append((abs(z), position, f"{_level(z)} {name}"))
+                level = _level(z)
+                out[i].append(_Term(abs(z), position, f"{level} {name}", level != "mid", True, name))
             column += 1
         else:
             width = len(spec["levels"])
@@ -337,17 +406,26 @@ def _terms(centres: np.ndarray, design: Design) -> list[list[tuple[float, int, s
                 shares = centre[column : column + width]
                 best = int(np.argmax(shares))
                 lift = float(shares[best] - overall[column + best])
-                # A level that most of the segment has, well above its usual share, names the segment.
-                strength = 2 * lift if shares[best] >= 0.5 else 0.0
-                out[i].append((strength, position, f"{name} {spec['levels'][best]}"))
+                # Only a level that most of the segment has, well above its usual share, names the segment.
+                strong = shares[best] > 0.5 and lift >= MIN_LIFT
+                strength = 2 * lift if strong else 0.0
+                out[i].append(_Term(strength, position, f"{name} {spec['levels'][best]}", strong, False, name))
             column += width
     return out
 
 
-def _join(terms: list[tuple[float, int, str]], depth: int) -> str:
-    chosen = sorted(terms, key=lambda t: (-t[0], t[1]))[:depth]
-    text = ", ".join(t[2] for t in sorted(chosen, key=lambda t: t[1]))
+def _join(terms: list[_Term], depth: int) -> str:
+    chosen = sorted(terms, key=lambda t: (-t.strength, t.position))[:depth]
+    text = ", ".join(t.words for t in sorted(chosen, key=lambda t: t.position))
     return text[:1].upper() + text[1:]
+
+
+def _fallback(terms: list[_Term]) -> str:
+    """A name for a segment no term describes well: its strongest (mid) number, else "Mixed <variable>"."""
+    numeric = [t for t in terms if t.numeric]
+    if numeric:
+        return _join(numeric, 1)
+    return f"Mixed {terms[0].variable}"
 
 
 def _level(z: float) -> str:

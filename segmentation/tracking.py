@@ -1,15 +1,18 @@
 """Re-apply saved segments to a newer export and see who moved where.
 
 `prepare_for_recipe` turns a newer file (a customers table, or a transactions table for an
-RFM recipe) into the customer table the recipe needs; `apply_recipe` assigns every
-customer with the saved segments, without refitting. `migration(before, after)` counts the
-moves: a from-segment x to-segment matrix with a "(new)" row for customers only in the newer
-labels and a "(gone)" column for customers only in the older ones, the list of customers who
-moved, and sentences such as "42 customers moved from Champions to At Risk".
+RFM recipe) into the customer table the recipe needs, using the column roles the user
+confirmed where the newer file has those columns; `apply_recipe` assigns every customer
+with the saved segments, without refitting. `migration(before, after)` counts the moves: a
+from-segment x to-segment matrix with a "(new)" row for customers only in the newer labels
+and a "(gone)" column for customers only in the older ones, the list of customers who moved,
+and sentences such as "42 customers moved from Champions to At Risk". `same_segments(a, b)`
+says whether two segmentations assign alike, i.e. whether comparing their labels means anything.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,14 +21,17 @@ import pandas as pd
 
 from .errors import DataError
 from .result import Segmentation
+from .rfm import NO_PURCHASES
 
-__all__ = ["Migration", "migration", "Prepared", "prepare_for_recipe", "apply_recipe", "NEW", "GONE",
-           "RFM_VARIABLES"]
+__all__ = ["Migration", "migration", "Prepared", "prepare_for_recipe", "apply_recipe", "same_segments",
+           "no_purchases_label", "NEW", "GONE", "RFM_VARIABLES", "SOURCES"]
 
 # Parenthesised so they never read as a segment name (RFM has a segment called "New").
 NEW = "(new)"
 GONE = "(gone)"
 RFM_VARIABLES = frozenset({"recency_days", "frequency", "monetary"})
+# What the newer labels were built from (`Prepared.source`).
+SOURCES = ("customers", "transactions")
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,7 @@ class Migration:
     moved    DataFrame customer_id, from, to: every customer whose segment changed (NEW/GONE included).
     summary  sentences, biggest moves first.
     stayed, changed, new, gone: counts of customers.
+    notes    sentences on customers left out of the comparison, and why.
     """
 
     matrix: pd.DataFrame
@@ -56,10 +63,29 @@ class Migration:
 
 
 def migration(before: pd.Series, after: pd.Series, *, segments: Sequence[str] | None = None,
-              top: int = 10) -> Migration:
+              top: int = 10, after_source: str = "customers", no_purchases: str | None = NO_PURCHASES
+              ) -> Migration:
     """Compare two labellings (Series: customer id -> segment). `segments` orders rows and
-    columns (default: order of first appearance, before then after); `top` caps the sentences."""
+    columns (default: order of first appearance, before then after); `top` caps the sentences.
+
+    after_source  what the newer labels were built from (`Prepared.source`). A transactions
+                  file only holds customers who bought, so before-customers in the
+                  `no_purchases` segment who are absent from it are left out (with a note),
+                  not counted as gone: they most likely still have no purchases. None
+                  when the segments have no such segment (see `no_purchases_label`).
+    """
+    if after_source not in SOURCES:
+        raise DataError(f"Unknown source {after_source!r} of the newer labels; use one of: {', '.join(SOURCES)}.")
     before, after = _labels(before, "before"), _labels(after, "after")
+    notes: list[str] = []
+    if after_source == "transactions" and no_purchases is not None:
+        unseen = (before == no_purchases) & ~before.index.isin(after.index)
+        if unseen.any():
+            count = int(unseen.sum())
+            notes.append(f"{_plural(count)} in {no_purchases} before {'is' if count == 1 else 'are'} left out: the "
+                         f"newer file lists only transactions, so customers who still have no purchases are not "
+                         f"in it and are not gone.")
+            before = before[~unseen]
     order = list(dict.fromkeys([*(segments or []), *pd.unique(before), *pd.unique(after)]))
     both = before.index.intersection(after.index, sort=False)
     only_after = after.index.difference(before.index, sort=False)
@@ -82,7 +108,27 @@ def migration(before: pd.Series, after: pd.Series, *, segments: Sequence[str] | 
     changed = int(len(moved) - len(only_after) - len(only_before))
     summary = _sentences(matrix, order, stayed, changed, len(both), top)
     return Migration(matrix=matrix, moved=moved, summary=tuple(summary), stayed=stayed, changed=changed,
-                     new=len(only_after), gone=len(only_before))
+                     new=len(only_after), gone=len(only_before), notes=tuple(notes))
+
+
+def same_segments(a: Segmentation, b: Segmentation) -> bool:
+    """Whether `a` and `b` are the same segments: same method, variables, segment names,
+    parameters and fitted state (notes, labels and what a recipe file carries besides, such as
+    the action plan, do not count). Only then does comparing their labels say who moved."""
+    if not isinstance(a, Segmentation) or not isinstance(b, Segmentation):
+        return False
+    first, second = _fingerprint(a), _fingerprint(b)
+    return first is not None and first == second
+
+
+def no_purchases_label(segmentation: Segmentation) -> str | None:
+    """The name the segmentation shows for customers without purchases (renames kept); None
+    for methods that have no such segment (only RFM gives customers without purchases one)."""
+    if segmentation.method != "rfm":
+        return None
+    name = segmentation.state.get("no_purchases", NO_PURCHASES)
+    shown = segmentation.state.get("display_names") or {}
+    return str(shown.get(name, name)) if isinstance(shown, Mapping) else str(name)
 
 
 @dataclass(frozen=True)
@@ -92,11 +138,14 @@ class Prepared:
     frame    one row per customer, indexed by customer id as text (as in the file).
     id_name  the id column's name in the file (for exports).
     notes    sentences about how it was built.
+    source   "customers" when the newer file is a customers table (every customer is in it),
+             "transactions" when it is a transactions table (only customers who bought are).
     """
 
     frame: pd.DataFrame
     id_name: str
     notes: tuple[str, ...] = ()
+    source: str = "customers"
 
 
 def prepare_for_recipe(
@@ -107,6 +156,9 @@ def prepare_for_recipe(
     transactions: pd.DataFrame | None = None,
     events: pd.DataFrame | None = None,
     as_of: Any = None,
+    roles: Mapping[str, str] | Any | None = None,
+    transaction_roles: Mapping[str, str] | Any | None = None,
+    event_roles: Mapping[str, str] | Any | None = None,
 ) -> Prepared:
     """The customer table for applying `segmentation` to a newer export.
 
@@ -114,6 +166,12 @@ def prepare_for_recipe(
     (RFM: recency_days, frequency, monetary), a transactions table. Purchase and activity
     features that the recipe needs and `frame` lacks are built from `transactions` / `events`
     (or from `frame` itself when it is the transactions table), as the app does.
+
+    roles / transaction_roles / event_roles: the role -> column maps the user confirmed (a
+    `schema.RoleMap` works too) for the customers, transactions and events tables. A confirmed
+    role is used whenever its column is in the newer file; roles whose column is absent are
+    guessed again. The customer id of a customers table is `id_column` when given, else the
+    confirmed one, else the id column the segments were fitted with, else a guess.
     """
     if not isinstance(frame, pd.DataFrame) or frame.empty:
         raise DataError("The newer export is empty; load a file with one row per customer (or per purchase).")
@@ -127,7 +185,7 @@ def prepare_for_recipe(
     purchase_features = set(TRANSACTION_FEATURES)
 
     if missing and transactions is None and set(missing) <= purchase_features:
-        tx_roles = _transaction_roles(frame)
+        tx_roles = _transaction_roles(frame, transaction_roles)
         if tx_roles is not None:  # the file is itself the transactions table
             id_name = tx_roles["customer_id"]
             customers = pd.DataFrame({id_name: frame[id_name].dropna().drop_duplicates().to_numpy()})
@@ -137,10 +195,12 @@ def prepare_for_recipe(
                                        transaction_roles=tx_roles, as_of=as_of)
             notes.append(f"Built recency, frequency and monetary for {len(table):,} customers from "
                          f"{len(frame):,} purchases.")
-            return Prepared(_checked(table, needed), id_name, tuple(notes))
+            return Prepared(_checked(table, needed), id_name, tuple(notes), source="transactions")
 
-    roles = infer_roles(frame, kind="customers")
-    id_name = id_column or _param_id(segmentation, frame) or roles.get("customer_id")
+    found = _with_confirmed(infer_roles(frame, kind="customers").roles, roles, frame)
+    confirmed_id = _plain_roles(roles).get("customer_id")
+    id_name = (id_column or (confirmed_id if confirmed_id in frame.columns else None)
+               or _param_id(segmentation, frame) or found.get("customer_id"))
     if id_name is None or id_name not in frame.columns:
         from .variables import find_id_column
 
@@ -150,20 +210,23 @@ def prepare_for_recipe(
                         "(--id COLUMN on the command line).")
     kwargs: dict[str, Any] = {}
     if transactions is not None:
-        tx_roles = _transaction_roles(transactions)
+        tx_roles = _transaction_roles(transactions, transaction_roles)
         if tx_roles is None:
             raise DataError("Cannot find the customer id, date and amount columns in the transactions file.")
         kwargs.update(transactions=transactions, transaction_roles=tx_roles)
     if events is not None:
-        ev_roles = infer_roles(events, kind="events")
+        ev_roles = _with_confirmed(infer_roles(events, kind="events").roles, event_roles, events)
         if ev_roles.get("customer_id") is None or ev_roles.get("event_date") is None:
             raise DataError("Cannot find the customer id and date columns in the events file.")
-        kwargs.update(events=events, event_roles={"customer_id": ev_roles.get("customer_id"),
-                                                  "event_date": ev_roles.get("event_date")})
+        picked = {"customer_id": ev_roles["customer_id"], "event_date": ev_roles["event_date"]}
+        if _plain_roles(event_roles).get("event_count") in events.columns:
+            # Only a confirmed count column: a guessed one would turn rows into weighted events.
+            picked["count"] = ev_roles["event_count"]
+        kwargs.update(events=events, event_roles=picked)
     if as_of is not None and kwargs:
         kwargs["as_of"] = as_of
     table = customer_table(frame, customer_id=id_name, **kwargs)
-    table = with_outcomes(table, {k: v for k, v in roles.roles.items() if v in table.columns})
+    table = with_outcomes(table, {k: v for k, v in found.items() if v in table.columns})
     still = [v for v in needed if v not in table.columns]
     if still:
         wanted = [v for v in still if v in purchase_features or v in EVENT_FEATURES]
@@ -222,10 +285,31 @@ def _sentences(matrix: pd.DataFrame, order: list[str], stayed: int, changed: int
     return out + [text for _, text in moves[:top]]
 
 
-def _transaction_roles(frame: pd.DataFrame) -> dict[str, str] | None:
+def _plain_roles(roles: Mapping[str, str] | Any | None) -> dict[str, str]:
+    """role -> column from a mapping or a `schema.RoleMap` (None: no confirmed roles)."""
+    if roles is None:
+        return {}
+    mapping = getattr(roles, "roles", roles)
+    if not isinstance(mapping, Mapping):
+        raise DataError("Confirmed roles should map each role to a column name, e.g. {'customer_id': 'Account'}.")
+    return {str(role): column for role, column in mapping.items() if isinstance(column, str) and column}
+
+
+def _with_confirmed(inferred: Mapping[str, str], confirmed: Mapping[str, str] | Any | None,
+                    frame: pd.DataFrame) -> dict[str, str]:
+    """The guessed roles with every confirmed role whose column `frame` has put over them."""
+    kept = {role: column for role, column in _plain_roles(confirmed).items() if column in frame.columns}
+    taken = set(kept.values())
+    # A guess that took a column the user gave another role would use one column twice.
+    merged = {role: column for role, column in inferred.items() if role not in kept and column not in taken}
+    merged.update(kept)
+    return merged
+
+
+def _transaction_roles(frame: pd.DataFrame, confirmed: Mapping[str, str] | Any | None = None) -> dict[str, str] | None:
     from .schema import infer_roles
 
-    roles = infer_roles(frame, kind="transactions")
+    roles = _with_confirmed(infer_roles(frame, kind="transactions").roles, confirmed, frame)
     found = {role: roles.get(role) for role in ("customer_id", "transaction_date", "amount", "order_id")}
     if not all(found[r] for r in ("customer_id", "transaction_date", "amount")):
         return None
@@ -251,6 +335,16 @@ def _rfm_table(segmentation: Segmentation, transactions: pd.DataFrame, roles: Ma
         return None
     return build(transactions, customer_id=roles["customer_id"], date=roles["transaction_date"],
                  amount=roles["amount"], order_id=roles.get("order_id"), as_of=as_of)
+
+
+def _fingerprint(segmentation: Segmentation) -> str | None:
+    recipe = segmentation.to_recipe()
+    recipe.pop("notes", None)
+    try:
+        # JSON text: tuples and lists, and NaN and NaN, compare equal; key order does not matter.
+        return json.dumps(recipe, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        return None
 
 
 def _checked(table: pd.DataFrame, needed: list[str]) -> pd.DataFrame:

@@ -11,8 +11,9 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from segmentation.cli import main
 from segmentation.errors import DataError
-from segmentation.kmeans import fit_kmeans, silhouette_on_distances, sweep_k
+from segmentation.kmeans import _names, fit_kmeans, silhouette_on_distances, sweep_k
 from segmentation.result import Segmentation, method_names
+from segmentation.variables import prepare
 
 CENTRES = np.array([[0.0, 0.0], [8.0, 0.0], [0.0, 8.0], [8.0, 8.0]])
 
@@ -187,3 +188,100 @@ def test_too_few_customers_get_a_clear_refusal():
     for call in (lambda: sweep_k(tiny, ["mrr", "logins"]), lambda: fit_kmeans(tiny, ["mrr", "logins"], k=2)):
         with pytest.raises(DataError, match="Only 3 customers"):
             call()
+
+
+# -- names claim only what the segment's data supports ---------------------------------------
+def mixed_plan_frame() -> pd.DataFrame:
+    """200 low-MRR customers on mixed plans (Basic is the most common at only 30%) and 100 high-MRR
+    customers all on Enterprise."""
+    rng = np.random.default_rng(5)
+    low_plans = ["Basic"] * 60 + ["Pro"] * 50 + ["Team"] * 50 + ["Starter"] * 40
+    return pd.DataFrame(
+        {
+            "mrr": np.concatenate([rng.uniform(20, 40, 200), rng.uniform(900, 1000, 100)]),
+            "plan": low_plans + ["Enterprise"] * 100,
+        }
+    )
+
+
+def test_a_plan_held_by_a_minority_of_the_segment_never_names_it():
+    seg = fit_kmeans(mixed_plan_frame(), ["mrr", "plan"], k=2, transforms="none")
+    assert seg.sizes.sort_values().tolist() == [100, 200]
+    # 30% on Basic is no reason to call the low-MRR segment "plan Basic"; 100% Enterprise is.
+    assert seg.segments == ("Low mrr", "High mrr, plan Enterprise")
+    assert seg.labels.iloc[0] == "Low mrr" and seg.labels.iloc[-1] == "High mrr, plan Enterprise"
+
+
+def test_a_plan_level_that_is_common_everywhere_does_not_name_a_segment():
+    # Basic is the plan of 80% of everyone and of 80% of each segment: a majority, but no distinction.
+    rng = np.random.default_rng(6)
+    plan = np.tile(["Basic"] * 4 + ["Pro"], 60)
+    frame = pd.DataFrame({"mrr": np.repeat([10.0, 500.0], 150) + rng.uniform(0, 5, 300), "plan": plan})
+    seg = fit_kmeans(frame, ["mrr", "plan"], k=2, transforms="none")
+    assert seg.segments == ("Low mrr", "High mrr")
+
+
+def test_segments_told_apart_only_by_a_weak_plan_get_a_number_not_the_plan():
+    # Two high-MRR groups at the same level whose most common plans (40% Pro, 40% Team) differ but
+    # are no majority. K-means would rather split such data by plan, so the groups are given by hand
+    # and named from their centres (each centre is its group's mean, as k-means leaves it).
+    rng = np.random.default_rng(7)
+    mrr = np.concatenate([rng.uniform(0, 2, 200), rng.uniform(100, 101, 100), rng.uniform(110, 111, 100)])
+    plan = ["Basic", "Pro"] * 100 + ["Pro", "Pro", "Team", "Basic", "Starter"] * 20 + [
+        "Team", "Team", "Pro", "Basic", "Starter"] * 20
+    design = prepare(pd.DataFrame({"mrr": mrr, "plan": plan}), ["mrr", "plan"], transforms="none")
+    groups = np.repeat([0, 1, 2], [200, 100, 100])
+    centres = np.array([design.matrix[groups == g].mean(axis=0) for g in range(3)])
+    assert _names(centres, design) == ["Low mrr", "High mrr", "High mrr (2)"]
+
+
+def test_names_fall_back_to_mid_numbers_and_mixed_categories_but_are_never_empty():
+    # MRR in three groups: the low one all on Free, the high one all on Enterprise, the middle one
+    # spread over three plans, so it is only "mid" on MRR and mixed on plan.
+    rng = np.random.default_rng(8)
+    plan = ["Free"] * 100 + ["Basic", "Pro", "Team"] * 33 + ["Basic"] + ["Enterprise"] * 100
+    frame = pd.DataFrame({"mrr": np.repeat([0.0, 50.0, 100.0], 100) + rng.uniform(0, 2, 300), "plan": plan})
+    seg = fit_kmeans(frame, ["mrr", "plan"], k=3, transforms="none")
+    assert seg.segments == ("Low mrr, plan Free", "Mid mrr", "High mrr, plan Enterprise")
+    assert seg.sizes.tolist() == [100, 100, 100]
+    # Two categories: 90 customers all Enterprise in EU; 180 spread evenly over 3 plans x 3 regions.
+    crossed = [(p, r) for p in ("Basic", "Pro", "Team") for r in ("US", "APAC", "LATAM")] * 20
+    frame = pd.DataFrame({"plan": ["Enterprise"] * 90 + [p for p, _ in crossed],
+                          "region": ["EU"] * 90 + [r for _, r in crossed]})
+    seg = fit_kmeans(frame, ["plan", "region"], k=2)
+    assert seg.segments == ("Plan Enterprise, region EU", "Mixed plan")
+    assert seg.sizes["Mixed plan"] == 180
+
+
+# -- the suggested k avoids segments too small to act on -----------------------------------
+def three_blobs_and_a_crumb() -> pd.DataFrame:
+    """Three groups of 194 customers and, apart from them, 18 customers (3%)."""
+    rng = np.random.default_rng(0)
+    points = [centre + rng.normal(size=(194, 2)) for centre in ([0.0, 0.0], [10.0, 0.0], [5.0, 9.0])]
+    points.append(np.array([17.0, 0.0]) + rng.normal(scale=0.3, size=(18, 2)))
+    xy = np.vstack(points)
+    return pd.DataFrame({"a": xy[:, 0], "b": xy[:, 1]})
+
+
+def test_sweep_skips_a_better_ranked_k_whose_smallest_segment_is_tiny():
+    frame = three_blobs_and_a_crumb()
+    sweep = sweep_k(frame, ["a", "b"])
+    shares = dict(zip(sweep.table["k"], sweep.table["smallest_share"]))
+    assert shares[3] == pytest.approx(194 / 600) and shares[4] == pytest.approx(18 / 600)
+    # k=4 isolates the 18 customers and ranks best; k=3 keeps every segment above 5%.
+    assert sweep.suggested_k == 3
+    assert sweep.reason.startswith("k=3 ranks best")
+    assert "k=4 ranked higher but its smallest segment holds 3% of customers" in sweep.reason
+    assert fit_kmeans(frame, ["a", "b"]).params["k"] == 3
+
+
+def test_sweep_min_share_can_be_relaxed_and_says_when_no_k_meets_it():
+    frame = three_blobs_and_a_crumb()
+    relaxed = sweep_k(frame, ["a", "b"], min_share=0.0)
+    assert relaxed.suggested_k == 4 and "ranked higher" not in relaxed.reason
+    # No k in 2..8 gives every segment 40% of the customers: the best-ranked k stays, with a warning.
+    strict = sweep_k(frame, ["a", "b"], min_share=0.4)
+    assert strict.suggested_k == 4
+    assert "Every k leaves a segment under 40% of customers" in strict.reason
+    with pytest.raises(DataError, match="min_share=1.5 should be a share"):
+        sweep_k(frame, ["a", "b"], min_share=1.5)

@@ -8,9 +8,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from segmentation import kmeans, projection
+from segmentation import kmeans, projection, rfm
 from segmentation.export import recipe_json
+from segmentation.features import customer_table
 from segmentation.sample import generate
+from segmentation.schema import infer_roles
 from ui import state
 
 
@@ -88,3 +90,94 @@ def test_a_bad_recipe_shows_an_error_not_a_traceback(root, exports):
     at.run()
     assert not at.exception
     assert "not valid JSON" in at.error[0].value
+
+
+def _upload(at: AppTest, key: str, name: str, data: bytes) -> AppTest:
+    mime = "application/json" if name.endswith(".json") else "text/csv"
+    at.file_uploader(key=key).set_value((name, data, mime))
+    return at.run()
+
+
+def _captions(at: AppTest) -> str:
+    return "\n".join(str(c.value) for c in at.caption)
+
+
+def test_a_recipe_of_other_segments_is_not_compared_with_the_session_segments(root, exports):
+    older, newer, seg = exports
+    other = kmeans.fit_kmeans(older.set_index("customer_id"), ["mrr", "logins_30d"], k=2, random_state=0)
+    at = _open(root, **{state.SEGMENTATION: seg})
+    _upload(at, "track_newer", "newer.csv", _csv(newer))
+    assert at.radio(key="track_against").value == "This session's segments"
+    at.radio(key="track_source").set_value("A recipe file").run()
+    _upload(at, "track_recipe", "other.json", recipe_json(other).encode())
+    assert not at.exception, at.exception
+    against = at.radio(key="track_against")
+    assert "This session's segments" not in against.options
+    assert against.value == "A 'before' file"
+    assert "not this session's segmentation" in _captions(at)
+    assert [s.value for s in at.subheader] == ["200 customers scored"]  # no migration until a before file
+
+
+def test_the_session_recipe_file_is_compared_with_the_session_segments(root, exports):
+    _, newer, seg = exports
+    at = _open(root, **{state.SEGMENTATION: seg})
+    at.radio(key="track_source").set_value("A recipe file").run()
+    _upload(at, "track_recipe", "recipe.json", recipe_json(seg).encode())
+    _upload(at, "track_newer", "newer.csv", _csv(newer))
+    assert not at.exception, at.exception
+    assert at.radio(key="track_against").value == "This session's segments"
+    assert at.markdown[0].value.startswith("- Of 200 customers in both")
+
+
+def test_the_confirmed_customer_id_is_used_on_the_newer_export(root, exports):
+    older, newer, _ = exports
+    # The account column has a name no guess recognises; the newer export adds a row number "id".
+    accounts = older.rename(columns={"customer_id": "Kunde"})
+    seg = kmeans.fit_kmeans(accounts.set_index("Kunde"), ["mrr", "logins_30d"], k=3, random_state=0)
+    confirmed = infer_roles(accounts, kind="customers").with_role("customer_id", "Kunde")
+    renamed = newer.rename(columns={"customer_id": "Kunde"}).iloc[::-1]
+    renamed.insert(0, "id", range(1, len(renamed) + 1))
+    at = _open(root, **{state.SEGMENTATION: seg, state.ROLES: {"customers": confirmed}})
+    _upload(at, "track_newer", "newer.csv", _csv(renamed))
+    assert not at.exception, at.exception
+    assert at.markdown[0].value.startswith("- Of 200 customers in both")  # with "id" none would match
+
+
+def test_customers_without_purchases_are_not_gone_from_a_transactions_file(root):
+    sample = generate(n_customers=200, random_state=4)
+    table = customer_table(sample.customers, customer_id="customer_id", transactions=sample.transactions,
+                           transaction_roles={"customer_id": "customer_id", "transaction_date": "invoice_date",
+                                              "amount": "amount", "order_id": "invoice_id"})
+    seg = rfm.fit_rfm(table)
+    without = int((seg.labels == rfm.NO_PURCHASES).sum())
+    at = _open(root, **{state.SEGMENTATION: seg})
+    _upload(at, "track_newer", "transactions.csv", _csv(sample.transactions))
+    assert not at.exception, at.exception
+    assert at.radio(key="track_against").value == "This session's segments"
+    summary = at.markdown[0].value
+    bought = 200 - without
+    assert summary.startswith(f"- Of {bought} customers in both, {bought} (100%) stayed")
+    assert "gone" not in summary
+    assert f"{without} customers in No purchases before are left out" in _captions(at)
+
+
+def test_a_failed_upload_names_the_file_and_keeps_the_last_result(root, exports):
+    _, newer, seg = exports
+    at = _open(root)
+    _upload(at, "track_recipe", "recipe.json", recipe_json(seg).encode())
+    _upload(at, "track_newer", "newer.csv", _csv(newer))
+    assert [s.value for s in at.subheader] == ["200 customers scored"]
+    _upload(at, "track_newer", "march.csv", _csv(newer.drop(columns="logins_30d").iloc[:50]))
+    assert not at.exception, at.exception
+    assert "march.csv" in at.error[0].value and "logins_30d" in at.error[0].value
+    assert [s.value for s in at.subheader] == ["200 customers scored"]  # still the last result
+    assert "last result that worked, from newer.csv, segments from recipe.json" in _captions(at)
+    assert [b.label for b in at.download_button] == ["New assignments (CSV)"]
+    # A file that is not a table at all is named too, and the result stays.
+    _upload(at, "track_newer", "april.csv", b"")
+    assert not at.exception, at.exception
+    assert "april.csv" in at.error[0].value
+    assert [s.value for s in at.subheader] == ["200 customers scored"]
+    # Fixed: the new file's result replaces the old one.
+    _upload(at, "track_newer", "may.csv", _csv(newer.iloc[:50]))
+    assert not at.error and [s.value for s in at.subheader] == ["50 customers scored"]

@@ -9,7 +9,12 @@ import pytest
 from segmentation import kmeans, rfm
 from segmentation.errors import DataError
 from segmentation.export import load_recipe, recipe_json
-from segmentation.tracking import GONE, NEW, apply_recipe, migration, prepare_for_recipe
+from segmentation.features import customer_table
+from segmentation.rfm import NO_PURCHASES
+from segmentation.sample import generate
+from segmentation.schema import infer_roles
+from segmentation.tracking import (GONE, NEW, apply_recipe, migration, no_purchases_label, prepare_for_recipe,
+                                   same_segments)
 
 
 def test_migration_counts_moves_new_and_gone():
@@ -105,3 +110,110 @@ def test_prepare_says_what_is_missing(customers):
                                                 "monetary": [30.0, 20.0, 10.0]}, index=["a", "b", "c"]))
     with pytest.raises(DataError, match="transactions"):
         prepare_for_recipe(needs_purchases, customers)
+
+
+# -- which baseline makes sense -----------------------------------------------------------------------
+def test_same_segments_knows_a_saved_recipe_from_another_segmentation(customers):
+    table = customers.set_index("Account ID")
+    seg = kmeans.fit_kmeans(table, ["mrr", "logins"], k=3, random_state=0)
+    recipe, _ = load_recipe(recipe_json(seg, profiles_names={seg.segments[0]: "Whales"}))
+    assert same_segments(seg, recipe) and same_segments(recipe, seg)
+    assert not same_segments(seg, kmeans.fit_kmeans(table, ["mrr", "logins"], k=2, random_state=0))
+    assert not same_segments(seg, kmeans.fit_kmeans(table, ["mrr", "plan"], k=3, random_state=0))
+    renamed = seg.renamed({seg.segments[0]: "Whales"})
+    assert not same_segments(seg, renamed)  # the labels would all read as moves
+    assert same_segments(renamed, load_recipe(recipe_json(renamed))[0])
+    assert not same_segments(seg, None)
+    assert no_purchases_label(seg) is None  # K-means has no segment for customers without purchases
+
+
+# -- confirmed roles ----------------------------------------------------------------------------------
+def test_confirmed_roles_pick_the_customer_id_that_guessing_gets_wrong(customers):
+    # "id" is the export's row number; the account is "Kunde", a name no guess recognises.
+    frame = customers.rename(columns={"Account ID": "Kunde"})
+    seg = kmeans.fit_kmeans(frame.set_index("Kunde"), ["mrr", "logins"], k=3, random_state=0)
+    newer = frame.iloc[::-1].reset_index(drop=True)
+    newer.insert(0, "id", range(1, len(newer) + 1))
+    _, guessed = apply_recipe(seg, newer)
+    assert guessed.id_name == "id"  # what happens without the confirmed roles
+    labels, prepared = apply_recipe(seg, newer, roles={"customer_id": "Kunde", "signup_date": "not in this file"})
+    assert prepared.id_name == "Kunde"
+    pd.testing.assert_series_equal(labels.sort_index(), seg.labels.sort_index(), check_names=False)
+    # A RoleMap as confirmed on the Data page works as well.
+    _, from_map = apply_recipe(seg, newer, roles=infer_roles(frame).with_role("customer_id", "Kunde"))
+    assert from_map.id_name == "Kunde"
+    # An explicit id column still wins.
+    assert prepare_for_recipe(seg, newer, id_column="id", roles={"customer_id": "Kunde"}).id_name == "id"
+
+
+@pytest.fixture
+def paid_on() -> pd.DataFrame:
+    """Purchases whose date is "Zahlungsdatum"; "date" is when the row was exported, a decoy."""
+    rng = np.random.default_rng(5)
+    ids = [f"C{i:03d}" for i in range(60)]
+    return pd.DataFrame({
+        "invoice_id": [f"I{i}" for i in range(500)], "customer_id": [*ids, *rng.choice(ids, 440)],
+        "date": pd.Timestamp("2024-06-01") + pd.to_timedelta(rng.integers(0, 365, 500), "D"),
+        "Zahlungsdatum": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, 500), "D"),
+        "amount": rng.integers(10, 300, 500).astype(float)})
+
+
+TX_ROLES = {"customer_id": "customer_id", "transaction_date": "Zahlungsdatum", "amount": "amount",
+            "order_id": "invoice_id"}
+
+
+def test_confirmed_transaction_roles_pick_the_purchase_date_that_guessing_gets_wrong(paid_on):
+    inputs = rfm.rfm_inputs(paid_on, customer_id="customer_id", date="Zahlungsdatum", amount="amount",
+                            order_id="invoice_id")
+    seg = rfm.fit_rfm(inputs)
+    recipe, _ = load_recipe(recipe_json(seg))
+    guessed, _ = apply_recipe(recipe, paid_on)
+    assert not guessed.sort_index().equals(seg.labels.sort_index())  # the guess read the export date
+    # The newer file is itself the transactions table.
+    labels, prepared = apply_recipe(recipe, paid_on, transaction_roles={"transaction_date": "Zahlungsdatum"})
+    pd.testing.assert_series_equal(labels.sort_index(), seg.labels.sort_index(), check_names=False,
+                                   check_dtype=False)
+    assert prepared.source == "transactions"
+    # A customers table plus the transactions file.
+    accounts = pd.DataFrame({"customer_id": sorted(set(paid_on["customer_id"]))})
+    labels, prepared = apply_recipe(recipe, accounts, transactions=paid_on, transaction_roles=TX_ROLES)
+    pd.testing.assert_series_equal(labels.sort_index(), seg.labels.sort_index(), check_names=False,
+                                   check_dtype=False)
+    assert prepared.source == "customers"
+
+
+# -- customers without purchases ----------------------------------------------------------------------
+def test_no_purchases_customers_missing_from_a_transactions_file_are_not_gone():
+    before = pd.Series({"1": "Champions", "2": NO_PURCHASES, "3": NO_PURCHASES, "4": "Lost", "5": NO_PURCHASES})
+    after = pd.Series({"1": "Champions", "5": "New", "6": "Champions"})
+    result = migration(before, after, after_source="transactions")
+    assert (result.stayed, result.changed, result.new, result.gone) == (1, 1, 1, 1)
+    assert result.matrix.loc["Lost", GONE] == 1  # other segments' absentees still count as gone
+    assert result.matrix.loc[NO_PURCHASES, GONE] == 0
+    assert result.matrix.loc[NO_PURCHASES, "New"] == 1  # customer 5 bought since
+    assert int(result.matrix.to_numpy().sum()) == 4  # customers 2 and 3 are left out
+    assert result.notes == ("2 customers in No purchases before are left out: the newer file lists only "
+                            "transactions, so customers who still have no purchases are not in it and are not gone.",)
+    # From a customers table, an absent customer is gone, whatever the segment.
+    assert migration(before, after).gone == 3
+    renamed = before.replace({NO_PURCHASES: "Never bought"})
+    assert migration(renamed, after, after_source="transactions", no_purchases="Never bought").gone == 1
+    assert migration(before, after, after_source="transactions", no_purchases=None).gone == 3
+
+
+def test_rfm_session_segments_on_a_newer_transactions_file_lose_nobody():
+    sample = generate(n_customers=200, random_state=4)
+    roles = {"customer_id": "customer_id", "transaction_date": "invoice_date", "amount": "amount",
+             "order_id": "invoice_id"}
+    table = customer_table(sample.customers, customer_id="customer_id", transactions=sample.transactions,
+                           transaction_roles=roles)
+    seg = rfm.fit_rfm(table).renamed({NO_PURCHASES: "Never bought"})
+    without = int((seg.labels == "Never bought").sum())
+    assert without > 0 and no_purchases_label(seg) == "Never bought"
+    labels, prepared = apply_recipe(seg, sample.transactions)
+    assert prepared.source == "transactions"
+    result = migration(seg.labels, labels, segments=seg.segments, after_source=prepared.source,
+                       no_purchases=no_purchases_label(seg))
+    assert result.gone == 0 and result.new == 0 and result.changed == 0
+    assert result.stayed == 200 - without
+    assert result.notes[0].startswith(f"{without} customers in Never bought before are left out")

@@ -58,7 +58,7 @@ def kpi_bars(profiles: Profiles, kpis: Sequence[str] | None = None, *, columns: 
     for column in ("value", "overall"):  # percentages read better as 0-100
         long[column] = long[column].where(~long["percent"], long[column] * 100)
     long["kpi"] = [KPI_LABELS.get(k, k) + (" (%)" if p else "") for k, p in zip(long["kpi"], long["percent"])]
-    return _bars_with_rule(long.drop(columns="percent"), facet="kpi", value_title="Value",
+    return _bars_with_rule(long.drop(columns="percent"), facet="kpi", value_title=None,
                            segments=profiles.segments, columns=columns, value_format=",.1f")
 
 
@@ -131,6 +131,9 @@ def migration_heatmap(migration: Any) -> alt.LayerChart:
     return (heat + text).properties(title="Where customers moved", height=alt.Step(28))
 
 
+_COMPACT = "abs(datum.value) >= 10000 ? format(datum.value, '.3~s') : format(datum.value, ',~g')"
+
+
 # -- helpers -------------------------------------------------------------------------------------------
 def _long(table: pd.DataFrame, name: str, value: str) -> pd.DataFrame:
     out = table.rename_axis(index="segment", columns=name).stack(future_stack=True).rename(value).reset_index()
@@ -138,11 +141,12 @@ def _long(table: pd.DataFrame, name: str, value: str) -> pd.DataFrame:
     return out
 
 
-def _bars_with_rule(long: pd.DataFrame, *, facet: str, value_title: str, segments: Sequence[str], columns: int,
+def _bars_with_rule(long: pd.DataFrame, *, facet: str, value_title: str | None, segments: Sequence[str], columns: int,
                     value_format: str) -> alt.FacetChart:
     bars = alt.Chart().mark_bar().encode(
         x=alt.X("segment:N").sort(list(segments)).title(None).axis(labels=False, ticks=False),
-        y=alt.Y("value:Q").title(value_title),
+        # Short labels keep four facets inside the page: LTV in the millions reads "50M", not "50,000,000".
+        y=alt.Y("value:Q").title(value_title).axis(labelExpr=_COMPACT),
         color=alt.Color("segment:N").sort(list(segments)).title("Segment").legend(orient="bottom", columns=2,
                                                                                    labelLimit=320),
         tooltip=[alt.Tooltip("segment:N"), alt.Tooltip(f"{facet}:N"), alt.Tooltip("value:Q", format=value_format),
@@ -151,7 +155,7 @@ def _bars_with_rule(long: pd.DataFrame, *, facet: str, value_title: str, segment
     rule = alt.Chart().mark_rule(color="gray", strokeDash=[4, 3]).encode(y=alt.Y("mean(overall):Q"))
     return (
         alt.layer(bars, rule, data=long)
-        .properties(width=150, height=150)
+        .properties(width=140, height=150)
         .facet(facet=alt.Facet(f"{facet}:N").sort(list(dict.fromkeys(long[facet]))).title(None), columns=columns)
         .resolve_scale(y="independent")
     )
