@@ -15,9 +15,11 @@ and when an events table is given (one row per event, or per customer-day with a
     active_days_30d, active_days_90d, events_90d
 
 The as-of date defaults to the day after the last transaction or event of a known customer;
-rows dated after it are left out. Transactions and events of ids that the customers table
-lacks are left out too. `build_customer_table` returns the table together with those counts
-as plain sentences (`CustomerTable.notes`) and the unknown ids (`CustomerTable.unmatched`);
+rows dated after it are left out. An id of transactions or events that the customers table
+lacks but matches once leading zeros are ignored (17, "17" or 17.0 for "00017") counts for that
+customer, unless it fits more than one ("017" and "0017"); other unknown ids are left out.
+`build_customer_table` returns the table together with plain sentences on what was matched
+or left out (`CustomerTable.notes`) and the unknown ids (`CustomerTable.unmatched`);
 `customer_table` returns only the frame. The aggregation is SQL in `queries/customers.py`.
 """
 
@@ -62,8 +64,11 @@ class CustomerTable:
 
     frame      one row per customer (see the module docstring for the columns).
     as_of      the as-of date used (None when neither transactions nor events were given).
-    notes      plain sentences for the user: rows of unknown customers, undated or later rows.
-    unmatched  rows per customer id that the customers table lacks: columns table
+    notes      plain sentences for the user: ids matched by ignoring leading zeros, ids that
+               fit more than one customer that way, rows of unknown customers, undated or
+               later rows.
+    unmatched  rows per customer id that the customers table lacks, even ignoring leading
+               zeros (ids that fit more than one customer are here too): columns table
                ("transactions" / "events"), customer_id, rows; most rows first (None when
                neither transactions nor events were given).
     """
@@ -132,17 +137,21 @@ def build_customer_table(
         return CustomerTable(frame=frame)
 
     known = pd.DataFrame({"customer_id": frame.index.to_numpy(dtype=object)})
+    tx_ids = _match_leading_zeros(tx, "transactions", known) if tx is not None else None
+    ev_ids = _match_leading_zeros(ev, "events", known) if ev is not None else None
+    tx = tx_ids.table if tx_ids is not None else None
+    ev = ev_ids.table if ev_ids is not None else None
     resolved = _resolve_as_of(as_of, [t for t in (tx, ev) if t is not None], known)
     notes: list[str] = []
     unmatched: list[pd.DataFrame] = []
-    if tx is not None:
+    if tx_ids is not None:
         summary = q.transaction_summary(tx, as_of=resolved, ids=known).set_index("customer_id")
         frame = frame.join(_fill_transactions(summary, frame.index))
-        _account(tx, "transactions", known, resolved, notes, unmatched)
-    if ev is not None:
+        _account(tx_ids, "transactions", known, resolved, notes, unmatched)
+    if ev_ids is not None:
         summary = q.event_summary(ev, as_of=resolved, ids=known).set_index("customer_id")
         frame = frame.join(_fill_events(summary, frame.index))
-        _account(ev, "events", known, resolved, notes, unmatched)
+        _account(ev_ids, "events", known, resolved, notes, unmatched)
     frame.index.name = "customer_id"
     left_out = (
         pd.concat(unmatched, ignore_index=True)
@@ -352,6 +361,76 @@ def _resolve_as_of(as_of: Any, tables: list[pd.DataFrame], known: pd.DataFrame |
     return max(days).normalize() + pd.Timedelta(days=1)
 
 
+# -- ids written with and without leading zeros ---------------------------------------------------
+# A digit-only id without its leading zeros (and without a ".0" that a float column added):
+# "00017", "17" and "17.0" all give "17"; "000" gives "0". Other ids ("C-017") give NaN.
+_DIGITS = r"^0*([0-9]+?)(?:\.0*)?$"
+
+
+def _zero_free(ids: pd.Series) -> pd.Series:
+    return ids.astype(object).str.extract(_DIGITS, expand=False)
+
+
+@dataclass(frozen=True)
+class _MatchedIds:
+    """A prepared table after matching its ids to the customers table.
+
+    table     the rows, with ids that differ from a customer's only in leading zeros rewritten
+    notes     sentences on the ids matched that way and on those that fit more than one customer
+    unknown   rows per id still unknown (customer_id, rows), most rows first
+    """
+
+    table: pd.DataFrame
+    notes: tuple[str, ...]
+    unknown: pd.DataFrame
+
+
+def _match_leading_zeros(table: pd.DataFrame, name: str, known: pd.DataFrame) -> _MatchedIds:
+    """Rewrite ids that match a customer only once leading zeros are ignored to the customers
+    table's id, and say so.
+
+    Customers exports and transaction exports from another system (or Excel) disagree on zeros:
+    "00017" in one, 17 or "17" in the other. The customers table's text is kept because it is
+    what the user's files and exports say. Exact matches win: only ids without an exact match are
+    looked at. An id that fits more than one customer ("17" for "017" and "0017") is not guessed.
+    The work is on distinct ids (millions of rows, thousands of ids), then one hash lookup over
+    the rows.
+    """
+    unknown = q.unmatched_rows(table, ids=known)
+    theirs = _zero_free(unknown["customer_id"]) if len(unknown) else None
+    if theirs is None or theirs.isna().all():
+        return _MatchedIds(table=table, notes=(), unknown=unknown)
+    ours = pd.Series(known["customer_id"].to_numpy(dtype=object), index=_zero_free(known["customer_id"]).to_numpy())
+    ours = ours[ours.index.notna() & ours.index.isin(theirs.dropna())]
+    shared = ours.index.duplicated(keep=False)
+    target = theirs.map(ours[~shared]).to_numpy(dtype=object)
+    matched = pd.notna(target)
+    ambiguous = theirs.isin(ours.index[shared]).to_numpy()
+    their_ids = unknown["customer_id"].to_numpy(dtype=object)
+    rows = unknown["rows"].to_numpy()
+    notes: list[str] = []
+    if matched.any():
+        first = int(np.flatnonzero(matched)[0])
+        notes.append(
+            f"Matched {int(matched.sum()):,} {name} customer id(s) ({int(rows[matched].sum()):,} row(s)) to the "
+            f"customers table by ignoring leading zeros (e.g. {their_ids[first]!r} -> {target[first]!r})."
+        )
+        position = pd.Index(their_ids[matched], dtype=object).get_indexer(table["customer_id"].to_numpy(dtype=object))
+        hit = position >= 0
+        ids = table["customer_id"].to_numpy(dtype=object, copy=True)
+        ids[hit] = target[matched][position[hit]]
+        table = table.assign(customer_id=ids)
+    if ambiguous.any():
+        first = int(np.flatnonzero(ambiguous)[0])
+        candidates = " or ".join(repr(i) for i in ours[ours.index == theirs.iloc[first]].iloc[:3])
+        notes.append(
+            f"{int(ambiguous.sum()):,} {name} customer id(s) ({int(rows[ambiguous].sum()):,} row(s)) were not "
+            f"matched: ignoring leading zeros, each fits more than one customer (e.g. {their_ids[first]!r} could be "
+            f"{candidates}); write the ids the same way in both files."
+        )
+    return _MatchedIds(table=table, notes=tuple(notes), unknown=unknown[~matched].reset_index(drop=True))
+
+
 # -- filling customers without rows ---------------------------------------------------------------
 def _fill_transactions(summary: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     out = summary.reindex(index)
@@ -374,21 +453,22 @@ def _fill_events(summary: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
 
 
 def _account(
-    table: pd.DataFrame,
+    matched: _MatchedIds,
     name: str,
     known: pd.DataFrame,
     as_of: pd.Timestamp,
     notes: list[str],
     unmatched: list[pd.DataFrame],
 ) -> None:
-    """Add a sentence for every kind of row that was left out of `table`."""
+    """Add the notes on matching ids, then a sentence for every kind of row left out of the table."""
+    table, unknown = matched.table, matched.unknown
+    notes.extend(matched.notes)
     no_id = int(table["customer_id"].isna().sum())
     if no_id:
         notes.append(f"{no_id:,} {name} row(s) have no customer id and were left out.")
     no_day = int(table["day"].isna().sum())
     if no_day:
         notes.append(f"{no_day:,} {name} row(s) have no date and were left out.")
-    unknown = q.unmatched_rows(table, ids=known)
     if len(unknown):
         example = ", ".join(repr(i) for i in unknown["customer_id"].head(3))
         notes.append(

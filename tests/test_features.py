@@ -1,4 +1,5 @@
-"""The customer table: hand-computed features, as-of rules, ids as text, notes and errors."""
+"""The customer table: hand-computed features, as-of rules, ids as text (and with or without leading zeros),
+notes and errors."""
 
 import numpy as np
 import pandas as pd
@@ -222,9 +223,121 @@ def test_a_customers_column_named_like_a_feature_is_refused(customers, transacti
 
 def test_tables_whose_ids_never_match_are_explained_with_examples():
     customers = pd.DataFrame({"id": [17, 18]})
-    tx = pd.DataFrame({"cust": ["00017"], "paid_on": ["2024-01-01"], "amount": [1.0]})
-    with pytest.raises(DataError, match=r"customers has '17', the other table '00017'"):
+    tx = pd.DataFrame({"cust": ["C-017"], "paid_on": ["2024-01-01"], "amount": [1.0]})
+    with pytest.raises(DataError, match=r"customers has '17', the other table 'C-017'"):
         customer_table(customers, customer_id="id", transactions=tx, transaction_roles=TX_ROLES)
+
+
+# -- ids written with and without leading zeros ----------------------------------------------------
+def _zero_notes(built):
+    return [n for n in built.notes if "leading zeros" in n]
+
+
+def test_numeric_transaction_ids_match_zero_padded_customer_ids(customers):
+    # An export from another system (or Excel) drops the zeros: 17 and 18 as numbers, with a
+    # blank that makes the column floats (17.0).
+    tx = pd.DataFrame(
+        {"cust": [17.0, 17.0, np.nan, 18.0], "paid_on": ["2024-01-01", "2024-03-01", "2024-03-01", "2024-02-15"],
+         "amount": [100.0, 50.0, 9.0, 45.5]}
+    )
+    built = build_customer_table(customers, customer_id="customer_id", transactions=tx, transaction_roles=TX_ROLES)
+    table = built.frame
+    assert list(table.index) == ["00017", "00018", "00019"]  # the customers file's ids are kept
+    assert (table.loc["00017", "frequency"], table.loc["00017", "monetary"]) == (2, 150.0)
+    assert (table.loc["00018", "frequency"], table.loc["00018", "monetary"]) == (1, 45.5)
+    assert table.loc["00019", "frequency"] == 0
+    assert built.as_of == pd.Timestamp("2024-03-02")  # matched rows count for the default as-of date
+    assert _zero_notes(built) == [
+        "Matched 2 transactions customer id(s) (3 row(s)) to the customers table by ignoring leading zeros "
+        "(e.g. '17' -> '00017')."
+    ]
+    assert built.unmatched.empty
+    assert not any("lacks" in n for n in built.notes)
+
+
+def test_text_ids_without_zeros_match_and_events_too(customers):
+    tx = pd.DataFrame({"cust": ["17", "018"], "paid_on": ["2024-03-01", "2024-02-15"], "amount": [20.0, 5.0]})
+    events = pd.DataFrame({"cust": ["19", "19", "0019"], "day": ["2024-03-01", "2024-02-20", "2024-03-01"]})
+    built = build_customer_table(
+        customers, customer_id="customer_id", transactions=tx, transaction_roles=TX_ROLES,
+        events=events, event_roles={"customer_id": "cust", "event_date": "day"},
+    )
+    assert built.frame["monetary"].tolist() == [20.0, 5.0, 0.0]
+    assert built.frame.loc["00019", "events_90d"] == 3  # "19" and "0019" are both customer 00019
+    assert built.frame.loc["00019", "active_days_30d"] == 2
+    assert _zero_notes(built) == [
+        "Matched 2 transactions customer id(s) (2 row(s)) to the customers table by ignoring leading zeros "
+        "(e.g. '018' -> '00018').",  # ties in rows: the first id in text order
+        "Matched 2 events customer id(s) (3 row(s)) to the customers table by ignoring leading zeros "
+        "(e.g. '19' -> '00019').",
+    ]
+
+
+def test_numbers_in_a_mixed_text_column_match_without_their_decimal_point(customers):
+    # A spreadsheet column with numbers and text comes as objects: 17.0 reads as "17.0".
+    tx = pd.DataFrame({"cust": [17.0, "C-9"], "paid_on": ["2024-01-01"] * 2, "amount": [3.0, 4.0]}, dtype=object)
+    built = build_customer_table(customers, customer_id="customer_id", transactions=tx, transaction_roles=TX_ROLES)
+    assert built.frame.loc["00017", "monetary"] == 3.0
+    assert "(e.g. '17.0' -> '00017')" in _zero_notes(built)[0]
+    assert list(built.unmatched["customer_id"]) == ["C-9"]
+
+
+def test_zero_padded_transaction_ids_match_customers_read_as_numbers():
+    customers = pd.DataFrame({"id": [17, 18]})  # a customers file written without zeros
+    tx = pd.DataFrame({"cust": ["00017", "0018"], "paid_on": ["2024-01-01"] * 2, "amount": [1.0, 2.0]})
+    table = customer_table(customers, customer_id="id", transactions=tx, transaction_roles=TX_ROLES)
+    assert list(table.index) == ["17", "18"]
+    assert table["monetary"].tolist() == [1.0, 2.0]
+
+
+def test_exact_matches_win_over_ids_without_zeros():
+    # Customers "17" and "0017" are both real; "17" and "0017" in transactions mean exactly them.
+    customers = pd.DataFrame({"customer_id": ["17", "0017", "00018"]})
+    tx = pd.DataFrame(
+        {"cust": ["17", "0017", "0017", "18"], "paid_on": ["2024-01-01"] * 4, "amount": [1.0, 10.0, 10.0, 5.0]}
+    )
+    built = build_customer_table(customers, customer_id="customer_id", transactions=tx, transaction_roles=TX_ROLES)
+    assert built.frame["monetary"].tolist() == [1.0, 20.0, 5.0]
+    assert _zero_notes(built) == [
+        "Matched 1 transactions customer id(s) (1 row(s)) to the customers table by ignoring leading zeros "
+        "(e.g. '18' -> '00018')."
+    ]
+
+
+def test_an_id_that_fits_two_customers_is_left_unmatched_with_a_note():
+    customers = pd.DataFrame({"customer_id": ["017", "0017", "00018"]})
+    tx = pd.DataFrame(
+        {"cust": ["17", "17", "18", "017"], "paid_on": ["2024-01-01"] * 4, "amount": [1.0, 2.0, 5.0, 7.0]}
+    )
+    built = build_customer_table(customers, customer_id="customer_id", transactions=tx, transaction_roles=TX_ROLES)
+    # "17" could be "017" or "0017": neither gets its rows; "017" matches exactly; "18" is unambiguous.
+    assert built.frame["monetary"].tolist() == [7.0, 0.0, 5.0]
+    assert _zero_notes(built) == [
+        "Matched 1 transactions customer id(s) (1 row(s)) to the customers table by ignoring leading zeros "
+        "(e.g. '18' -> '00018').",
+        "1 transactions customer id(s) (2 row(s)) were not matched: ignoring leading zeros, each fits more than "
+        "one customer (e.g. '17' could be '017' or '0017'); write the ids the same way in both files.",
+    ]
+    assert built.unmatched[["customer_id", "rows"]].values.tolist() == [["17", 2]]
+    assert any("2 transactions row(s) belong to 1 customer id(s) that the customers table lacks" in n
+               for n in built.notes)
+
+
+def test_ids_that_are_not_only_digits_are_never_rewritten():
+    customers = pd.DataFrame({"customer_id": ["C-017", "00018", "0"]})
+    tx = pd.DataFrame(
+        {"cust": ["C-17", "C-0017", "18.5", "c-017", "000", "+18"], "paid_on": ["2024-01-01"] * 6, "amount": 1.0}
+    )
+    built = build_customer_table(customers, customer_id="customer_id", transactions=tx, transaction_roles=TX_ROLES)
+    assert built.frame["monetary"].tolist() == [0.0, 0.0, 1.0]  # only "000" -> "0": all zeros is the number 0
+    assert sorted(built.unmatched["customer_id"]) == ["+18", "18.5", "C-0017", "C-17", "c-017"]
+
+
+def test_matching_ids_does_not_change_the_inputs(customers):
+    tx = pd.DataFrame({"cust": ["17", "18"], "paid_on": ["2024-01-01"] * 2, "amount": [1.0, 2.0]})
+    before = tx.copy(deep=True)
+    customer_table(customers, customer_id="customer_id", transactions=tx, transaction_roles=TX_ROLES)
+    pd.testing.assert_frame_equal(tx, before)
 
 
 def test_dates_with_time_zones_fall_on_their_utc_day(customers):

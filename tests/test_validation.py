@@ -207,3 +207,17 @@ def test_charts_build():
     seg = fit_kmeans(frame, ["v0", "v1"], k=4)
     tiles = scorecard_chart(evaluate(frame, seg, n_bootstrap=0)).to_dict()
     assert len(tiles["layer"]) == 2
+
+
+def test_sweep_chart_crosses_out_ks_that_leave_a_sliver():
+    # Three groups of 194 and one of 18 (3%): every k from 4 up keeps that sliver as its own segment.
+    rng = np.random.default_rng(0)
+    points = np.r_[rng.normal(0, 1, (194, 2)), rng.normal(8, 1, (194, 2)), rng.normal([0, 8], 1, (194, 2)),
+                   rng.normal([30, 30], 0.5, (18, 2))]
+    frame = pd.DataFrame(points, columns=["a", "b"])
+    sweep = sweep_k(frame, ["a", "b"], ks=range(2, 6), transforms={"a": "none", "b": "none"})
+    spec = sweep_chart(sweep).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    tiny_ks = {row["k"] for row in rows if row["tiny"]}
+    assert tiny_ks == set(sweep.table.loc[sweep.table["smallest_share"] < 0.05, "k"]) and tiny_ks
+    assert "under 5% of customers" in " ".join(spec["title"])
