@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
-from .features import ids_as_text, parse_dates
+from .features import ids_as_text, match_ids, parse_dates
 from .queries import run
 from .queries.cohorts import UNITS, customers_sql, transactions_sql
 
@@ -154,6 +154,12 @@ def cohort_table(
         # Ids read as floats (a column with blanks) would meet labels as "17.0", not "17".
         frame = frame.assign(**{customer_id: ids_as_text(frame[customer_id], column=customer_id,
                                                           table="transactions")})
+    notes: tuple[str, ...] = ()
+    keyed = [s for s in (signup, split) if isinstance(s, pd.Series)]
+    if keyed:  # signups and splits come keyed by the customers file's ids: meet "17" with "00017"
+        known = np.concatenate([ids_as_text(pd.Series(s.index)).dropna().to_numpy(dtype=object) for s in keyed])
+        ids, notes = match_ids(frame[customer_id], known, table="transactions")
+        frame = frame.assign(**{customer_id: ids})
     as_of_ts = _timestamp(as_of, "as_of")
     frames: dict[str, pd.DataFrame] = {"tx": frame}
     if signup is not None:
@@ -184,7 +190,7 @@ def cohort_table(
             + "; check the column mapping."
         )
     return _finish(long, period=period, min_customers=min_customers, has_revenue=amount is not None,
-                   split=split_name, source="transactions")
+                   split=split_name, source="transactions", notes=notes)
 
 
 def cohorts_from_customers(
@@ -248,7 +254,7 @@ def cohorts_from_customers(
 
 
 def _finish(long: pd.DataFrame, *, period: str, min_customers: int, has_revenue: bool,
-            split: str | None, source: str) -> Cohorts:
+            split: str | None, source: str, notes: tuple[str, ...] = ()) -> Cohorts:
     as_of = pd.Timestamp(long["as_of"].iloc[0])
     table = long.drop(columns="as_of")
     for column in ("cohort", "period_start"):
@@ -262,7 +268,7 @@ def _finish(long: pd.DataFrame, *, period: str, min_customers: int, has_revenue:
     table["small"] = table["cohort_size"] < min_customers
     if split is None:
         table = table.drop(columns=_GROUP)
-    notes = []
+    notes = list(notes)
     sizes = table.drop_duplicates([c for c in (_GROUP, "cohort") if c in table])
     n_small = int(sizes["small"].sum())
     if n_small:

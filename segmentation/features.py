@@ -40,6 +40,7 @@ __all__ = [
     "build_customer_table",
     "customer_table",
     "ids_as_text",
+    "match_ids",
     "parse_dates",
     "parse_numbers",
     "parse_as_of",
@@ -365,6 +366,21 @@ def _resolve_as_of(as_of: Any, tables: list[pd.DataFrame], known: pd.DataFrame |
 # A digit-only id without its leading zeros (and without a ".0" that a float column added):
 # "00017", "17" and "17.0" all give "17"; "000" gives "0". Other ids ("C-017") give NaN.
 _DIGITS = r"^0*([0-9]+?)(?:\.0*)?$"
+
+
+def match_ids(ids: pd.Series, known: Any, *, table: str = "transactions") -> tuple[pd.Series, tuple[str, ...]]:
+    """`ids` as text, with each id that meets one of `known` (customer ids as text) only once
+    leading zeros are ignored rewritten to it; plus notes on what was matched or left alone.
+
+    For joins outside the customer table (cohorts split by segment, say), so that "17" in a
+    billing export meets "00017" from the customers file the same way `customer_table` does.
+    """
+    text = ids_as_text(ids, column=str(ids.name or "customer_id"), table=table)
+    rows = pd.DataFrame({"customer_id": text.to_numpy(dtype=object)})
+    wanted = pd.DataFrame({"customer_id": pd.Index(known).astype(str).unique().to_numpy(dtype=object)})
+    matched = _match_leading_zeros(rows, table, wanted)
+    out = pd.Series(matched.table["customer_id"].to_numpy(dtype=object), index=ids.index, name=ids.name)
+    return out, matched.notes
 
 
 def _zero_free(ids: pd.Series) -> pd.Series:

@@ -418,3 +418,17 @@ def test_float_ids_meet_text_labels_in_a_split():
     labels = pd.Series(["Gold", "Silver"], index=pd.Index(["1", "2"], name="customer_id"), name="segment")
     groups = set(cohort_table(tx, customer_id="cid", date="day", amount="amt", split=labels).table["group"])
     assert {"Gold", "Silver"} <= groups
+
+
+def test_split_by_segment_meets_transaction_ids_written_without_leading_zeros():
+    # The customers file writes "00017"; the billing export writes 17 (a number).
+    transactions = pd.DataFrame({
+        "customer": [17, 17, 18, 18],
+        "date": pd.to_datetime(["2024-01-05", "2024-02-05", "2024-01-09", "2024-03-02"]),
+        "amount": [10.0, 10.0, 20.0, 20.0],
+    })
+    labels = pd.Series(["Champions", "At Risk"], index=["00017", "00018"], name="segment")
+    result = cohort_table(transactions, customer_id="customer", date="date", amount="amount", split=labels)
+    sizes = result.table.drop_duplicates(["group", "cohort"]).set_index("group")["cohort_size"]
+    assert sizes.to_dict() == {"Champions": 1, "At Risk": 1}
+    assert any("ignoring leading zeros" in note for note in result.notes)
