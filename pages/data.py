@@ -2,18 +2,48 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import pandas as pd
 import streamlit as st
 
 from segmentation.errors import DataError
-from segmentation.schema import CATEGORIES, ROLES_BY_KIND, infer_roles, quality_summary
+from segmentation.features import ids_as_text
+from segmentation.io import Table
+from segmentation.schema import (CATEGORIES, ROLES_BY_KIND, RoleMap, customers_from_transactions, infer_roles,
+                                 quality_summary, with_derived_amount)
 from ui import state
 from ui.loading import load_sample, load_upload
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
+
+_DERIVED = "_customers_derived_from"  # the kind ("transactions"/"events") the customers were taken from
+
+
+def _with_amount(table: Table) -> Table:
+    """A transactions table with lines but no amount gets amount = quantity x unit price, and a note saying so."""
+    frame, note = with_derived_amount(table.frame)
+    return table if note is None else dataclasses.replace(table, frame=frame, notes=(*table.notes, note))
+
+
+def _derived_customers(source: Table, role_map: RoleMap) -> tuple[Table, RoleMap]:
+    """Without a customers file, the customers are the distinct ids of the transactions (or events)."""
+    column = role_map.get("customer_id")
+    if column is None:
+        raise DataError(f"Add the customers file too: no column of {source.name} is recognisably the customer id, "
+                        "so the customers cannot be taken from it.")
+    frame = customers_from_transactions(source.frame, customer_id=column)
+    note = (f"No customers file: the {len(frame):,} customers are the distinct ids in column '{column}' of "
+            f"{source.name}" + (f", with {', '.join(map(repr, frame.columns[1:]))}." if frame.shape[1] > 1 else "."))
+    table = Table(frame=frame, name=f"customers of {source.name}", format=source.format, notes=(note,))
+    roles = infer_roles(frame, kind="customers")
+    if roles.get("customer_id") != column:
+        holder = next((r for r, c in roles.roles.items() if c == column), None)
+        roles = (roles.with_role(holder, None) if holder else roles).with_role("customer_id", column)
+    return table, roles
+
 
 st.title("Data")
 st.caption("Start from the bundled sample or upload your own exports: CSV, TSV, XLSX or Parquet. "
@@ -25,7 +55,7 @@ with left:
     uploads = {
         "customers": st.file_uploader("Customers (one row per account)", type=["csv", "tsv", "txt", "xlsx", "parquet"],
                                       key="upload_customers"),
-        "transactions": st.file_uploader("Transactions or invoices (optional)",
+        "transactions": st.file_uploader("Transactions, orders or invoices (optional; enough on their own)",
                                          type=["csv", "tsv", "txt", "xlsx", "parquet"], key="upload_transactions"),
         "events": st.file_uploader("Events or daily activity (optional)",
                                    type=["csv", "tsv", "txt", "xlsx", "parquet"], key="upload_events"),
@@ -35,38 +65,45 @@ with right:
         tables, roles = load_sample()
         state.set_data(tables, roles, source="Sample data (Acme Analytics, synthetic)")
         st.session_state.pop("_uploaded_key", None)
+        st.session_state.pop(_DERIVED, None)
         st.rerun()  # so the sidebar, drawn before this page, shows the new data
 
 files = {kind: f for kind, f in uploads.items() if f is not None}
 if files:
-    if "customers" not in files:
-        st.warning("Add the customers file too: transactions and events are read together with it.")
-    else:
-        parsed, failed = {}, False
-        for kind, upload in files.items():
-            data = upload.getvalue()
-            sheet = st.session_state.get(f"sheet_{kind}")
-            try:
-                parsed[kind] = load_upload(data, upload.name, sheet)
-            except DataError as exc:
-                st.error(f"{exc} Your previously loaded data is kept.", icon=":material/error:")
-                failed = True
-        key = hashlib.sha256(b"".join(hashlib.sha256(f.getvalue()).digest() for f in files.values())
-                             + repr(sorted((k, st.session_state.get(f"sheet_{k}")) for k in files)).encode()).hexdigest()
-        if not failed and key != st.session_state.get("_uploaded_key"):
-            try:
-                roles = {kind: infer_roles(table.frame, kind=kind) for kind, table in parsed.items()}
-            except DataError as exc:
-                st.error(f"{exc} Your previously loaded data is kept.", icon=":material/error:")
-            else:
-                names = [f"{t.name} [{t.sheet}]" if len(t.sheets) > 1 else t.name for t in parsed.values()]
-                state.set_data(parsed, roles, source=", ".join(names))
-                st.session_state["_uploaded_key"] = key
-                st.toast(f"Loaded {', '.join(names)}", icon=":material/check:")
-                st.rerun()  # so the sidebar, drawn before this page, shows the new data
+    parsed, failed = {}, False
+    for kind, upload in files.items():
+        data = upload.getvalue()
+        sheet = st.session_state.get(f"sheet_{kind}")
+        try:
+            table = load_upload(data, upload.name, sheet)
+            parsed[kind] = _with_amount(table) if kind == "transactions" else table
+        except DataError as exc:
+            st.error(f"{exc} Your previously loaded data is kept.", icon=":material/error:")
+            failed = True
+    key = hashlib.sha256(b"".join(hashlib.sha256(f.getvalue()).digest() for f in files.values())
+                         + repr(sorted((k, st.session_state.get(f"sheet_{k}")) for k in files)).encode()).hexdigest()
+    if not failed and key != st.session_state.get("_uploaded_key"):
+        try:
+            roles = {kind: infer_roles(table.frame, kind=kind) for kind, table in parsed.items()}
+            names = [f"{t.name} [{t.sheet}]" if len(t.sheets) > 1 else t.name for t in parsed.values()]
+            derived_from = None
+            if "customers" not in parsed:
+                # An orders or invoices export alone is enough: its customer ids make the customers table.
+                derived_from = "transactions" if "transactions" in parsed else "events"
+                parsed["customers"], roles["customers"] = _derived_customers(parsed[derived_from],
+                                                                             roles[derived_from])
+                parsed = {"customers": parsed.pop("customers"), **parsed}
+        except DataError as exc:
+            st.error(f"{exc} Your previously loaded data is kept.", icon=":material/error:")
+        else:
+            state.set_data(parsed, roles, source=", ".join(names))
+            st.session_state["_uploaded_key"] = key
+            st.session_state[_DERIVED] = derived_from
+            st.toast(f"Loaded {', '.join(names)}", icon=":material/check:")
+            st.rerun()  # so the sidebar, drawn before this page, shows the new data
 
 if not state.has_customers():
-    st.info("Upload a customers file or use the sample data to begin.")
+    st.info("Upload a customers file (or an orders or invoices export alone), or use the sample data, to begin.")
     st.stop()
 
 # -- what was read ---------------------------------------------------------------------------------
@@ -88,6 +125,13 @@ for kind, table in state.tables().items():
             st.caption(f":material/info: {note}")
 
         preview = table.frame.head(200)
+        for role in ("customer_id", "order_id"):
+            column = role_map.get(role)
+            if column in preview.columns and pd.api.types.is_float_dtype(preview[column]):
+                try:  # ids read as floats (a column with blanks) show as written: 17850, not 17850.0
+                    preview = preview.assign(**{column: ids_as_text(preview[column], column=column, table=kind)})
+                except DataError:
+                    pass  # not whole numbers: show them as they are; the role check says what is wrong
         dates = {c: st.column_config.DateColumn(c, format="YYYY-MM-DD")
                  for c in preview.columns if pd.api.types.is_datetime64_any_dtype(preview[c])}
         st.dataframe(preview, hide_index=True, height=260, column_config=dates)
@@ -114,6 +158,18 @@ for kind, table in state.tables().items():
                 if chosen != current:
                     role_map = role_map.with_role(role, chosen)
                     state.set_roles(kind, role_map)
+                    if role == "customer_id" and kind == st.session_state.get(_DERIVED) and chosen is not None:
+                        # The customers were taken from this column: take them from the new one.
+                        tables = state.tables()
+                        try:
+                            customers, customer_roles = _derived_customers(table, role_map)
+                        except DataError as exc:
+                            st.error(str(exc), icon=":material/error:")
+                        else:
+                            state.set_data({**tables, "customers": customers},
+                                           {**state.roles(), "customers": customer_roles},
+                                           source=state.get(state.SOURCE))
+                            st.rerun()
         with roles_right:
             edited = st.data_editor(
                 quality.columns.assign(missing_share=lambda d: d["missing_share"] * 100),

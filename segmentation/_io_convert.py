@@ -22,7 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Analysis", "analyse", "convert", "decide_decimal", "is_id_like", "looks_like_value"]
+__all__ = ["Analysis", "analyse", "convert", "decide_decimal", "is_id_like", "looks_like_value",
+           "names_an_identifier"]
 
 # Cells that mean "no value" in number and date columns; a text column keeps them as written.
 NULL_TOKENS = ("na", "n/a", "n.a.", "nan", "null", "none", "-", "--", "—", "–", "?", "#n/a", "#na", "#div/0!",
@@ -114,6 +115,19 @@ def is_id_like(name: str) -> bool:
     return bool(_ID_WORDS.search(name.lower()))
 
 
+_PLURAL = {"a number": "numbers", "a date": "dates"}
+_IDENTIFIER_WORDS = frozenset({"id", "ids", "no", "nr", "num", "number", "code", "invoice", "order", "sku", "zip",
+                               "zipcode", "postcode", "postal", "phone", "key", "ref", "reference", "uuid"})
+
+
+def names_an_identifier(name: str) -> bool:
+    """A column whose name ends in an identifier word ("InvoiceNo", "StockCode", "Postal code", "Order"),
+    so that a code with letters among its numbers is normal, not a typo to report."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name)).lower()
+    words = [w for w in re.split(r"[^a-z0-9]+", words) if w]
+    return bool(words) and (words[-1] in _IDENTIFIER_WORDS or words[0] == "id")
+
+
 def analyse(values: pa.Array) -> Analysis:
     """Decide what a clean string column holds, looking at every value.
 
@@ -197,10 +211,12 @@ def convert(values: pa.Array, analysis: Analysis, *, column: str, decimal: str, 
             id_like: bool) -> Converted:
     """Turn a clean string column into a Series as `analysis` says; notes tell the user what was assumed."""
     notes = []
-    if analysis.stray is not None:
+    # An identifier column is text by nature ('C536379' among invoice numbers is a cancellation, not a typo):
+    # telling the user to "fix" it would be noise.
+    if analysis.stray is not None and not (analysis.stray[2] == "a number" and names_an_identifier(column)):
         position, value, what = analysis.stray
         notes.append(f"Column '{column}' is kept as text because row {row_numbers[position]} holds '{value}', "
-                     f"which is not {what}; fix that cell to use the column as {what}s.")
+                     f"which is not {what}; fix that cell to use the column as {_PLURAL[what]}.")
     kind = analysis.kind
     if kind == "leading_zeros":
         example = pc.drop_null(pc.filter(values, pc.match_substring_regex(values, LEADING_ZERO)))[0].as_py()

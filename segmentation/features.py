@@ -39,7 +39,6 @@ __all__ = [
     "CustomerTable",
     "build_customer_table",
     "customer_table",
-    "customers_from_transactions",
     "ids_as_text",
     "match_ids",
     "parse_dates",
@@ -165,30 +164,6 @@ def build_customer_table(
 
 
 # -- cleaning the inputs ----------------------------------------------------------------------------
-def customers_from_transactions(
-    transactions: pd.DataFrame, *, customer_id: str, name: str = "the transactions"
-) -> tuple[pd.DataFrame, str]:
-    """A customers table for an export that has only purchases: one row per distinct customer id
-    (as text, in order of first purchase), and a sentence saying so.
-
-    Many users hold only an orders or invoices export; RFM, K-means on purchase features and
-    cohorts all work from it, so the missing customers file should not stop them.
-    """
-    if not isinstance(transactions, pd.DataFrame) or transactions.empty:
-        raise DataError(f"{name} has no rows; load a file with one row per purchase.")
-    _require_columns(transactions, {"customer_id": customer_id}, name)
-    ids = ids_as_text(transactions[customer_id], column=customer_id, table=name)
-    present = ids.dropna()
-    if present.empty:
-        raise DataError(f"Column '{customer_id}' of {name} holds no customer ids; map the customer id to another "
-                        "column.")
-    distinct = pd.unique(present.to_numpy(dtype=object))
-    note = (f"No customers file: the customers are the {len(distinct):,} distinct ids in {name}"
-            + (f" ({len(ids) - len(present):,} rows without an id are left out)" if len(present) < len(ids) else "")
-            + ". Add a customers file to segment on more than purchases.")
-    return pd.DataFrame({customer_id: distinct}, dtype=object), note
-
-
 def ids_as_text(values: pd.Series, *, column: str = "customer_id", table: str = "customers") -> pd.Series:
     """Ids as text, as written in the file: integers read as numbers lose no zeros they never had,
     and floats that hold whole numbers (17.0, from a column with blanks) print as "17".

@@ -177,7 +177,7 @@ def prepare_for_recipe(
         raise DataError("The newer export is empty; load a file with one row per customer (or per purchase).")
     from .features import EVENT_FEATURES, TRANSACTION_FEATURES, customer_table
     from .outcomes import with_outcomes
-    from .schema import infer_roles
+    from .schema import infer_roles, with_derived_amount
 
     needed = list(segmentation.variables)
     missing = [v for v in needed if v not in frame.columns]
@@ -185,16 +185,19 @@ def prepare_for_recipe(
     purchase_features = set(TRANSACTION_FEATURES)
 
     if missing and transactions is None and set(missing) <= purchase_features:
-        tx_roles = _transaction_roles(frame, transaction_roles)
+        # Order lines carry quantity and unit price, not an amount: derive it as the app does.
+        purchases, derived = with_derived_amount(frame)
+        tx_roles = _transaction_roles(purchases, transaction_roles)
         if tx_roles is not None:  # the file is itself the transactions table
             id_name = tx_roles["customer_id"]
-            customers = pd.DataFrame({id_name: frame[id_name].dropna().drop_duplicates().to_numpy()})
-            table = _rfm_table(segmentation, frame, tx_roles, as_of)
+            customers = pd.DataFrame({id_name: purchases[id_name].dropna().drop_duplicates().to_numpy()})
+            table = _rfm_table(segmentation, purchases, tx_roles, as_of)
             if table is None:
-                table = customer_table(customers, customer_id=id_name, transactions=frame,
+                table = customer_table(customers, customer_id=id_name, transactions=purchases,
                                        transaction_roles=tx_roles, as_of=as_of)
+            notes += [derived] if derived else []
             notes.append(f"Built recency, frequency and monetary for {len(table):,} customers from "
-                         f"{len(frame):,} purchases.")
+                         f"{len(purchases):,} purchases.")
             return Prepared(_checked(table, needed), id_name, tuple(notes), source="transactions")
 
     found = _with_confirmed(infer_roles(frame, kind="customers").roles, roles, frame)
@@ -210,6 +213,8 @@ def prepare_for_recipe(
                         "(--id COLUMN on the command line).")
     kwargs: dict[str, Any] = {}
     if transactions is not None:
+        transactions, derived = with_derived_amount(transactions)
+        notes += [derived] if derived else []
         tx_roles = _transaction_roles(transactions, transaction_roles)
         if tx_roles is None:
             raise DataError("Cannot find the customer id, date and amount columns in the transactions file.")

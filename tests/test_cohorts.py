@@ -385,8 +385,13 @@ def test_cli_without_amount_and_bad_input(tx_file, tmp_path, cli):
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ")
     assert "payments.csv" in done.stderr and "'customer_id'" in done.stderr
+    # Without --amount the revenue metric finds the amount column itself, and says which it used.
     done = cli(str(tx_file), "--id", "account", "--date", "paid_on", "--metric", "revenue", "--out", str(out))
-    assert done.returncode == 2 and "--amount" in done.stderr
+    assert done.returncode == 0 and "--amount 'amount'" in done.stderr
+    no_amount = tmp_path / "no_amount.csv"
+    pd.read_csv(tx_file).drop(columns=["amount"]).to_csv(no_amount, index=False)
+    done = cli(str(no_amount), "--id", "account", "--date", "paid_on", "--metric", "revenue", "--out", str(out))
+    assert done.returncode == 2 and "--amount" in done.stderr and "no_amount.csv" in done.stderr
 
 
 def test_rows_later_on_the_as_of_day_count_and_offsets_fall_on_their_utc_day():

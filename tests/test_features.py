@@ -7,7 +7,7 @@ import pytest
 
 from segmentation.errors import DataError
 from segmentation.features import (
-    TRANSACTION_FEATURES, build_customer_table, customer_table, customers_from_transactions, ids_as_text,
+    TRANSACTION_FEATURES, build_customer_table, customer_table, ids_as_text,
 )
 
 TX_ROLES = {"customer_id": "cust", "transaction_date": "paid_on", "amount": "amount"}
@@ -347,18 +347,3 @@ def test_dates_with_time_zones_fall_on_their_utc_day(customers):
     table = customer_table(customers, customer_id="customer_id", transactions=tx, transaction_roles=TX_ROLES)
     assert table.loc["00017", "last_purchase"] == pd.Timestamp("2024-03-06")
 
-
-def test_an_orders_export_alone_gives_one_customer_per_id_in_order_of_first_purchase():
-    orders = pd.DataFrame({"CustomerID": [17850.0, 13047.0, None, 17850.0, 12583.0],
-                           "Day": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-05",
-                                                  "2024-01-09"]),
-                           "Amount": [10.0, 5.0, 3.0, 2.0, 1.0]})
-    customers, note = customers_from_transactions(orders, customer_id="CustomerID", name="orders.csv")
-    assert customers["CustomerID"].tolist() == ["17850", "13047", "12583"]
-    assert note.startswith("No customers file: the customers are the 3 distinct ids in orders.csv (1 rows")
-    table = customer_table(customers, customer_id="CustomerID", transactions=orders,
-                           transaction_roles={"customer_id": "CustomerID", "transaction_date": "Day",
-                                              "amount": "Amount"})
-    assert table.loc["17850", "monetary"] == 12.0 and table.loc["17850", "frequency"] == 2
-    with pytest.raises(DataError, match="holds no customer ids"):
-        customers_from_transactions(orders.assign(CustomerID=None), customer_id="CustomerID")

@@ -139,7 +139,16 @@ def test_a_stray_word_keeps_a_number_column_as_text_and_names_the_row(tmp_path):
     data = ("customer_id,mrr\n" + rows + "20,unknown\n").encode("utf-8")
     table = load(tmp_path, "mrr.csv", data)
     assert table.frame["mrr"].dtype == object
-    assert any("row 21" in note and "'unknown'" in note for note in table.notes)
+    assert any("row 21" in note and "'unknown'" in note and note.endswith("use the column as numbers.")
+               for note in table.notes)
+
+
+@pytest.mark.parametrize("column", ["InvoiceNo", "StockCode", "Postal code", "order"])
+def test_letters_among_numbers_of_an_identifier_column_are_not_reported_as_a_typo(tmp_path, column):
+    rows = "".join(f"{536365 + i},{i}\n" for i in range(1, 20))
+    table = load(tmp_path, "retail.csv", (f"{column},Quantity\n" + rows + "C536400,-1\n").encode("utf-8"))
+    assert table.frame[column].dtype == object and table.frame[column].iloc[-1] == "C536400"
+    assert not any(column in note for note in table.notes)
 
 
 def test_missing_markers_in_a_number_column_become_empty(tmp_path):

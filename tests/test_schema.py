@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from segmentation.errors import DataError
-from segmentation.schema import infer_roles, quality_summary
+from segmentation.schema import customers_from_transactions, infer_roles, quality_summary, with_derived_amount
 
 
 @pytest.fixture
@@ -81,3 +81,133 @@ def test_quality_summary_flags_constant_columns(customers):
     summary = quality_summary(frame, infer_roles(frame))
     flagged = summary.columns.set_index("column")["constant"]
     assert flagged["region"] and not flagged["MRR"]
+
+
+# -- names as real exports write them -------------------------------------------------------------------
+
+def test_camel_case_names_are_split_into_words():
+    tx = pd.DataFrame({
+        "InvoiceNo": ["536365", "536365", "C536379"],
+        "InvoiceDate": pd.to_datetime(["2010-12-01 08:26", "2010-12-01 08:26", "2010-12-01 09:41"]),
+        "CustomerID": [17850.0, 17850.0, None],
+        "Quantity": [6, 2, -1],
+        "UnitPrice": [2.55, 3.39, 27.5],
+    })
+    assert dict(infer_roles(tx, kind="transactions").roles) == {
+        "customer_id": "CustomerID", "transaction_date": "InvoiceDate", "order_id": "InvoiceNo"}
+    customers = pd.DataFrame({"customerID": ["7590-VHVEG", "5575-GNVDE"], "MonthlyCharges": [29.85, 56.95],
+                              "Churn": ["No", "Yes"]})
+    roles = infer_roles(customers)
+    assert (roles.get("customer_id"), roles.get("mrr"), roles.get("outcome")) == ("customerID", "MonthlyCharges",
+                                                                                 "Churn")
+
+
+def test_money_never_takes_an_id_a_date_a_unit_price_or_a_discount():
+    tx = pd.DataFrame({
+        "customer_id": ["a", "b", "a"],
+        "order_date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+        "amount_id": [101, 102, 103],
+        "Unit Price": [2.5, 3.0, 4.0],
+        "Discount Amount": [0.0, 1.0, 0.0],
+        "Quantity": [1, 2, 3],
+    })
+    assert infer_roles(tx, kind="transactions").get("amount") is None
+    # ...and an order id never takes money, even a column named after the invoice.
+    totals = pd.DataFrame({"customer_id": ["a", "b"], "invoice_total": [10.5, 12.0], "amount": [10.5, 12.0]})
+    assert infer_roles(totals, kind="transactions").get("order_id") is None
+
+
+def test_a_lone_price_is_the_amount_but_not_beside_a_quantity():
+    tx = pd.DataFrame({"customer_id": ["a", "b"], "date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+                       "price": [49.0, 99.0]})
+    assert infer_roles(tx, kind="transactions").get("amount") == "price"
+    assert infer_roles(tx.assign(qty=[1, 3]), kind="transactions").get("amount") is None
+
+
+def test_a_shop_order_number_in_a_name_column_is_the_order_id_and_a_bare_id_is_not_the_customer():
+    tx = pd.DataFrame({
+        "Name": ["#1001", "#1001", "#1002"], "Email": ["a@x.com", "a@x.com", "b@y.com"],
+        "Created at": pd.to_datetime(["2024-01-05", "2024-01-05", "2024-01-06"]),
+        "Paid at": pd.to_datetime(["2024-01-05", None, None]),  # blank on unpaid orders and extra lines
+        "Total": [55.0, None, 19.5], "Id": [5600000000001, None, 5600000000002],
+    })
+    assert dict(infer_roles(tx, kind="transactions").roles) == {
+        "customer_id": "Email", "transaction_date": "Created at", "amount": "Total", "order_id": "Name"}
+    people = tx.assign(Name=["Ann Lee", "Ann Lee", "Bo Li"])
+    assert infer_roles(people, kind="transactions").get("order_id") == "Id"
+
+
+def test_a_unique_customer_id_wins_and_signup_prefers_customer_since():
+    orders = pd.DataFrame({"order_id": ["o1", "o2", "o3"], "customer_id": ["c1", "c2", "c3"],
+                           "customer_unique_id": ["u1", "u1", "u2"]})
+    assert infer_roles(orders, kind="transactions").get("customer_id") == "customer_unique_id"
+    crm = pd.DataFrame({"Record ID": [11, 12], "Create Date": pd.to_datetime(["2023-01-01", "2023-02-01"]),
+                        "Customer since": pd.to_datetime(["2023-03-01", "2023-04-01"]),
+                        "Annual Revenue": [1e6, 2e6], "Status": ["Active", "Cancelled"]})
+    roles = infer_roles(crm)
+    assert roles.get("customer_id") == "Record ID" and roles.get("signup_date") == "Customer since"
+    assert roles.get("mrr") is None and roles.get("outcome") is None
+
+
+# -- an amount from quantity x unit price --------------------------------------------------------------
+
+def test_derived_amount_is_quantity_times_unit_price_with_a_note():
+    lines = pd.DataFrame({"InvoiceNo": ["1", "1", "C2"], "Quantity": [6, 2, -1], "UnitPrice": [2.55, 3.39, 27.5]})
+    before = lines.copy()
+    out, note = with_derived_amount(lines)
+    assert out["amount"].tolist() == [15.3, 6.78, -27.5]
+    assert note == "Added 'amount' = Quantity x UnitPrice, because the file has no amount column."
+    pd.testing.assert_frame_equal(lines, before)
+    # "amount" taken by a column that is not money: the new one gets another name.
+    out, note = with_derived_amount(lines.assign(amount=["n/a", "n/a", "n/a"]))
+    assert out["amount_derived"].tolist() == [15.3, 6.78, -27.5] and "'amount_derived'" in note
+
+
+def test_derived_amount_leaves_tables_that_have_one_or_cannot_make_one():
+    with_amount = pd.DataFrame({"Quantity": [1, 2], "UnitPrice": [2.0, 3.0], "Total": [2.0, 6.0]})
+    assert with_derived_amount(with_amount) == (with_amount, None)
+    no_price = pd.DataFrame({"Quantity": [1, 2], "Description": ["a", "b"]})
+    assert with_derived_amount(no_price) == (no_price, None)
+    text_price = pd.DataFrame({"Quantity": [1, 2], "UnitPrice": ["cheap", "dear"]})
+    assert with_derived_amount(text_price) == (text_price, None)
+
+
+def test_customers_from_transactions_keeps_one_row_per_id_as_text():
+    tx = pd.DataFrame({
+        "CustomerID": [17850.0, 17850.0, None, 13047.0],
+        "Country": ["United Kingdom", "United Kingdom", "France", "EIRE"],
+        "Description": ["MUG", "LANTERN", "MUG", "MUG"],  # varies per customer: stays with the purchases
+        "Currency": ["GBP", "GBP", "GBP", "GBP"],  # the same for everyone: says nothing
+        "Quantity": [6, 2, 1, 3],
+    })
+    before = tx.copy()
+    customers = customers_from_transactions(tx, customer_id="CustomerID")
+    assert customers.to_dict("list") == {"CustomerID": ["17850", "13047"], "Country": ["United Kingdom", "EIRE"]}
+    pd.testing.assert_frame_equal(tx, before)
+    with pytest.raises(DataError, match="no column 'customer'"):
+        customers_from_transactions(tx, customer_id="customer")
+
+
+def test_online_retail_ii_headers_and_a_bank_churn_flag():
+    lines = pd.DataFrame({
+        "Invoice": ["489434", "489434", "C489449"], "StockCode": ["85048", "79323P", "22087"],
+        "Quantity": [12, 12, -1], "InvoiceDate": pd.to_datetime(["2009-12-01 07:45"] * 3),
+        "Price": [6.95, 6.75, 2.1], "Customer ID": [13085.0, 13085.0, 12682.0],
+    })
+    assert dict(infer_roles(lines, kind="transactions").roles) == {
+        "customer_id": "Customer ID", "transaction_date": "InvoiceDate", "order_id": "Invoice"}  # Price is per unit
+    out, note = with_derived_amount(lines)
+    assert out["amount"].tolist() == [83.4, 81.0, -2.1] and "Quantity x Price" in note
+    bank = pd.DataFrame({"RowNumber": [1, 2, 3], "CustomerId": [15634602, 15647311, 15619304],
+                         "Balance": [0.0, 83807.86, 159660.8], "Exited": [1, 0, 1]})
+    roles = infer_roles(bank)
+    assert (roles.get("customer_id"), roles.get("outcome"), roles.get("mrr")) == ("CustomerId", "Exited", None)
+
+
+def test_a_unique_invoice_id_is_never_taken_for_the_customer_of_a_transactions_table():
+    tx = pd.DataFrame({"Rechnungsnummer": [f"R-{1001 + i}" for i in range(30)],
+                       "Kunde": [f"K{i % 5}" for i in range(30)],
+                       "invoice_date": pd.date_range("2024-01-01", periods=30, freq="D")})
+    roles = infer_roles(tx, kind="transactions")
+    assert roles.column("Rechnungsnummer").level == "id"
+    assert roles.get("customer_id") is None  # unknown name: the user maps it; a wrong guess would mislead

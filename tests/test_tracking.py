@@ -217,3 +217,24 @@ def test_rfm_session_segments_on_a_newer_transactions_file_lose_nobody():
     assert result.gone == 0 and result.new == 0 and result.changed == 0
     assert result.stayed == 200 - without
     assert result.notes[0].startswith(f"{without} customers in Never bought before are left out")
+
+
+def test_an_rfm_recipe_scores_order_lines_that_carry_quantity_and_unit_price():
+    from segmentation.rfm import fit_rfm, rfm_inputs
+    from segmentation.tracking import apply_recipe
+
+    rng = np.random.default_rng(3)
+    n = 600
+    lines = pd.DataFrame({
+        "InvoiceNo": rng.integers(500000, 500400, n).astype(str),
+        "CustomerID": rng.integers(12000, 12080, n).astype(float),
+        "InvoiceDate": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D"),
+        "Quantity": rng.integers(1, 12, n),
+        "UnitPrice": rng.uniform(0.5, 9.0, n).round(2),
+    })
+    priced = lines.assign(amount=lines["Quantity"] * lines["UnitPrice"])
+    seg = fit_rfm(rfm_inputs(priced, customer_id="CustomerID", date="InvoiceDate", amount="amount",
+                             order_id="InvoiceNo"))
+    labels, prepared = apply_recipe(seg, lines)
+    assert prepared.source == "transactions" and any("Quantity" in note for note in prepared.notes)
+    assert labels.sort_index().equals(seg.labels.sort_index())

@@ -1,9 +1,13 @@
-"""`python -m segmentation rfm FILE --id COL --date COL --amount COL --out OUT.csv`: RFM segments.
+"""`python -m segmentation rfm FILE [--id COL] [--date COL] [--amount COL] --out OUT.csv`: RFM segments.
 
 Writes one row per customer (customer_id, recency_days, frequency, monetary, r, f, m,
 segment), ids exactly as in the file, and with --recipe the segment recipe (JSON) that
-re-applies the same thresholds and grid to next month's export. A plain CSV or Parquet file
-is read and aggregated by DuckDB directly; a messy one goes through `segmentation.io`.
+re-applies the same thresholds and grid to next month's export. With --id, --date and
+--amount given, a plain CSV or Parquet file is read and aggregated by DuckDB directly and a
+messy one goes through `segmentation.io`. A column left out is found from the file's column
+names as the app does (the order id too, when --order is not given); a file without an amount
+column but with quantity and unit price columns gets amount = quantity x unit price. The
+columns used are named on stderr.
 """
 
 from __future__ import annotations
@@ -24,10 +28,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         description=__doc__.splitlines()[0],
     )
     parser.add_argument("file", metavar="FILE", help="transactions: CSV, TSV, Parquet or Excel")
-    parser.add_argument("--id", required=True, metavar="COL", help="column with the customer id")
-    parser.add_argument("--date", required=True, metavar="COL", help="column with the purchase date")
-    parser.add_argument("--amount", required=True, metavar="COL", help="column with the amount paid")
-    parser.add_argument("--order", metavar="COL", help="column with the order or invoice id (else: purchase days)")
+    parser.add_argument("--id", metavar="COL", help="column with the customer id (default: found from the names)")
+    parser.add_argument("--date", metavar="COL", help="column with the purchase date (default: found from the names)")
+    parser.add_argument("--amount", metavar="COL",
+                        help="column with the amount paid (default: found from the names, else quantity x unit price)")
+    parser.add_argument("--order", metavar="COL", help="column with the order or invoice id (else: purchase days; "
+                        "found from the names when another column is)")
     parser.add_argument(
         "--as-of", metavar="YYYY-MM-DD", help="measure recency at this date (default: the day after the last purchase)",
     )
@@ -45,9 +51,20 @@ def run(args: argparse.Namespace) -> int:
     from ..export import neutralise_frame
     from ..rfm import fit_rfm, rfm_inputs
 
-    inputs = rfm_inputs(
-        args.file, customer_id=args.id, date=args.date, amount=args.amount, order_id=args.order, as_of=args.as_of
-    )
+    if args.id and args.date and args.amount:
+        source, columns = args.file, {"id": args.id, "date": args.date, "amount": args.amount, "order": args.order}
+    else:
+        from ..io import load_table
+
+        given = {"id": args.id, "date": args.date, "amount": args.amount, "order": args.order}
+        source, columns = infer_columns(load_table(Path(args.file)), given, file=args.file)
+    try:
+        inputs = rfm_inputs(source, customer_id=columns["id"], date=columns["date"], amount=columns["amount"],
+                            order_id=columns["order"], as_of=args.as_of)
+    except DataError as exc:
+        if source is args.file:  # messages about a file already name it
+            raise
+        raise DataError(f"{args.file}: {exc}") from None
     seg = fit_rfm(inputs)
     out = inputs.join(seg.scores[["r", "f", "m"]])
     out["segment"] = seg.labels
@@ -65,3 +82,52 @@ def run(args: argparse.Namespace) -> int:
     for note in seg.notes:
         print(f"note: {note}", file=sys.stderr)
     return 0
+
+
+# Option -> the transactions role that fills it when the option is left out.
+_ROLES = {"id": "customer_id", "date": "transaction_date", "amount": "amount", "order": "order_id"}
+_WHAT = {"id": "the customer id", "date": "the purchase date", "amount": "the amount paid", "order": "the order id"}
+
+
+def infer_columns(table, given: dict[str, str | None], *, file: str,
+                  required: tuple[str, ...] = ("id", "date", "amount")):
+    """(transactions frame, option -> column): options left out (None) filled in as the app finds roles.
+
+    `table` is the `segmentation.io.Table` read from `file`. An amount left out is the amount role, else
+    quantity x unit price (`schema.with_derived_amount`, which adds the column to the frame).
+    Options outside `required` are filled in when found and stay None otherwise. Says on stderr
+    which columns were used; raises DataError naming the file and the option to pass when a
+    required column cannot be found.
+    """
+    from ..errors import DataError
+    from ..schema import infer_roles, with_derived_amount
+
+    frame = table.frame
+    listing = ", ".join(map(str, frame.columns))
+    for option, column in given.items():
+        if column and column not in frame.columns:
+            raise DataError(f"{file} has no column {column!r} (given as --{option}); columns are: {listing}")
+    roles = infer_roles(frame, kind="transactions")
+    columns, found = dict(given), []
+    chosen = {column for column in given.values() if column}
+    for option, column in given.items():
+        if column:
+            continue
+        guess = roles.get(_ROLES[option])
+        if guess in chosen:  # the user gave that column for another option
+            guess = None
+        if guess is None and option == "amount":
+            derived, note = with_derived_amount(frame)
+            if note:
+                guess = next(c for c in derived.columns if c not in frame.columns)
+                frame = derived
+                print(f"note: {note}", file=sys.stderr)
+        if guess is None and option in required:
+            raise DataError(f"{file}: cannot tell which column holds {_WHAT[option]}; pass --{option} COL "
+                            f"(columns are: {listing}).")
+        if guess is not None:
+            columns[option] = guess
+            found.append(f"--{option} {guess!r}")
+    if found:
+        print(f"note: using {', '.join(found)} of {file}.", file=sys.stderr)
+    return frame, columns
