@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 
 import pandas as pd
@@ -10,40 +9,12 @@ import streamlit as st
 
 from segmentation.errors import DataError
 from segmentation.features import ids_as_text
-from segmentation.io import Table
-from segmentation.schema import (CATEGORIES, ROLES_BY_KIND, RoleMap, customers_from_transactions, infer_roles,
-                                 quality_summary, with_derived_amount)
+from segmentation.schema import CATEGORIES, ROLES_BY_KIND, infer_roles, quality_summary
 from ui import state
-from ui.loading import load_sample, load_upload
+from ui.loading import derived_customers, load_sample, load_upload, with_amount
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
-
-_DERIVED = "_customers_derived_from"  # the kind ("transactions"/"events") the customers were taken from
-
-
-def _with_amount(table: Table) -> Table:
-    """A transactions table with lines but no amount gets amount = quantity x unit price, and a note saying so."""
-    frame, note = with_derived_amount(table.frame)
-    return table if note is None else dataclasses.replace(table, frame=frame, notes=(*table.notes, note))
-
-
-def _derived_customers(source: Table, role_map: RoleMap) -> tuple[Table, RoleMap]:
-    """Without a customers file, the customers are the distinct ids of the transactions (or events)."""
-    column = role_map.get("customer_id")
-    if column is None:
-        raise DataError(f"Add the customers file too: no column of {source.name} is recognisably the customer id, "
-                        "so the customers cannot be taken from it.")
-    frame = customers_from_transactions(source.frame, customer_id=column)
-    note = (f"No customers file: the {len(frame):,} customers are the distinct ids in column '{column}' of "
-            f"{source.name}" + (f", with {', '.join(map(repr, frame.columns[1:]))}." if frame.shape[1] > 1 else "."))
-    table = Table(frame=frame, name=f"customers of {source.name}", format=source.format, notes=(note,))
-    roles = infer_roles(frame, kind="customers")
-    if roles.get("customer_id") != column:
-        holder = next((r for r, c in roles.roles.items() if c == column), None)
-        roles = (roles.with_role(holder, None) if holder else roles).with_role("customer_id", column)
-    return table, roles
-
 
 st.title("Data")
 st.caption("Start from the bundled sample or upload your own exports: CSV, TSV, XLSX or Parquet. "
@@ -65,7 +36,7 @@ with right:
         tables, roles = load_sample()
         state.set_data(tables, roles, source="Sample data (Acme Analytics, synthetic)")
         st.session_state.pop("_uploaded_key", None)
-        st.session_state.pop(_DERIVED, None)
+        st.session_state.pop(state.CUSTOMERS_FROM, None)
         st.rerun()  # so the sidebar, drawn before this page, shows the new data
 
 files = {kind: f for kind, f in uploads.items() if f is not None}
@@ -76,7 +47,7 @@ if files:
         sheet = st.session_state.get(f"sheet_{kind}")
         try:
             table = load_upload(data, upload.name, sheet)
-            parsed[kind] = _with_amount(table) if kind == "transactions" else table
+            parsed[kind] = with_amount(table) if kind == "transactions" else table
         except DataError as exc:
             st.error(f"{exc} Your previously loaded data is kept.", icon=":material/error:")
             failed = True
@@ -90,7 +61,7 @@ if files:
             if "customers" not in parsed:
                 # An orders or invoices export alone is enough: its customer ids make the customers table.
                 derived_from = "transactions" if "transactions" in parsed else "events"
-                parsed["customers"], roles["customers"] = _derived_customers(parsed[derived_from],
+                parsed["customers"], roles["customers"] = derived_customers(parsed[derived_from],
                                                                              roles[derived_from])
                 parsed = {"customers": parsed.pop("customers"), **parsed}
         except DataError as exc:
@@ -98,7 +69,7 @@ if files:
         else:
             state.set_data(parsed, roles, source=", ".join(names))
             st.session_state["_uploaded_key"] = key
-            st.session_state[_DERIVED] = derived_from
+            st.session_state[state.CUSTOMERS_FROM] = derived_from
             st.toast(f"Loaded {', '.join(names)}", icon=":material/check:")
             st.rerun()  # so the sidebar, drawn before this page, shows the new data
 
@@ -158,11 +129,12 @@ for kind, table in state.tables().items():
                 if chosen != current:
                     role_map = role_map.with_role(role, chosen)
                     state.set_roles(kind, role_map)
-                    if role == "customer_id" and kind == st.session_state.get(_DERIVED) and chosen is not None:
+                    derived_from = st.session_state.get(state.CUSTOMERS_FROM)
+                    if role == "customer_id" and kind == derived_from and chosen is not None:
                         # The customers were taken from this column: take them from the new one.
                         tables = state.tables()
                         try:
-                            customers, customer_roles = _derived_customers(table, role_map)
+                            customers, customer_roles = derived_customers(table, role_map)
                         except DataError as exc:
                             st.error(str(exc), icon=":material/error:")
                         else:

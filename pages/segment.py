@@ -32,7 +32,9 @@ has_transactions = "recency_days" in frame.columns and frame["frequency"].gt(0).
 
 # -- inputs ----------------------------------------------------------------------------------------
 methods = ["K-means", "RFM", "Rules"]
-method = st.segmented_control("Method", methods, default="K-means", key="method", selection_mode="single") or "K-means"
+# An orders export alone holds purchases and little else: RFM is the natural first cut.
+first = "RFM" if state.get(state.CUSTOMERS_FROM) == "transactions" else "K-means"
+method = st.segmented_control("Method", methods, default=first, key="method", selection_mode="single") or first
 
 categories = {c.name: c.category for c in customer_roles.columns}
 derived = [c for c in ("recency_days", "frequency", "monetary", "tenure_days", "orders_90d", "active_days_30d",

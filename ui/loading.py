@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import OrderedDict
 from pathlib import Path
 
 import streamlit as st
 
+from segmentation.errors import DataError
 from segmentation.io import Table, load_table
-from segmentation.schema import RoleMap, infer_roles
+from segmentation.schema import RoleMap, customers_from_transactions, infer_roles, with_derived_amount
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 SAMPLE_FILES = {"customers": "customers.csv", "transactions": "transactions.csv", "events": "events.csv"}
@@ -42,3 +44,26 @@ def load_sample() -> tuple[dict[str, Table], dict[str, RoleMap]]:
               if (SAMPLE_DIR / file).exists()}
     roles = {kind: infer_roles(table.frame, kind=kind) for kind, table in tables.items()}
     return tables, roles
+
+
+def with_amount(table: Table) -> Table:
+    """A transactions table with lines but no amount gets amount = quantity x unit price, and a note saying so."""
+    frame, note = with_derived_amount(table.frame)
+    return table if note is None else dataclasses.replace(table, frame=frame, notes=(*table.notes, note))
+
+
+def derived_customers(source: Table, role_map: RoleMap) -> tuple[Table, RoleMap]:
+    """Without a customers file, the customers are the distinct ids of the transactions (or events)."""
+    column = role_map.get("customer_id")
+    if column is None:
+        raise DataError(f"Add the customers file too: no column of {source.name} is recognisably the customer id, "
+                        "so the customers cannot be taken from it.")
+    frame = customers_from_transactions(source.frame, customer_id=column)
+    note = (f"No customers file: the {len(frame):,} customers are the distinct ids in column '{column}' of "
+            f"{source.name}" + (f", with {', '.join(map(repr, frame.columns[1:]))}." if frame.shape[1] > 1 else "."))
+    table = Table(frame=frame, name=f"customers of {source.name}", format=source.format, notes=(note,))
+    roles = infer_roles(frame, kind="customers")
+    if roles.get("customer_id") != column:
+        holder = next((r for r, c in roles.roles.items() if c == column), None)
+        roles = (roles.with_role(holder, None) if holder else roles).with_role("customer_id", column)
+    return table, roles

@@ -16,6 +16,8 @@ TABLES = "tables"
 ROLES = "roles"
 # Where the data came from, shown in the sidebar ("Sample data" or file names)
 SOURCE = "source"
+# The kind ("transactions"/"events") the customers table was taken from when no customers file came
+CUSTOMERS_FROM = "customers_from"
 # The current segmentation.result.Segmentation and what it was fitted on
 SEGMENTATION = "segmentation"
 CUSTOMER_TABLE = "customer_table"
