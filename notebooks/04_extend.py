@@ -136,14 +136,16 @@ saved = json.loads(recipe_path.read_text(encoding="utf-8"))
 {key: saved[key] for key in ("method", "segments", "variables")} | {"rules": saved["state"]["text"].splitlines()}
 
 # %% [markdown]
-# **Next month's export**, simulated: the sample generator with the same seed and an export date
-# one month later gives the same accounts (same ids, same planted personas) one month on, with
-# usage, seats and billing moved. (It also redraws company names and shifts the dates, which a
-# real export would not; neither plays a part here.)
+# **Next month's export**: `sample_data/next_month/customers.csv` is the same company's export a
+# month later (made by `sample.next_month`): the same customers with November's billing, churn,
+# trial conversions and usage, plus the month's new sign-ups. Load it as you would load your own
+# next export. Three accounts a month apart: one added seats, one cancelled, one trial converted.
 
 # %%
-next_month = sample.generate(5000, random_state=42, as_of="2026-11-30").customers
-next_month[["customer_id", "plan", "mrr", "seats", "logins_30d", "features_adopted"]].head(3)
+next_month = load_table(DATA / "next_month" / "customers.csv").frame
+examples, shown = ["00095", "00878", "04729"], ["plan", "mrr", "seats", "logins_30d", "churn_date"]
+pd.concat({"October": customers.frame.set_index("customer_id").loc[examples, shown],
+           "November": next_month.set_index("customer_id").loc[examples, shown]}, axis=1)
 
 # %% [markdown]
 # Load the recipe and apply it: `apply_recipe` builds the customer table from the raw export
@@ -169,10 +171,19 @@ print(*moves.summary[:6], sep="\n")
 migration_heatmap(moves)
 
 # %%
-movers = moves.moved.join(table[["plan", "mrr"]], on="customer_id")
+movers = moves.moved.join(table[["plan", "mrr"]], on="customer_id").join(
+    next_month.set_index("customer_id")["churn_date"], on="customer_id")
 slipped = movers[movers["from"] == "Embedded"]
-print(f"{len(slipped)} embedded accounts slipped this month; the biggest first:")
+print(f"{len(slipped)} embedded accounts slipped this month, {slipped['churn_date'].notna().sum()} of them "
+      "have cancelled; the biggest first:")
 slipped.sort_values("mrr", ascending=False).head()
+
+# %% [markdown]
+# The slip and the cancellation go together: usage fades in the weeks before an account leaves,
+# which is what moved these accounts out of *Embedded*. Re-scoring every month's export with the
+# saved recipe puts the accounts that slip in front of customer success while there is still
+# something to save (the sample's README shows the same pattern for churn in general: accounts in
+# the bottom quarter of usage make up almost half of next month's cancellations).
 
 # %% [markdown]
 # ## 4. Another clusterer: a Gaussian mixture

@@ -10,9 +10,10 @@ import streamlit as st
 from segmentation.charts.profiles import migration_heatmap
 from segmentation.errors import DataError
 from segmentation.export import assignments_csv, load_recipe, neutralise_frame
+from segmentation.sample import NEXT_MONTH_FILES, NEXT_MONTH_FOLDER
 from segmentation.tracking import apply_recipe, migration, no_purchases_label, same_segments
 from ui import state
-from ui.loading import load_upload
+from ui.loading import SAMPLE_DIR, load_upload
 from ui.memo import memo
 from ui.shell import ensure_app_shell
 
@@ -22,6 +23,22 @@ FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
 SESSION, RECIPE, BEFORE_FILE, NOTHING = "This session's segments", "A recipe file", "A 'before' file", "Nothing"
 # The last export that scored, so a failed upload shows its error next to it instead of a blank page.
 LAST_RESULT = "_track_last_result"
+# On the bundled sample, its next month (same customers, a month later) can stand in for the newer export.
+SAMPLE_SOURCE = "Sample data"  # how app.py and the Data page begin the source of the bundled sample
+NEXT_MONTH = [SAMPLE_DIR / NEXT_MONTH_FOLDER / name for name in NEXT_MONTH_FILES]  # customers, transactions
+USE_NEXT_MONTH = "_track_sample_next_month"
+
+
+class _Bundled:
+    """A file shipped with the app, shaped like an upload (name, getvalue) so it takes the same path."""
+
+    def __init__(self, path):
+        self.name = f"{path.parent.name}/{path.name}"
+        self.data = path.read_bytes()
+
+    def getvalue(self) -> bytes:
+        return self.data
+
 
 st.title("Track")
 st.caption("Score a newer export with saved segments, without refitting, and see which customers moved. "
@@ -42,6 +59,21 @@ with right:
                                  key="track_transactions",
                                  help="Needed when the segments use recency, frequency, monetary or tenure and "
                                       "the newer export is a customers table.")
+    # Only while the bundled sample is loaded: its next month matches the session's customers.
+    on_sample = (str(state.get(state.SOURCE) or "").startswith(SAMPLE_SOURCE)
+                 and all(path.is_file() for path in NEXT_MONTH))
+    if newer is not None or purchases is not None or not on_sample:
+        st.session_state.pop(USE_NEXT_MONTH, None)  # an upload (or other data) takes over
+    elif not st.session_state.get(USE_NEXT_MONTH):
+        if st.button("Try it with the sample's next month", key="track_sample_next", icon=":material/calendar_month:",
+                     help="Scores sample_data/next_month/: the same customers a month later (customers and "
+                          "invoices, no events), so you can see who moved without preparing files."):
+            st.session_state[USE_NEXT_MONTH] = True
+    if st.session_state.get(USE_NEXT_MONTH):
+        newer, purchases = (_Bundled(path) for path in NEXT_MONTH)
+        st.caption(f":material/calendar_month: Scoring the sample's next month: {newer.name} with "
+                   f"{purchases.name}, the same customers a month later plus new sign-ups. Upload a file to "
+                   f"score your own instead.")
 
 if source == RECIPE and recipe_file is None:
     st.info("Upload a recipe saved from the Profiles page (or by `python -m segmentation kmeans ... --recipe`).")
@@ -49,7 +81,8 @@ if source == RECIPE and recipe_file is None:
         st.page_link("pages/segment.py", label="Or segment your customers first", icon=":material/donut_small:")
     st.stop()
 if newer is None:
-    st.info("Upload the newer export to score.")
+    st.info("Upload the newer export to score." + (" Or try the sample's next month: the button above scores the "
+                                                    "same customers a month later." if on_sample else ""))
     st.stop()
 
 

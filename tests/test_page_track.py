@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -181,3 +182,49 @@ def test_a_failed_upload_names_the_file_and_keeps_the_last_result(root, exports)
     # Fixed: the new file's result replaces the old one.
     _upload(at, "track_newer", "may.csv", _csv(newer.iloc[:50]))
     assert not at.error and [s.value for s in at.subheader] == ["50 customers scored"]
+
+
+def test_the_sample_next_month_shows_who_moved_without_preparing_files(root):
+    # A first visit: the app opens on the bundled sample; segment with the K-means default, then Track.
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=120)
+    at.run()
+    assert str(at.session_state[state.SOURCE]).startswith("Sample data")
+    at.switch_page("pages/segment.py").run()
+    assert not at.exception, at.exception
+    assert at.session_state[state.SEGMENTATION].method == "kmeans"
+    at.switch_page("pages/track.py").run()
+    assert not at.exception, at.exception
+    assert "try the sample's next month" in at.info[0].value
+    at.button(key="track_sample_next").click().run()
+    assert not at.exception, at.exception
+    assert "next_month/customers.csv with next_month/transactions.csv" in _captions(at)
+    headings = [s.value for s in at.subheader]
+    assert headings[1] == "Who moved" and headings[0].endswith("customers scored")
+    scored = int(headings[0].split()[0].replace(",", ""))
+    first = int(at.session_state[state.TABLES]["customers"].frame.shape[0])
+    assert scored > first  # the same customers plus next month's sign-ups
+    summary = at.markdown[0].value
+    both, stayed = (int(x.replace(",", "")) for x in re.match(r"- Of ([\d,]+) customers in both, ([\d,]+) ",
+                                                                summary).groups())
+    assert both == first
+    assert 0.7 < stayed / both < 1  # most stay, some move
+    matrix = next(d.value for d in at.dataframe if "(new)" in list(d.value.index))
+    assert int(matrix.loc["(new)"].sum()) == scored - first
+    assert int(matrix["(gone)"].sum()) == 0  # nobody leaves the export: churned accounts stay in it
+    assert json.loads(at.get("vega_lite_chart")[0].proto.spec)["title"] == "Where customers moved"
+    # The result stays on reruns (the button is a one-off click); an upload takes over.
+    at.run()
+    assert [s.value for s in at.subheader][1] == "Who moved"
+    _upload(at, "track_newer", "mine.csv", at.session_state[state.TABLES]["customers"].frame.to_csv(index=False)
+            .encode())
+    assert not at.exception, at.exception
+    assert "next_month/customers.csv" not in _captions(at)
+    assert at.markdown[0].value.startswith(f"- Of {first:,} customers in both, {first:,} (100%) stayed")
+
+
+def test_the_next_month_button_is_only_offered_on_the_sample(root, exports):
+    seg = exports[2]
+    at = _open(root, **{state.SEGMENTATION: seg, state.SOURCE: "mine.csv"})
+    assert not at.exception
+    assert not [b for b in at.button if b.key == "track_sample_next"]
+    assert "next month" not in at.info[0].value

@@ -12,19 +12,25 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
+from segmentation import kmeans, rfm
 from segmentation.errors import DataError
+from segmentation.features import customer_table
 from segmentation.sample import (
     CUSTOMER_COLUMNS,
     EVENT_COLUMNS,
     FILE_NAMES,
+    NEXT_MONTH_FILES,
+    NEXT_MONTH_FOLDER,
     PERSONAS,
     TIERS,
     TRANSACTION_COLUMNS,
     WORKBOOK_NAME,
     generate,
     main,
+    next_month,
     write,
 )
+from segmentation.tracking import apply_recipe, migration
 
 AS_OF = pd.Timestamp("2026-10-31")
 SMALL = 600
@@ -56,6 +62,8 @@ def test_same_seed_gives_equal_frames(data):
     pd.testing.assert_frame_equal(data.events, again.events)
     pd.testing.assert_series_equal(data.personas, again.personas)
     pd.testing.assert_series_equal(data.tiers, again.tiers)
+    pd.testing.assert_series_equal(data.engagement, again.engagement)
+    pd.testing.assert_frame_equal(data.account_state, again.account_state)
 
 
 def test_another_seed_gives_other_data(data):
@@ -63,10 +71,13 @@ def test_another_seed_gives_other_data(data):
     assert not other.customers["mrr"].equals(data.customers["mrr"])
 
 
+NEXT = [f"{NEXT_MONTH_FOLDER}/{name}" for name in NEXT_MONTH_FILES]
+
+
 def test_writing_twice_gives_identical_bytes(data, tmp_path):
     first = write(tmp_path / "a", data)
     second = write(tmp_path / "b", generate(SMALL))
-    assert [p.name for p in first] == [*FILE_NAMES, WORKBOOK_NAME]
+    assert [p.relative_to(tmp_path / "a").as_posix() for p in first] == [*FILE_NAMES, WORKBOOK_NAME, *NEXT]
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), a.name
 
@@ -74,16 +85,18 @@ def test_writing_twice_gives_identical_bytes(data, tmp_path):
 def test_committed_sample_data_is_what_the_generator_makes(root, tmp_path):
     committed = root / "sample_data"
     for path in write(tmp_path, generate()):
-        assert (committed / path.name).read_bytes() == path.read_bytes(), (
-            f"sample_data/{path.name} is stale: run `make sample-data`"
+        name = path.relative_to(tmp_path).as_posix()
+        assert (committed / name).read_bytes() == path.read_bytes(), (
+            f"sample_data/{name} is stale: run `make sample-data`"
         )
 
 
 def test_committed_sample_data_stays_small(root):
     folder = root / "sample_data"
-    sizes = {p.name: p.stat().st_size for p in folder.iterdir() if p.is_file()}
+    sizes = {p.relative_to(folder).as_posix(): p.stat().st_size for p in folder.rglob("*") if p.is_file()}
     assert sizes[WORKBOOK_NAME] < 6e6
     assert sizes["events.csv"] < 8e6
+    assert sorted(n for n in sizes if n.startswith(NEXT_MONTH_FOLDER)) == NEXT  # no events: keep the repo small
     assert sum(sizes.values()) < 20e6
 
 
@@ -316,7 +329,7 @@ def test_kmeans_in_log_space_finds_the_personas(data, columns):
 
 
 def test_workbook_has_a_title_row_text_ids_and_fixed_metadata(data, tmp_path):
-    path = write(tmp_path, data)[-1]
+    path = next(p for p in write(tmp_path, data) if p.name == WORKBOOK_NAME)
     book = load_workbook(path, read_only=True)
     assert book.sheetnames == ["customers", "transactions", "events"]  # events fit when small
     rows = book["customers"].iter_rows(min_row=1, max_row=3, values_only=True)
@@ -341,7 +354,8 @@ def test_csv_reads_back_to_the_same_customers(data, tmp_path):
 
 def test_command_line_writes_the_files(tmp_path, capsys):
     assert main([str(tmp_path / "out"), "--customers", "30", "--seed", "3"]) == 0
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([*FILE_NAMES, WORKBOOK_NAME])
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted([*FILE_NAMES, WORKBOOK_NAME, "next_month"])
+    assert sorted(p.name for p in (tmp_path / "out" / "next_month").iterdir()) == sorted(NEXT_MONTH_FILES)
     assert "customers.csv" in capsys.readouterr().out
 
 
@@ -368,3 +382,231 @@ def test_tiny_datasets_still_work():
     tiny = generate(1)
     assert tiny.customers["customer_id"].tolist() == ["00001"]
     assert len(tiny.personas) == 1
+
+
+# --- next month ---------------------------------------------------------------------------------
+# The same customers a month later, to try "re-apply the saved segments to next month's export".
+
+NEXT_AS_OF = pd.Timestamp("2026-11-30")
+
+
+@pytest.fixture(scope="module")
+def months():
+    """The committed sample and its next month (5,000 customers: churn is a few dozen a month)."""
+    before = generate()
+    return before, next_month(before)
+
+
+@pytest.fixture(scope="module")
+def pair(months):
+    """Every customer of the first export, before and after, side by side (index: customer id)."""
+    before, after = months
+    old = before.customers.set_index("customer_id")
+    new = after.customers.set_index("customer_id").loc[old.index]
+    paying = (old["converted_to_paid"] == "yes") & old["churn_date"].isna()
+    churned = paying & new["churn_date"].notna()
+    return old, new, paying, churned
+
+
+def _new_invoices(months) -> pd.DataFrame:
+    before, after = months
+    return after.transactions.iloc[len(before.transactions):]
+
+
+def test_next_month_keeps_every_customer_and_who_they_are(months, pair):
+    before, after = months
+    old, new, _, _ = pair
+    assert after.as_of == NEXT_AS_OF
+    assert after.customers["customer_id"].iloc[:len(old)].tolist() == old.index.tolist()
+    same = ["company", "industry", "employees", "country", "channel", "signup_date", "trial_start"]
+    pd.testing.assert_frame_equal(new[same], old[same])
+    pd.testing.assert_series_equal(after.personas.loc[old.index], before.personas)
+    pd.testing.assert_series_equal(after.tiers.loc[old.index], before.tiers)
+    assert tuple(after.customers.columns) == CUSTOMER_COLUMNS
+    assert (after.customers.dtypes == before.customers.dtypes).all()
+
+
+def test_new_customers_sign_up_with_the_next_ids(months):
+    before, after = months
+    joined = after.customers.iloc[len(before.customers):]
+    # The generator's sign-ups grow 3.5% a month: about 230 a month for 5,000 customers.
+    assert 0.03 < len(joined) / len(before.customers) < 0.08
+    assert joined["customer_id"].tolist() == [f"{i:05d}" for i in range(5001, 5001 + len(joined))]
+    assert joined["signup_date"].between(pd.Timestamp("2026-11-01"), NEXT_AS_OF).all()
+    assert joined["signup_date"].is_monotonic_increasing
+    assert not joined["company"].isin(before.customers["company"]).any()  # new companies, not old names
+    assert set(joined["plan"]) <= {"Free", "Trial", "Starter", "Pro", "Enterprise"}
+    trials = joined[joined["plan"] == "Trial"]
+    assert len(trials) > 0 and (trials["trial_start"] >= trials["signup_date"]).all()
+    assert set(after.personas.loc[joined["customer_id"]]) == set(PERSONAS)
+
+
+def test_a_few_percent_of_paying_customers_churn_and_get_no_new_invoice(months, pair):
+    old, new, paying, churned = pair
+    share = churned.sum() / paying.sum()
+    assert 0.005 < share < 0.06  # a few percent a month, as the generator's hazard gives
+    assert new.loc[churned, "churn_date"].between(pd.Timestamp("2026-11-01"), NEXT_AS_OF).all()
+    # Churned before stays churned on the same day; churned now keeps the plan and MRR of the last invoice.
+    pd.testing.assert_series_equal(new.loc[old["churn_date"].notna(), "churn_date"], old["churn_date"].dropna())
+    invoices = _new_invoices(months)
+    invoiced = set(invoices["customer_id"])
+    assert not invoiced & set(old.index[old["churn_date"].notna()])
+    late = invoices.merge(new["churn_date"].dropna().reset_index(), on="customer_id")
+    assert (late["invoice_date"] < late["churn_date"]).all()
+    last = months[1].transactions.groupby("customer_id")["amount"].last()
+    assert np.allclose(last.loc[new.index[churned]], new.loc[churned, "mrr"])
+
+
+def test_every_active_paying_customer_gets_one_invoice_in_the_new_month(months):
+    before, after = months
+    invoices = _new_invoices(months)
+    assert invoices["invoice_id"].tolist() == [f"INV-{k:06d}" for k in range(len(before.transactions) + 1,
+                                                                             len(after.transactions) + 1)]
+    assert invoices["invoice_date"].between(pd.Timestamp("2026-11-01"), NEXT_AS_OF).all()
+    customers = after.customers.set_index("customer_id")
+    active = customers.index[(customers["converted_to_paid"] == "yes") & customers["churn_date"].isna()]
+    assert sorted(invoices["customer_id"]) == sorted(active)
+    last = after.transactions.groupby("customer_id")["amount"].last()
+    assert np.allclose(last.loc[active], customers.loc[active, "mrr"])
+    assert ((customers["mrr"] > 0) == customers.index.isin(last.index)).all()
+
+
+def test_trials_that_end_convert_or_lapse(months, pair):
+    old, new, _, _ = pair
+    ended = (old["plan"] == "Trial") & (new["plan"] != "Trial")
+    assert ended.sum() > 20
+    outcome = new.loc[ended, "plan"]
+    assert {"Free", "Starter"} <= set(outcome) <= {"Free", "Starter", "Pro", "Enterprise"}
+    assert ((outcome == "Free") == (new.loc[ended, "converted_to_paid"] == "no")).all()
+    converted = new.index[ended & (new["converted_to_paid"] == "yes")]
+    first = _new_invoices(months).groupby("customer_id")["invoice_date"].min().loc[converted]
+    trial_days = np.where(months[0].personas.loc[converted] == "Sales-assisted enterprise", 30, 14)
+    expected = old.loc[converted, "trial_start"] + pd.to_timedelta(trial_days, unit="D")
+    assert (first == expected).all()  # billed from the day the trial ends
+
+
+def test_a_month_later_most_customers_look_much_the_same(pair):
+    old, new, _, churned = pair
+    assert (new["mrr"] == old["mrr"]).mean() > 0.9
+    assert (new["mrr"] != old["mrr"]).sum() > 50  # expansion, contraction, conversions
+    numeric = ["mrr", "seats", "logins_30d", "features_adopted", "integrations", "support_tickets"]
+    relative = (new[numeric] - old[numeric]).abs().mean() / old[numeric].abs().mean()
+    assert (relative < 0.35).all(), relative
+    used = (old["logins_30d"] >= 10) & ~churned & (old["plan"] != "Trial")
+    change = (np.log1p(new["logins_30d"]) - np.log1p(old["logins_30d"])).abs()[used]
+    assert (change < 0.5).mean() > 0.8
+    assert (change > 0).mean() > 0.5  # usage does move month to month
+    # Adopted features and integrations accumulate; they never go back.
+    assert (new["features_adopted"] >= old["features_adopted"]).all()
+    assert (new["integrations"] >= old["integrations"]).all()
+    assert 0 < (new["features_adopted"] > old["features_adopted"]).mean() < 0.1
+    assert new["nps"].notna().sum() >= old["nps"].notna().sum()
+
+
+def test_customers_who_churn_used_the_product_less_before(pair):
+    old, new, paying, churned = pair
+    logins = old.loc[paying, "logins_30d"]
+    per_seat = np.log1p(logins / old.loc[paying, "seats"])
+    stayed = paying & ~churned
+    assert per_seat[churned].mean() < per_seat[stayed].mean() - 0.1
+    # The bottom quarter of usage holds far more than a quarter of next month's churners.
+    bottom = logins <= logins.quantile(0.25)
+    assert bottom[churned[paying]].mean() > 0.35
+    # And usage fades before the cancellation: their logins this month drop.
+    assert new.loc[churned, "logins_30d"].median() < 0.5 * old.loc[churned, "logins_30d"].median()
+
+
+def test_events_roll_forward_to_the_new_month(months):
+    before, after = months
+    events = after.events
+    assert events["date"].max() == NEXT_AS_OF
+    assert events["date"].min() >= NEXT_AS_OF - pd.Timedelta(days=119)
+    assert not events.duplicated(["customer_id", "date"]).any()
+    kept = before.events[before.events["date"] > NEXT_AS_OF - pd.Timedelta(days=120)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(events.iloc[:len(kept)].reset_index(drop=True), kept)
+    recent = events[events["date"] > NEXT_AS_OF - pd.Timedelta(days=30)]
+    logins = after.customers.set_index("customer_id")["logins_30d"]
+    expected = recent.groupby("customer_id")["sessions"].sum().reindex(logins.index, fill_value=0)
+    pd.testing.assert_series_equal(logins, expected, check_names=False)
+
+
+def test_next_month_is_deterministic_and_chains(data):
+    first = next_month(data)
+    again = next_month(generate(SMALL))
+    pd.testing.assert_frame_equal(first.customers, again.customers)
+    pd.testing.assert_frame_equal(first.transactions, again.transactions)
+    pd.testing.assert_frame_equal(first.events, again.events)
+    other = next_month(data, random_state=7)
+    assert not other.customers["logins_30d"].equals(first.customers["logins_30d"])
+    twice = next_month(first)
+    two = next_month(data, months=2)
+    assert two.as_of == pd.Timestamp("2026-12-31")
+    pd.testing.assert_frame_equal(two.customers, twice.customers)
+    pd.testing.assert_frame_equal(two.transactions, twice.transactions)
+    # The second month draws afresh rather than replaying the first month's luck (same seed, other month).
+    first_drift = first.engagement.to_numpy()[:SMALL] - 0.98 * data.engagement.to_numpy()
+    second_drift = twice.engagement.to_numpy()[:SMALL] - 0.98 * first.engagement.to_numpy()[:SMALL]
+    assert not np.allclose(first_drift, second_drift)
+
+
+def test_a_short_month_and_a_tiny_dataset_work():
+    january = generate(300, as_of="2026-01-31")
+    february = next_month(january)
+    assert february.as_of == pd.Timestamp("2026-02-28")
+    recent = february.events[february.events["date"] > pd.Timestamp("2026-01-29")]  # 30 days, two in January
+    logins = february.customers.set_index("customer_id")["logins_30d"]
+    assert (recent.groupby("customer_id")["sessions"].sum().reindex(logins.index, fill_value=0) == logins).all()
+    tiny = next_month(generate(1), months=3)
+    assert tiny.customers["customer_id"].iloc[0] == "00001"
+
+
+@pytest.mark.parametrize("options, match", [
+    ({"months": 0}, "months"), ({"months": 1.5}, "months"), ({"months": True}, "months"),
+    ({"random_state": "seed"}, "random_state"), ({"random_state": -1}, "random_state"),
+])
+def test_next_month_refuses_bad_options(data, options, match):
+    with pytest.raises(DataError, match=match):
+        next_month(data, **options)
+
+
+def test_next_month_needs_the_generated_data(data):
+    with pytest.raises(DataError, match="SampleData"):
+        next_month(data.customers)
+
+
+# --- end to end: segments re-applied to next month ----------------------------------------------
+
+
+def test_kmeans_segments_reapplied_next_month_mostly_hold(months):
+    before, after = months
+    variables = ["mrr", "logins_30d", "features_adopted"]  # the Segment page's default on the sample
+    segments = kmeans.fit_kmeans(before.customers.set_index("customer_id"), variables, k=4, random_state=0)
+    labels, _ = apply_recipe(segments, after.customers)
+    moves = migration(segments.labels, labels, segments=segments.segments)
+    stayed = moves.stayed / (moves.stayed + moves.changed)
+    assert 0.7 < stayed < 1.0
+    assert moves.changed >= 20
+    assert moves.new == len(after.customers) - len(before.customers) and moves.gone == 0
+    # Who moved is not noise: converting trials and churning accounts account for many of the moves.
+    old = before.customers.set_index("customer_id")
+    new = after.customers.set_index("customer_id")
+    moved = moves.moved[~moves.moved["from"].isin(["(new)"])]["customer_id"]
+    event = (old["plan"].loc[moved] != new["plan"].loc[moved]) | (new["churn_date"].loc[moved].notna()
+                                                                  & old["churn_date"].loc[moved].isna())
+    assert event.mean() > 0.5
+
+
+def test_rfm_segments_reapplied_next_month_mostly_hold(months):
+    before, after = months
+    roles = {"customer_id": "customer_id", "transaction_date": "invoice_date", "amount": "amount",
+             "order_id": "invoice_id"}
+    table = customer_table(before.customers, customer_id="customer_id", transactions=before.transactions,
+                           transaction_roles=roles)
+    segments = rfm.fit_rfm(table)
+    labels, _ = apply_recipe(segments, after.customers, transactions=after.transactions, transaction_roles=roles)
+    moves = migration(segments.labels, labels, segments=segments.segments)
+    assert moves.stayed / (moves.stayed + moves.changed) > 0.7
+    assert moves.changed >= 20
+    # Churned accounts stop buying: some of them slide out of the best RFM segments.
+    churned = after.customers.loc[after.customers["churn_date"] > pd.Timestamp("2026-10-31"), "customer_id"]
+    assert moves.moved["customer_id"].isin(churned).any()
