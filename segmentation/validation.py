@@ -415,8 +415,8 @@ def _measurable(frame, segmentation: Segmentation, labels, t: Thresholds, refits
         empty = missing_mask(series)
         missing[name] = float(empty.mean())
         present = series[~empty]
-        if name in signal:
-            constancy[name] = max(missing[name], 1 - missing[name])
+        if name in signal:  # blank is one more value, so recency with no blanks still varies by its values
+            constancy[name] = float(series.where(~empty).value_counts(normalize=True, dropna=False).iloc[0])
         else:
             constancy[name] = float(present.value_counts(normalize=True).iloc[0]) if len(present) else 1.0
     stability, stability_note = _stability(frame, segmentation, labels, t, refits, order, random_state)

@@ -221,3 +221,20 @@ def test_sweep_chart_crosses_out_ks_that_leave_a_sliver():
     tiny_ks = {row["k"] for row in rows if row["tiny"]}
     assert tiny_ks == set(sweep.table.loc[sweep.table["smallest_share"] < 0.05, "k"]) and tiny_ks
     assert "under 5% of customers" in " ".join(spec["title"])
+
+
+def test_rfm_where_everyone_bought_is_measurable_on_recency_values():
+    # No customer lacks a purchase, so "blank vs filled" says nothing; the recency values still vary.
+    from segmentation.rfm import fit_rfm
+
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({"recency_days": rng.integers(1, 365, 600).astype(float),
+                          "frequency": rng.integers(1, 12, 600), "monetary": rng.gamma(2, 50, 600)},
+                         index=pd.Index([f"c{i}" for i in range(600)], name="customer_id"))
+    measurable = evaluate(frame, fit_rfm(frame), n_bootstrap=0)["measurable"]
+    assert measurable.figures["constancy"]["recency_days"] < 0.05
+    assert "one value" not in measurable.why
+    # Where most customers never bought, the blanks are the most common value.
+    frame.loc[frame.index[:550], "recency_days"] = np.nan
+    measurable = evaluate(frame, fit_rfm(frame), n_bootstrap=0)["measurable"]
+    assert measurable.figures["constancy"]["recency_days"] == pytest.approx(550 / 600)
