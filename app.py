@@ -28,7 +28,7 @@ if not state.has_customers() and not st.session_state.get("_sample_offered") \
     st.session_state["_sample_offered"] = True
     tables, roles = load_sample()
     if "customers" in tables:
-        state.set_data(tables, roles, source="Sample data (Acme Analytics, synthetic)")
+        state.set_data(tables, roles, source=state.SAMPLE_SOURCE)
 
 with st.sidebar:
     st.caption("Loaded")

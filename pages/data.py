@@ -34,7 +34,7 @@ with left:
 with right:
     if st.button("Use the sample data", icon=":material/dataset:", width="stretch"):
         tables, roles = load_sample()
-        state.set_data(tables, roles, source="Sample data (Acme Analytics, synthetic)")
+        state.set_data(tables, roles, source=state.SAMPLE_SOURCE)
         st.session_state.pop("_uploaded_key", None)
         st.session_state.pop(state.CUSTOMERS_FROM, None)
         st.rerun()  # so the sidebar, drawn before this page, shows the new data

@@ -24,7 +24,6 @@ SESSION, RECIPE, BEFORE_FILE, NOTHING = "This session's segments", "A recipe fil
 # The last export that scored, so a failed upload shows its error next to it instead of a blank page.
 LAST_RESULT = "_track_last_result"
 # On the bundled sample, its next month (same customers, a month later) can stand in for the newer export.
-SAMPLE_SOURCE = "Sample data"  # how app.py and the Data page begin the source of the bundled sample
 NEXT_MONTH = [SAMPLE_DIR / NEXT_MONTH_FOLDER / name for name in NEXT_MONTH_FILES]  # customers, transactions
 USE_NEXT_MONTH = "_track_sample_next_month"
 
@@ -60,8 +59,7 @@ with right:
                                  help="Needed when the segments use recency, frequency, monetary or tenure and "
                                       "the newer export is a customers table.")
     # Only while the bundled sample is loaded: its next month matches the session's customers.
-    on_sample = (str(state.get(state.SOURCE) or "").startswith(SAMPLE_SOURCE)
-                 and all(path.is_file() for path in NEXT_MONTH))
+    on_sample = state.on_sample() and all(path.is_file() for path in NEXT_MONTH)
     if newer is not None or purchases is not None or not on_sample:
         st.session_state.pop(USE_NEXT_MONTH, None)  # an upload (or other data) takes over
     elif not st.session_state.get(USE_NEXT_MONTH):

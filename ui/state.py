@@ -14,8 +14,9 @@ import streamlit as st
 TABLES = "tables"
 # Confirmed role maps by kind: segmentation.schema.RoleMap
 ROLES = "roles"
-# Where the data came from, shown in the sidebar ("Sample data" or file names)
+# Where the data came from, shown in the sidebar (SAMPLE_SOURCE or file names)
 SOURCE = "source"
+SAMPLE_SOURCE = "Sample data (Acme Analytics, synthetic)"
 # The kind ("transactions"/"events") the customers table was taken from when no customers file came
 CUSTOMERS_FROM = "customers_from"
 # The current segmentation.result.Segmentation and what it was fitted on
@@ -81,3 +82,8 @@ def saved_names(segmentation: Any) -> dict[str, str]:
     original = tuple(segmentation.state.get("display_names", {})) or tuple(segmentation.segments)
     key = (segmentation.method, tuple(segmentation.variables), original)
     return dict(st.session_state.get(RENAMES, {}).get(key, {}))
+
+
+def on_sample() -> bool:
+    """Whether the bundled sample is what is loaded."""
+    return get(SOURCE) == SAMPLE_SOURCE
