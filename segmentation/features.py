@@ -117,13 +117,18 @@ def build_customer_table(
     events: pd.DataFrame | None = None,
     event_roles: Mapping[str, str] | Any | None = None,
     as_of: str | pd.Timestamp | None = None,
+    first_row: int = 1,
 ) -> CustomerTable:
-    """`customer_table` with the as-of date used, notes and unknown ids (`CustomerTable`)."""
+    """`customer_table` with the as-of date used, notes and unknown ids (`CustomerTable`).
+
+    `first_row` is the file's row number of the first customer (2 below a one-line header), so
+    that messages name rows the way a spreadsheet shows them.
+    """
     if not isinstance(customers, pd.DataFrame):
         raise DataError("The customers table must be a table (a pandas DataFrame).")
     _require_columns(customers, {"customer_id": customer_id}, "customers")
     ids = ids_as_text(customers[customer_id], column=customer_id, table="customers")
-    _check_unique(ids, customer_id)
+    _check_unique(ids, customer_id, first_row)
 
     frame = customers.drop(columns=[customer_id])
     frame.index = pd.Index(ids.to_numpy(dtype=object), dtype=object, name="customer_id")
@@ -203,10 +208,10 @@ def _require_columns(frame: pd.DataFrame, columns: Mapping[str, str], table: str
             )
 
 
-def _check_unique(ids: pd.Series, column: str) -> None:
+def _check_unique(ids: pd.Series, column: str, first_row: int = 1) -> None:
     blank = ids.isna().to_numpy()
     if blank.any():
-        row = int(np.flatnonzero(blank)[0]) + 1
+        row = int(np.flatnonzero(blank)[0]) + first_row
         raise DataError(
             f"The customers table has no customer id in column {column!r} in row {row}; "
             "fill it in or remove the row."
@@ -214,7 +219,7 @@ def _check_unique(ids: pd.Series, column: str) -> None:
     duplicated = ids.duplicated(keep=False).to_numpy()
     if duplicated.any():
         first = ids.to_numpy()[np.flatnonzero(duplicated)[0]]
-        rows = np.flatnonzero(ids.to_numpy() == first) + 1
+        rows = np.flatnonzero(ids.to_numpy() == first) + first_row
         shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
         raise DataError(
             f"The customers table has customer id {first!r} in column {column!r} more than once "

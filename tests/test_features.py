@@ -347,3 +347,11 @@ def test_dates_with_time_zones_fall_on_their_utc_day(customers):
     table = customer_table(customers, customer_id="customer_id", transactions=tx, transaction_roles=TX_ROLES)
     assert table.loc["00017", "last_purchase"] == pd.Timestamp("2024-03-06")
 
+
+
+def test_duplicate_ids_are_named_by_the_rows_a_spreadsheet_shows():
+    customers = pd.DataFrame({"id": ["a", "b", "a"], "mrr": [1.0, 2.0, 3.0]})
+    with pytest.raises(DataError, match=r"'a' in column 'id' more than once \(rows 2, 4\)"):
+        build_customer_table(customers, customer_id="id", first_row=2)
+    with pytest.raises(DataError, match=r"no customer id in column 'id' in row 3"):
+        build_customer_table(customers.assign(id=["a", None, "c"]), customer_id="id", first_row=2)

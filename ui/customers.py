@@ -33,8 +33,9 @@ def current_customer_table() -> pd.DataFrame:
             if "event_count" in event_roles:
                 event_roles["count"] = event_roles.pop("event_count")
             kwargs.update(events=tables["events"].frame, event_roles=event_roles)
-        built = build_customer_table(tables["customers"].frame, customer_id=customers_roles.get("customer_id"),
-                                     **kwargs)
+        customers = tables["customers"]
+        built = build_customer_table(customers.frame, customer_id=customers_roles.get("customer_id"),
+                                     first_row=customers.header_row + 2, **kwargs)
         return with_outcomes(built.frame, customers_roles.roles), tuple(built.notes)
 
     table, notes = memo("customer_table", key, build, max_entries=2)
