@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from segmentation import kmeans, projection
+from segmentation import kmeans, projection, rules
+from segmentation.actions import empty_plan
 from segmentation.features import customer_table
 from segmentation.outcomes import with_outcomes
 from segmentation.projection import BackgroundMaps, Projection
 from segmentation.sample import generate
 from segmentation.schema import infer_roles
 from ui import state
+from ui.action_plan import fill_blank_rows
+from ui.profile_views import rules_in_words
+from ui.renames import names_from_editor
 
 io = pytest.importorskip("segmentation.io")
 
@@ -127,3 +134,95 @@ def test_a_failed_umap_keeps_the_pca_map_and_offers_a_retry(root, sample, monkey
         assert any(b.label == "Try UMAP again" for b in at.button)
     finally:
         maps.shutdown()
+
+
+# -- names and the action plan across reruns and pages ------------------------------------------------
+
+def test_names_survive_going_to_the_segment_page_and_back(root, sample):
+    tables, roles, _ = sample
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
+    at.session_state["_sample_offered"] = True
+    at.session_state[state.TABLES] = tables
+    at.session_state[state.ROLES] = roles
+    at.session_state[state.SOURCE] = "test data"
+    at.switch_page("pages/segment.py").run()
+    fitted = at.session_state[state.SEGMENTATION]
+    at.switch_page("pages/profiles.py").run()
+    next(b for b in at.button if b.label == "Use the suggested names").click().run()
+    assert not at.exception, at.exception
+    renamed = at.session_state[state.SEGMENTATION].segments
+    assert renamed != fitted.segments
+
+    at.switch_page("pages/segment.py").run()  # refits (the method's own names) and puts the given names back
+    assert not at.exception, at.exception
+    assert at.session_state[state.SEGMENTATION].segments == renamed
+    at.switch_page("pages/profiles.py").run()
+    assert not at.exception, at.exception
+    assert at.session_state[state.SEGMENTATION].segments == renamed
+    assert list(at.dataframe[0].value.index) == [*renamed, "All customers"]
+    assert list(at.session_state[state.ACTION_PLAN]["segment"]) == list(renamed)
+
+
+def _plan_with_an_owner(segments, owner="Dana"):
+    plan = empty_plan(segments)
+    plan.loc[0, "owner"] = owner
+    return plan
+
+
+def test_a_started_plan_keeps_its_rows_and_follows_a_rename(root, sample):
+    seg = sample[2]
+    at = _open(root, sample, **{state.ACTION_PLAN: _plan_with_an_owner(seg.segments)})
+    plan = at.session_state[state.ACTION_PLAN]
+    # The row the user started is kept as it is; the blank rows get the suggestions.
+    assert plan.loc[0, "owner"] == "Dana" and plan.loc[0, "goal"] == ""
+    assert (plan.loc[1:, "goal"].str.len() > 0).all()
+
+    next(b for b in at.button if b.label == "Use the suggested names").click().run()
+    assert not at.exception, at.exception
+    renamed = at.session_state[state.SEGMENTATION]
+    plan = at.session_state[state.ACTION_PLAN].set_index("segment")
+    assert list(plan.index) == list(renamed.segments)
+    assert plan.loc[renamed.segments[0], "owner"] == "Dana"
+    assert plan.loc[renamed.segments[0], "goal"] == ""
+
+
+def test_reset_to_the_suggestions_drops_the_users_rows(root, sample):
+    suggested = _open(root, sample).session_state[state.ACTION_PLAN]
+    at = _open(root, sample, **{state.ACTION_PLAN: _plan_with_an_owner(sample[2].segments)})
+    assert at.session_state[state.ACTION_PLAN].loc[0, "owner"] == "Dana"
+    next(b for b in at.button if b.label == "Reset to the suggestions").click().run()
+    assert not at.exception, at.exception
+    plan = at.session_state[state.ACTION_PLAN]
+    assert "Dana" not in set(plan["owner"])
+    assert plan.equals(suggested)
+
+
+# -- the pure helpers behind the page ------------------------------------------------------------------
+
+def test_blank_or_spaces_in_the_rename_editor_keep_the_old_name():
+    edited = pd.DataFrame({"segment": ["A", "B", "C"], "suggested": ["x", "y", "z"],
+                           "new name": ["  Big spenders ", "", None]})
+    assert names_from_editor(edited, column="new name") == {"A": "Big spenders", "B": "B", "C": "C"}
+    assert names_from_editor(edited, column="suggested") == {"A": "x", "B": "y", "C": "z"}
+
+
+def test_only_blank_plan_rows_take_the_suggestion():
+    plan = _plan_with_an_owner(["A", "B"])
+    suggested = empty_plan(["A", "B"]).assign(goal=["grow A", "grow B"])
+    filled = fill_blank_rows(plan, suggested)
+    assert list(filled["goal"]) == ["", "grow B"]
+    assert list(filled["owner"]) == ["Dana", ""]
+    assert list(plan["goal"]) == ["", ""]  # the input is not changed
+
+
+def test_rules_in_words_are_the_users_rules_or_the_validation_rules_under_the_shown_names(sample):
+    frame = pd.DataFrame({"customer_id": ["01", "02", "03"], "mrr": [10.0, 200.0, 50.0]})
+    written = rules.fit_rules(frame, "Big: mrr >= 100\nSmall: otherwise", id_column="customer_id")
+    assert rules_in_words(written.renamed({"Big": "Whales"}), None) == {"Whales": "mrr >= 100",
+                                                                        "Small": "otherwise"}
+    fitted = sample[2]
+    tree = SimpleNamespace(segment_rules={name: f"rule of {name}" for name in fitted.segments})
+    first, *others = fitted.segments
+    shown = fitted.renamed({first: "Whales"})
+    assert rules_in_words(shown, tree) == {"Whales": f"rule of {first}", **{s: f"rule of {s}" for s in others}}
+    assert rules_in_words(shown, None) == {}

@@ -78,10 +78,19 @@ def data_version() -> int:
 RENAMES = "_segment_renames"
 
 
-def saved_names(segmentation: Any) -> dict[str, str]:
+def _names_key(segmentation: Any) -> tuple:
+    # The same before and after a rename: display_names is keyed by the method's own names.
     original = tuple(segmentation.state.get("display_names", {})) or tuple(segmentation.segments)
-    key = (segmentation.method, tuple(segmentation.variables), original)
-    return dict(st.session_state.get(RENAMES, {}).get(key, {}))
+    return (segmentation.method, tuple(segmentation.variables), original)
+
+
+def saved_names(segmentation: Any) -> dict[str, str]:
+    return dict(st.session_state.get(RENAMES, {}).get(_names_key(segmentation), {}))
+
+
+def save_names(segmentation: Any, names: dict[str, str]) -> None:
+    """Remember the names the user gave, so a refit of the same segmentation shows them again."""
+    st.session_state.setdefault(RENAMES, {})[_names_key(segmentation)] = dict(names)
 
 
 def on_sample() -> bool:
