@@ -15,7 +15,9 @@ and when an events table is given (one row per event, or per customer-day with a
     active_days_30d, active_days_90d, events_90d
 
 The as-of date defaults to the day after the last transaction or event of a known customer;
-rows dated after it are left out. An id of transactions or events that the customers table
+rows dated after it are left out. Ids that are emails (nearly every one holds one "@" and
+a dot after it) are trimmed and lower-cased, since "CHRIS.197@GMAIL.COM" and "chris.197@gmail.com"
+are one person. An id of transactions or events that the customers table
 lacks but matches once leading zeros are ignored (17, "17" or 17.0 for "00017") counts for that
 customer, unless it fits more than one ("017" and "0017"); other unknown ids are left out.
 `build_customer_table` returns the table together with plain sentences on what was matched
@@ -40,6 +42,7 @@ __all__ = [
     "build_customer_table",
     "customer_table",
     "ids_as_text",
+    "looks_like_emails",
     "match_ids",
     "parse_dates",
     "parse_numbers",
@@ -54,6 +57,11 @@ TRANSACTION_FEATURES = (
 )
 EVENT_FEATURES = (*(f"active_days_{w}d" for w in q.WINDOWS), f"events_{q.WINDOWS[-1]}d")
 
+# One "@" with a dot after it, no spaces: an email address (checked after trimming).
+_EMAIL = r"^[^@\s]+@[^@\s]*\.[^@\s]+$"
+# Share of the distinct ids that must look like emails for the column to be read as emails.
+_EMAIL_SHARE = 0.95
+
 # Roles each table needs (required, optional) in its role mapping.
 _TRANSACTION_ROLES = (("customer_id", "transaction_date", "amount"), ("order_id",))
 _EVENT_ROLES = (("customer_id", "event_date"), ("count",))
@@ -65,9 +73,9 @@ class CustomerTable:
 
     frame      one row per customer (see the module docstring for the columns).
     as_of      the as-of date used (None when neither transactions nor events were given).
-    notes      plain sentences for the user: ids matched by ignoring leading zeros, ids that
-               fit more than one customer that way, rows of unknown customers, undated or
-               later rows.
+    notes      plain sentences for the user: email ids compared without case and spaces, ids
+               matched by ignoring leading zeros, ids that fit more than one customer that way,
+               rows of unknown customers, undated or later rows.
     unmatched  rows per customer id that the customers table lacks, even ignoring leading
                zeros (ids that fit more than one customer are here too): columns table
                ("transactions" / "events"), customer_id, rows; most rows first (None when
@@ -128,19 +136,23 @@ def build_customer_table(
         raise DataError("The customers table must be a table (a pandas DataFrame).")
     _require_columns(customers, {"customer_id": customer_id}, "customers")
     ids = ids_as_text(customers[customer_id], column=customer_id, table="customers")
-    _check_unique(ids, customer_id, first_row)
+    _check_unique(ids, customer_id, first_row, emails=looks_like_emails(customers[customer_id]))
 
     frame = customers.drop(columns=[customer_id])
     frame.index = pd.Index(ids.to_numpy(dtype=object), dtype=object, name="customer_id")
     tx = ev = None
+    raw_ids = [customers[customer_id]]
     if transactions is not None:
         tx = _prepare(transactions, transaction_roles, "transactions", _TRANSACTION_ROLES)
         _check_free(frame, TRANSACTION_FEATURES)
+        raw_ids.append(transactions[_role(transaction_roles, "customer_id")])
     if events is not None:
         ev = _prepare(events, event_roles, "events", _EVENT_ROLES)
         _check_free(frame, EVENT_FEATURES)
+        raw_ids.append(events[_role(event_roles, "customer_id")])
+    notes: list[str] = _email_notes(raw_ids)
     if tx is None and ev is None:
-        return CustomerTable(frame=frame)
+        return CustomerTable(frame=frame, notes=tuple(notes))
 
     known = pd.DataFrame({"customer_id": frame.index.to_numpy(dtype=object)})
     tx_ids = _match_leading_zeros(tx, "transactions", known) if tx is not None else None
@@ -148,7 +160,6 @@ def build_customer_table(
     tx = tx_ids.table if tx_ids is not None else None
     ev = ev_ids.table if ev_ids is not None else None
     resolved = _resolve_as_of(as_of, [t for t in (tx, ev) if t is not None], known)
-    notes: list[str] = []
     unmatched: list[pd.DataFrame] = []
     if tx_ids is not None:
         summary = q.transaction_summary(tx, as_of=resolved, ids=known).set_index("customer_id")
@@ -173,6 +184,8 @@ def ids_as_text(values: pd.Series, *, column: str = "customer_id", table: str = 
     """Ids as text, as written in the file: integers read as numbers lose no zeros they never had,
     and floats that hold whole numbers (17.0, from a column with blanks) print as "17".
 
+    Ids that are emails (see `looks_like_emails`) are trimmed and lower-cased: mail systems
+    ignore case, so "CHRIS.197@GMAIL.COM" and " chris.197@gmail.com" are one customer.
     Missing ids stay missing (None). Raises DataError for ids that are fractions or infinite.
     """
     series = pd.Series(values)
@@ -195,8 +208,56 @@ def ids_as_text(values: pd.Series, *, column: str = "customer_id", table: str = 
         out[present] = numbers.astype(np.int64).astype(str)
     else:
         texts = series[present].astype(str)
+        if looks_like_emails(texts):
+            texts = _email_keys(texts)
         out[present] = texts.where(texts != "", None)
     return out
+
+
+def looks_like_emails(values: pd.Series) -> bool:
+    """True when (nearly) every distinct non-blank text value is an email address: one "@" and a
+    dot after it, once surrounding spaces are trimmed. Numbers and dates are never emails."""
+    series = pd.Series(values)
+    if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return False
+    texts = series.dropna()
+    if texts.empty:
+        return False
+    # A look at the first rows rejects ordinary id columns without hashing millions of values.
+    head = texts.iloc[:200].astype(str).str.strip()
+    head = head[head != ""]
+    if head.empty or head.str.contains(_EMAIL, regex=True).mean() < 0.5:
+        return False
+    distinct = pd.Series(pd.unique(texts.to_numpy(dtype=object)), dtype=object).astype(str).str.strip()
+    distinct = distinct[distinct != ""]
+    return bool(len(distinct)) and bool(distinct.str.contains(_EMAIL, regex=True).mean() >= _EMAIL_SHARE)
+
+
+def _email_keys(texts: pd.Series) -> pd.Series:
+    """Trimmed, lower-cased text; the work is on distinct values (thousands), not rows (millions)."""
+    codes, distinct = pd.factorize(texts.to_numpy(dtype=object))
+    keys = pd.Series(distinct, dtype=object).str.strip().str.lower().to_numpy(dtype=object)
+    return pd.Series(keys[codes], index=texts.index, dtype=object)
+
+
+def _email_notes(columns: list[pd.Series]) -> list[str]:
+    """One sentence when customer ids are emails that had to be trimmed or lower-cased to compare,
+    with how many spellings were merged into another (the most in any one table)."""
+    rewritten, merged = False, 0
+    for values in columns:
+        if not looks_like_emails(values):
+            continue
+        texts = values.dropna().astype(str)
+        texts = texts[texts != ""]
+        spellings = pd.Series(pd.unique(texts.to_numpy(dtype=object)), dtype=object)
+        keys = _email_keys(spellings)
+        rewritten = rewritten or bool((keys != spellings).any())
+        keys = keys[keys != ""]
+        merged = max(merged, len(keys) - keys.nunique())
+    if not rewritten:
+        return []
+    count = f" ({merged:,} id{'' if merged == 1 else 's'} merged)" if merged else ""
+    return [f"Customer ids are emails: compared without case and spaces{count}."]
 
 
 def _require_columns(frame: pd.DataFrame, columns: Mapping[str, str], table: str) -> None:
@@ -208,7 +269,7 @@ def _require_columns(frame: pd.DataFrame, columns: Mapping[str, str], table: str
             )
 
 
-def _check_unique(ids: pd.Series, column: str, first_row: int = 1) -> None:
+def _check_unique(ids: pd.Series, column: str, first_row: int = 1, *, emails: bool = False) -> None:
     blank = ids.isna().to_numpy()
     if blank.any():
         row = int(np.flatnonzero(blank)[0]) + first_row
@@ -221,8 +282,9 @@ def _check_unique(ids: pd.Series, column: str, first_row: int = 1) -> None:
         first = ids.to_numpy()[np.flatnonzero(duplicated)[0]]
         rows = np.flatnonzero(ids.to_numpy() == first) + first_row
         shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
+        how = " (emails compared without case and spaces)" if emails else ""
         raise DataError(
-            f"The customers table has customer id {first!r} in column {column!r} more than once "
+            f"The customers table has customer id {first!r} in column {column!r} more than once{how} "
             f"(rows {shown}); keep one row per customer."
         )
 

@@ -27,7 +27,8 @@ from .errors import DataError
 from .result import Segmentation, register_method
 from .variables import Design, apply_state, customer_ids, prepare
 
-__all__ = ["KSweep", "sweep_k", "fit_kmeans", "silhouette_on_distances", "DEFAULT_KS", "N_INIT", "MIN_SHARE"]
+__all__ = ["KSweep", "sweep_k", "fit_kmeans", "silhouette_on_distances", "DEFAULT_KS", "N_INIT", "MIN_SHARE",
+           "MIN_SEGMENT_CUSTOMERS"]
 
 DEFAULT_KS = range(2, 9)
 # A few k-means++ starts: enough to avoid a poor local optimum, cheap at 100k customers.
@@ -39,6 +40,9 @@ MIN_CUSTOMERS = 10
 FIT_SAMPLE = 20_000
 # The suggested k prefers segments of at least this share of customers (the "substantial" criterion).
 MIN_SHARE = 0.05
+# ... and never suggests segments of fewer customers than this, whatever their share: two accounts
+# out of twelve are 17% of the customers but no segment to plan for (validation's `min_customers`).
+MIN_SEGMENT_CUSTOMERS = 10
 # A category level names a segment only when more than half of the segment has it and its share
 # there is at least this much above its share among all customers.
 MIN_LIFT = 0.1
@@ -49,13 +53,16 @@ class KSweep:
     """Quality of k-means for each k.
 
     table        one row per k: k, silhouette (on a sample), calinski_harabasz, davies_bouldin, inertia,
-                 smallest_share (the smallest segment's share of customers), mean_rank.
+                 smallest_share (the smallest segment's share of customers), smallest_size (its
+                 customers), mean_rank.
     suggested_k  the k with the best average rank over silhouette (higher is better),
                  Calinski-Harabasz (higher) and Davies-Bouldin (lower), among the k whose smallest
-                 segment holds at least `min_share` of customers (all k when none does); rank ties
-                 go to the higher silhouette, then the smaller k.
+                 segment holds at least `min_customers` customers and `min_share` of customers; when
+                 none does, among those that meet `min_customers`; when none meets that either, the
+                 k whose smallest segment is biggest; with fewer than 2 x `min_customers` customers,
+                 the fewest segments tried. Rank ties go to the higher silhouette, then the smaller k.
     reason       plain sentences explaining the suggestion, naming better-ranked k that were
-                 passed over for a tiny segment.
+                 passed over for a small segment, or saying the customers are too few.
     """
 
     table: pd.DataFrame = field(repr=False)
@@ -73,17 +80,22 @@ def sweep_k(
     transforms: str | Mapping[str, str] = "auto",
     id_column: str | None = None,
     min_share: float = MIN_SHARE,
+    min_customers: int = MIN_SEGMENT_CUSTOMERS,
 ) -> KSweep:
     """Fit k-means for each k in `ks` and suggest one.
 
-    min_share  the smallest segment share (0-1) a suggested k should give; 0 ranks every k alike.
+    min_share      the smallest segment share (0-1) a suggested k should give; 0 ranks every k alike.
+    min_customers  the fewest customers a suggested k should leave in any segment; 0 ignores it.
     """
     if not 0 <= min_share < 1:
         raise DataError(
             f"min_share={min_share} should be a share of customers from 0 up to 1 (not included), e.g. 0.05."
         )
+    if isinstance(min_customers, bool) or not isinstance(min_customers, (int, np.integer)) or min_customers < 0:
+        raise DataError(f"min_customers={min_customers!r} should be a whole number of customers, 0 or more, e.g. 10.")
     design = prepare(frame, variables, transforms=transforms, id_column=id_column)
-    return _sweep(design.matrix, ks, random_state=random_state, sample_size=sample_size, min_share=min_share)
+    return _sweep(design.matrix, ks, random_state=random_state, sample_size=sample_size, min_share=min_share,
+                  min_customers=int(min_customers))
 
 
 def fit_kmeans(
@@ -187,6 +199,7 @@ def _sweep(
     sample_size: int,
     fit_size: int = FIT_SAMPLE,
     min_share: float = MIN_SHARE,
+    min_customers: int = MIN_SEGMENT_CUSTOMERS,
 ) -> KSweep:
     ks = sorted({int(k) for k in ks})
     if not ks:
@@ -219,6 +232,7 @@ def _sweep(
                     "davies_bouldin": float(davies_bouldin_score(Xs, labels)) if several else float("nan"),
                     "inertia": float((distance**2).sum()),
                     "smallest_share": float(np.bincount(labels, minlength=k).min() / len(Xs)),
+                    "smallest_size": int(np.bincount(labels, minlength=k).min()),
                 }
             )
     table = pd.DataFrame(rows)
@@ -232,13 +246,43 @@ def _sweep(
     table["mean_rank"] = ranks.mean(axis=1)
     by_rank = table.assign(neg_sil=-table["silhouette"].fillna(-1)).sort_values(["mean_rank", "neg_sil", "k"])
     ranked = list(by_rank.index)
+    too_few = len(Xs) < 2 * min_customers
     # A k whose smallest segment is too small to act on would fail the "substantial" criterion.
-    substantial = [i for i in ranked if table.loc[i, "smallest_share"] >= min_share - 1e-12]
-    best = substantial[0] if substantial else ranked[0]
-    passed_over = ranked[: ranked.index(best)]
+    sized = [i for i in ranked if table.loc[i, "smallest_size"] >= min_customers]
+    substantial = [i for i in sized if table.loc[i, "smallest_share"] >= min_share - 1e-12]
+    if too_few:
+        best = int(table["k"].idxmin())
+    elif sized:
+        best = (substantial or sized)[0]
+    else:  # the biggest smallest segment: the k nearest to a plan for every segment
+        best = max(ranked, key=lambda i: (table.loc[i, "smallest_size"], -ranked.index(i)))
     k = int(table.loc[best, "k"])
-    r = ranks.loc[best]
-    among = f" of the k that leave no segment under {_percent(min_share)} of customers" if passed_over else ""
+    if too_few:
+        reason = (
+            f"{len(Xs):,} customers are too few to split into segments of at least {min_customers:,}, so k={k}, the "
+            f"fewest segments tried, is suggested (its smallest segment holds {_size(table.loc[best])}); load the "
+            "full export, or write rules for a handful of accounts."
+        )
+    else:
+        reason = _reason(table, ranks, ranked, best, sized, substantial, min_share, min_customers)
+    if table["silhouette"].max() < 0.25:
+        reason += (
+            f" No k separates the customers clearly (best silhouette {table['silhouette'].max():.2f}); "
+            "the segments may be cuts of a continuum, so check them on the validation scorecard."
+        )
+    return KSweep(table=table, suggested_k=k, reason=reason)
+
+
+def _reason(table, ranks, ranked, best, sized, substantial, min_share, min_customers) -> str:
+    """Why `best` was suggested, and which better-ranked k were passed over for a small segment."""
+    passed_over = ranked[: ranked.index(best)]
+    k, r = int(table.loc[best, "k"]), ranks.loc[best]
+    among = ""
+    if passed_over and substantial:
+        among = f" of the k that leave no segment under {_percent(min_share)} of customers"
+        among += f" or under {_customers(min_customers)}" if min_customers > 1 else ""
+    elif passed_over and sized:
+        among = f" of the k that leave no segment under {_customers(min_customers)}"
     reason = (
         f"k={k} ranks best on average across silhouette ({table.loc[best, 'silhouette']:.2f}, rank "
         f"{r['silhouette']} of {len(table)}), Calinski-Harabasz (rank {r['calinski_harabasz']}) and "
@@ -246,25 +290,32 @@ def _sweep(
     )
     if passed_over:
         skipped = [f"k={int(table.loc[i, 'k'])}" for i in passed_over]
-        shares = [_percent(table.loc[i, "smallest_share"]) for i in passed_over]
+        sizes = [_size(table.loc[i]) for i in passed_over]
         if len(passed_over) == 1:
-            reason += f" {skipped[0]} ranked higher but its smallest segment holds {shares[0]} of customers."
+            reason += f" {skipped[0]} ranked higher but its smallest segment holds {sizes[0]}."
         else:
-            reason += (
-                f" {_and(skipped)} ranked higher but their smallest segments hold {_and(shares)} of customers."
-            )
+            reason += f" {_and(skipped)} ranked higher but their smallest segments hold {_and(sizes)}."
+    if not sized:
+        reason += (
+            f" Every k leaves a segment under {_customers(min_customers)} (k={k}: {_size(table.loc[best])}), so "
+            "check the substantial criterion and merge or drop a segment too small to act on."
+        )
     elif not substantial:
         reason += (
             f" Every k leaves a segment under {_percent(min_share)} of customers (k={k}: "
             f"{_percent(table.loc[best, 'smallest_share'])}), so check the substantial criterion and merge or "
             "drop a segment too small to act on."
         )
-    if table["silhouette"].max() < 0.25:
-        reason += (
-            f" No k separates the customers clearly (best silhouette {table['silhouette'].max():.2f}); "
-            "the segments may be cuts of a continuum, so check them on the validation scorecard."
-        )
-    return KSweep(table=table, suggested_k=k, reason=reason)
+    return reason
+
+
+def _customers(count: int) -> str:
+    return f"{int(count):,} customer{'' if int(count) == 1 else 's'}"
+
+
+def _size(row: pd.Series) -> str:
+    """The smallest segment of a sweep row in words: "1 customer (8.3%)"."""
+    return f"{_customers(row['smallest_size'])} ({_percent(row['smallest_share'])})"
 
 
 def _percent(share: float) -> str:

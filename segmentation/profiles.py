@@ -9,6 +9,9 @@ ideal-customer view: which attributes over-index in one segment, typically the b
 KPI definitions (the same words appear in `Profiles.definitions`):
 
 - churn rate: share of the segment's customers who have churned (churn flag true or churn date set);
+- tenure: days from signup to churn (when the churn column is a date) or to the as-of date, when a
+  signup date is given; else a tenure column in days, such as the customer table's `tenure_days`
+  (days from the first purchase to the as-of date). `Profiles.definitions` says which one was used;
 - monthly churn rate: churned customers / customer-months observed (sum of tenure in days / 30.4375),
   the constant monthly hazard that best explains what was seen;
 - ARPA: average MRR of the segment's paying customers (MRR above zero);
@@ -90,7 +93,7 @@ _DEFINITIONS = {
     "churn_rate": "Share of the segment's customers who have churned.",
     "monthly_churn_rate": "Churned customers / customer-months observed (tenure in days / 30.4375).",
     "ltv": "LTV = ARPA / monthly churn rate; blank when no customer of the segment churned.",
-    "tenure_median_days": "Median days from signup to churn or to the as-of date.",
+    "tenure_median_days": "Median of the tenure column {tenure}, in days.",
     "conversion_rate": "Converted to paid / customers who started a trial.",
     "nps": "% promoters (9-10) minus % detractors (0-6) among customers who answered.",
 }
@@ -117,7 +120,7 @@ class Profiles:
     rules        segment -> plain-words rule (from validation), may be empty.
     variables    the variables profiled (numeric and categorical).
     kpis         the KPI columns present in `summary` besides customers and share_of_customers.
-    columns      KPI role -> column used (mrr, churned, converted, trial, tenure, nps, revenue).
+    columns      KPI role -> column used (mrr, churned, converted, trial, tenure, signup, nps, revenue).
     definitions  KPI column -> one sentence saying how it is computed.
     notes        sentences for the user (e.g. why LTV is blank).
     """
@@ -200,6 +203,8 @@ def profile(
     nps: str | None = None,
     revenue: str | None = None,
     rules: Mapping[str, str] | None = None,
+    signup: str | None = None,
+    as_of: str | pd.Timestamp | None = None,
 ) -> Profiles:
     """Profile every segment of `segmentation` on the customer table `frame` (indexed by customer id).
 
@@ -207,6 +212,10 @@ def profile(
     mrr, churned (flag or churn-date column), converted (flag or date), trial (trial-start column),
     tenure (days), nps (0-10 answers), revenue (default: mrr): KPI columns; each is optional and
     a KPI is computed only when its columns are given.
+    signup     signup-date column: tenure = days from signup to the churn date (when `churned` is a
+               date column) or to `as_of`; used when no `tenure` column is given.
+    as_of      the date tenure runs to for customers who have not churned; default the day after the
+               latest signup, churn or last-purchase date in the table.
     rules      segment -> plain-words rule, e.g. `Validation.segment_rules`.
     """
     labels = _labels_of(segmentation)
@@ -218,7 +227,7 @@ def profile(
         variables = [v for v in getattr(segmentation, "variables", ()) if v in data.columns]
     variables = list(dict.fromkeys(variables))
     roles = {"mrr": mrr, "churned": churned, "converted": converted, "trial": trial, "tenure": tenure, "nps": nps,
-             "revenue": revenue if revenue is not None else mrr}
+             "revenue": revenue if revenue is not None else mrr, "signup": signup if tenure is None else None}
     roles = {role: column for role, column in roles.items() if column is not None}
     missing = [c for c in [*variables, *roles.values()] if c not in data.columns]
     if missing:
@@ -232,7 +241,8 @@ def profile(
     if dates:
         notes.append(f"Date column(s) {', '.join(dates)} are not profiled; use tenure or recency in days instead.")
 
-    kpis, kpi_notes = _kpis(data, labels, roles, segments)
+    tenure_days, tenure_definition = _tenure(data, roles, as_of)
+    kpis, kpi_notes = _kpis(data, labels, roles, segments, tenure_days)
     notes += kpi_notes
 
     numbers = data[numeric].apply(_as_number) if numeric else pd.DataFrame(index=data.index)
@@ -252,8 +262,10 @@ def profile(
     names = _short_names(numbers, data, labels, categorical, segments)
     summary = kpis.summary
     kpi_columns_present = tuple(c for c in summary.columns if c not in ("customers", "share_of_customers"))
-    definitions = {k: v.format(revenue=roles.get("revenue", "")) for k, v in _DEFINITIONS.items()
-                   if k in summary.columns}
+    definitions = {k: v.format(revenue=roles.get("revenue", ""), tenure=roles.get("tenure", ""))
+                   for k, v in _DEFINITIONS.items() if k in summary.columns}
+    if "tenure_median_days" in definitions:
+        definitions["tenure_median_days"] = tenure_definition
     return Profiles(
         summary=summary,
         overall=kpis.overall,
@@ -331,9 +343,11 @@ def kpi_columns(frame: pd.DataFrame, roles: Any = None) -> dict[str, str]:
     get = (roles.get if roles is not None else (lambda role: None))
     found: dict[str, str] = {}
 
-    def pick(key: str, *candidates: str | None) -> None:
+    def pick(key: str, *candidates: str | None, dates: bool = False) -> None:
         for column in candidates:
             if column and column in frame.columns:
+                if dates and not pd.api.types.is_datetime64_any_dtype(frame[column]):
+                    continue  # a signup column that was not read as dates cannot give a tenure
                 found[key] = column
                 return
 
@@ -341,7 +355,11 @@ def kpi_columns(frame: pd.DataFrame, roles: Any = None) -> dict[str, str]:
     pick("churned", get("churn_date"), get("outcome"), "churned", "churn_date")
     pick("converted", get("converted"), "converted_to_paid", "converted")
     pick("trial", get("trial_start"), "trial_start")
-    pick("tenure", "tenure_days")
+    # Tenure from signup (to churn or the as-of date) is what "tenure" means for a subscription;
+    # the customer table's tenure_days counts from the first purchase, so it is the fallback.
+    pick("signup", get("signup_date"), "signup_date", dates=True)
+    if "signup" not in found:
+        pick("tenure", "tenure_days")
     pick("nps", "nps")
     pick("revenue", "monetary", get("mrr"), "mrr")
     return found
@@ -412,15 +430,54 @@ class _Kpis:
     funnel: pd.DataFrame
 
 
+def _tenure(data: pd.DataFrame, roles: Mapping[str, str], as_of: Any) -> tuple[pd.Series | None, str]:
+    """Tenure in days per customer and the sentence defining it (None without tenure or signup)."""
+    if "tenure" in roles:
+        column = roles["tenure"]
+        if column == "tenure_days":  # the customer table's own column (features.customer_table)
+            words = "Median days from the first purchase to the as-of date (tenure_days)."
+        else:
+            words = f"Median of the tenure column {column}, in days."
+        return _as_number(data[column]), words
+    if "signup" not in roles:
+        return None, ""
+    from .features import parse_as_of, parse_dates
+
+    signup = roles["signup"]
+    start = parse_dates(data[signup], column=signup, table="customer")
+    churn_column = roles.get("churned")
+    churn_dates = None
+    if churn_column is not None and pd.api.types.is_datetime64_any_dtype(data[churn_column]):
+        churn_dates = parse_dates(data[churn_column], column=churn_column, table="customer")
+    if as_of is None:
+        seen = [start, *([churn_dates] if churn_dates is not None else [])]
+        if "last_purchase" in data.columns and pd.api.types.is_datetime64_any_dtype(data["last_purchase"]):
+            seen.append(data["last_purchase"])
+        latest = max((s.max() for s in seen if s.notna().any()), default=pd.NaT)
+        as_of_day = latest.normalize() + pd.Timedelta(days=1) if pd.notna(latest) else pd.NaT
+        how = ", the day after the latest date in the table"
+    else:
+        as_of_day, how = parse_as_of(as_of), ""
+    end = pd.Series(as_of_day, index=data.index)
+    if churn_dates is not None:
+        end = churn_dates.where(churn_dates.notna(), end)
+    days = (end - start).dt.days.astype(float)
+    days = days.where(days >= 0)  # signed up after churning or after the as-of date: not a tenure
+    to_churn = f"to churn ({churn_column}) or " if churn_dates is not None else ""
+    stamp = f"{as_of_day:%Y-%m-%d}{how}" if pd.notna(as_of_day) else "unknown: no dates in the table"
+    caveat = (f"; churned customers count to it too, as {churn_column} gives no churn date"
+              if churn_column is not None and churn_dates is None else "")
+    return days, f"Median days from signup ({signup}) {to_churn}to the as-of date ({stamp}){caveat}."
+
+
 def _kpis(data: pd.DataFrame, labels: pd.Series, roles: Mapping[str, str],
-          segments: list[str]) -> tuple[_Kpis, list[str]]:
+          segments: list[str], tenure: pd.Series | None = None) -> tuple[_Kpis, list[str]]:
     notes: list[str] = []
     mrr = _as_number(data[roles["mrr"]]) if "mrr" in roles else None
     revenue = _as_number(data[roles["revenue"]]) if "revenue" in roles else None
     churned = as_flag(data[roles["churned"]]) if "churned" in roles else None
     converted = as_flag(data[roles["converted"]]) if "converted" in roles else None
     trial = as_flag(data[roles["trial"]]) if "trial" in roles else None
-    tenure = _as_number(data[roles["tenure"]]) if "tenure" in roles else None
     nps = _as_number(data[roles["nps"]]) if "nps" in roles else None
 
     everyone = pd.Series("All customers", index=labels.index)
@@ -438,7 +495,8 @@ def _kpis(data: pd.DataFrame, labels: pd.Series, roles: Mapping[str, str],
     overall = overall.reindex(columns).rename("All customers")
 
     if mrr is not None and churned is not None and tenure is None:
-        notes.append("LTV needs a tenure column (days) to turn churn into a monthly rate; it is not shown.")
+        notes.append("LTV needs a signup date or a tenure column (days) to turn churn into a monthly rate; "
+                     "it is not shown.")
     if "ltv" in summary.columns:
         blank = [str(s) for s in summary.index[summary["ltv"].isna() & (summary["customers"] > 0)]]
         if blank:

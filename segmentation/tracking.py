@@ -175,7 +175,7 @@ def prepare_for_recipe(
     """
     if not isinstance(frame, pd.DataFrame) or frame.empty:
         raise DataError("The newer export is empty; load a file with one row per customer (or per purchase).")
-    from .features import EVENT_FEATURES, TRANSACTION_FEATURES, customer_table
+    from .features import EVENT_FEATURES, TRANSACTION_FEATURES, customer_table, ids_as_text
     from .outcomes import with_outcomes
     from .schema import infer_roles, with_derived_amount
 
@@ -190,14 +190,21 @@ def prepare_for_recipe(
         tx_roles = _transaction_roles(purchases, transaction_roles)
         if tx_roles is not None:  # the file is itself the transactions table
             id_name = tx_roles["customer_id"]
-            customers = pd.DataFrame({id_name: purchases[id_name].dropna().drop_duplicates().to_numpy()})
+            # The ids as the customer table keys them (blanks out, emails without case), so that two
+            # spellings of one id do not become two customers.
+            ids = ids_as_text(purchases[id_name], column=id_name, table="transactions")
+            customers = pd.DataFrame({id_name: ids.dropna().drop_duplicates().to_numpy(dtype=object)})
             table = _rfm_table(segmentation, purchases, tx_roles, as_of)
             if table is None:
                 table = customer_table(customers, customer_id=id_name, transactions=purchases,
                                        transaction_roles=tx_roles, as_of=as_of)
             notes += [derived] if derived else []
+            with_id = int(ids.notna().sum())
+            without = len(purchases) - with_id
+            left_out = (f" ({without:,} row{'' if without == 1 else 's'} without a customer id left out)"
+                        if without else "")
             notes.append(f"Built recency, frequency and monetary for {len(table):,} customers from "
-                         f"{len(purchases):,} purchases.")
+                         f"{with_id:,} purchases{left_out}.")
             return Prepared(_checked(table, needed), id_name, tuple(notes), source="transactions")
 
     found = _with_confirmed(infer_roles(frame, kind="customers").roles, roles, frame)

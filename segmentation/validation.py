@@ -10,7 +10,8 @@ analyst's own) on the customer table it labels:
 - measurable: missing share and constancy of each variable; stability of refits on subsamples
   (adjusted Rand index against the labels). Columns a method lists in
   ``state["missing_tested"]`` (rules that test ``is missing``) are judged on blank vs filled.
-- substantial: each segment's share of customers (and of revenue when a revenue column is given).
+- substantial: each segment's customers (at least a minimum count, whatever their share) and share of
+  customers (and of revenue when a revenue column is given).
 - accessible: a depth-3 decision tree on the raw columns reproduces the labels; its paths become
   one plain rule per segment ("mrr above 420 and logins_30d under 5").
 - actionable: an outcome KPI (churn, conversion, LTV) differs across segments (chi-square or
@@ -75,6 +76,7 @@ class Thresholds:
     stability_sample: int = 5000
     # substantial
     min_share: float = 0.05
+    min_customers: int = 10  # a segment of fewer customers is not substantial whatever its share (2 of 12)
     # accessible
     tree_depth: int = 3
     tree_accuracy_pass: float = 0.85
@@ -484,7 +486,7 @@ def _stability(frame, segmentation: Segmentation, labels, t: Thresholds, refits:
 
 # -- substantial ----------------------------------------------------------------------------------
 def _substantial(frame, labels, segments, revenue, t: Thresholds) -> Criterion:
-    shown = {"min_share": t.min_share}
+    shown = {"min_share": t.min_share, "min_customers": t.min_customers}
     order = list(segments) + sorted(set(labels.tolist()) - set(segments))
     counts = pd.Series(labels).value_counts().reindex(order, fill_value=0)
     shares = counts / counts.sum()
@@ -496,10 +498,20 @@ def _substantial(frame, labels, segments, revenue, t: Thresholds) -> Criterion:
         whole = float(totals.sum())
         revenue_shares = totals / whole if whole else totals * 0.0
         figures["revenue_share"] = revenue_shares.to_dict()
-    small = [s for s in order if shares[s] < t.min_share]
-    rescued = [s for s in small if revenue_shares is not None and revenue_shares[s] >= t.min_share]
+    # Too few customers is final: revenue cannot make two accounts a segment to plan for.
+    few = [s for s in order if 0 < counts[s] < t.min_customers]
+    small = [s for s in order if shares[s] < t.min_share or s in few]
+    rescued = [s for s in small if s not in few and revenue_shares is not None and revenue_shares[s] >= t.min_share]
     failing = [s for s in small if s not in rescued]
     figures["small_segments"] = small
+    figures["too_few_customers"] = few
+    if few:
+        worst = min(few, key=lambda s: counts[s])
+        others = f"; {len(few) - 1} more segment(s) are that small too" if len(few) > 1 else ""
+        why = (f"{worst!r} holds only {_customers(counts[worst])} ({_pct(shares[worst])}), under the minimum of "
+               f"{t.min_customers:,}: too few to plan for whatever their share{others}; merge it with a neighbour, "
+               "or load more customers.")
+        return Criterion("substantial", "fail", figures, shown, why)
     if failing:
         worst = min(failing, key=lambda s: shares[s])
         money = f" and {_pct(revenue_shares[worst])} of revenue" if revenue_shares is not None else ""
@@ -514,8 +526,9 @@ def _substantial(frame, labels, segments, revenue, t: Thresholds) -> Criterion:
         return Criterion("substantial", "warn", figures, shown, why)
     smallest = shares.idxmin()
     money = f", {_pct(revenue_shares[smallest])} of revenue" if revenue_shares is not None else ""
-    why = (f"Every segment holds at least {t.min_share:.0%} of customers (smallest: {smallest!r}, "
-           f"{_pct(shares[smallest])}{money}).")
+    count = f" and at least {t.min_customers:,} customers" if t.min_customers > 1 else ""
+    why = (f"Every segment holds at least {t.min_share:.0%} of customers{count} (smallest: {smallest!r}, "
+           f"{_customers(counts[smallest])}, {_pct(shares[smallest])}{money}).")
     return Criterion("substantial", "pass", figures, shown, why)
 
 
@@ -779,6 +792,10 @@ def _extremes(values: Mapping[str, float]) -> tuple[str, str]:
 # -- words ------------------------------------------------------------------------------------------
 def _listing(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _customers(count: int) -> str:
+    return f"{int(count):,} customer{'' if int(count) == 1 else 's'}"
 
 
 def _pct(share: float) -> str:

@@ -254,3 +254,63 @@ def test_cli_outputs_neutralise_formula_ids(tmp_path):
     assert main(["kmeans", str(customers), "--vars", "mrr,logins", "--k", "2", "--id", "customer_id",
                  "--out", str(out)]) == 0
     assert all(line.startswith("'=X") for line in out.read_text(encoding="utf-8").splitlines()[1:])
+
+
+def test_cli_export_of_a_kmeans_recipe_fitted_on_an_id_column_writes_the_validation_sheet(tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    n = 150
+    accounts = pd.DataFrame({"account_id": np.arange(1000, 1000 + n), "arr_usd": rng.lognormal(8, 1, n).round(2),
+                             "weekly_active_users": rng.poisson(20, n), "is_churned": rng.random(n) < 0.2})
+    accounts.to_csv(tmp_path / "accounts.csv", index=False)
+    recipe, xlsx = tmp_path / "r.json", tmp_path / "x.xlsx"
+    assert main(["kmeans", str(tmp_path / "accounts.csv"), "--vars", "arr_usd,weekly_active_users", "--k", "3",
+                 "--out", str(tmp_path / "o.csv"), "--recipe", str(recipe)]) == 0
+    assert json.loads(recipe.read_text())["params"]["id_column"] == "account_id"
+    capsys.readouterr()
+    assert main(["export", str(recipe), str(tmp_path / "accounts.csv"), "--xlsx", str(xlsx)]) == 0
+    assert "no validation sheet" not in capsys.readouterr().err
+    book = openpyxl.load_workbook(xlsx)
+    assert "Validation" in book.sheetnames
+    text = " ".join(str(c.value) for row in book["Validation"].iter_rows() for c in row if c.value is not None)
+    assert "refits: 5" in text  # the refits behind stability found the ids too
+
+
+def _inspect(path, capsys, *extra) -> dict:
+    capsys.readouterr()
+    assert main(["inspect", str(path), *extra]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_cli_inspect_detects_transactions_events_and_customers(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    n = 300
+    invoices = pd.DataFrame({"InvoiceId": [f"INV-{i:05d}" for i in range(n)],
+                             "CustomerId": [f"{i:06d}" for i in rng.integers(0, 60, n)],
+                             "InvoiceDate": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 300, n), "D"),
+                             "Amount": rng.uniform(5, 100, n).round(2)})
+    invoices.to_csv(tmp_path / "invoices.csv", index=False)
+    report = _inspect(tmp_path / "invoices.csv", capsys)
+    assert (report["kind"], report["kind_detected"]) == ("transactions", True)
+    assert report["roles"]["customer_id"] == "CustomerId"  # not the invoice number, unique on every row
+    assert "'CustomerId' repeats" in report["kind_reason"]
+
+    events = pd.DataFrame({"user_id": [f"u{i:03d}" for i in rng.integers(0, 40, n)],
+                           "event_time": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 9000, n), "h"),
+                           "session_id": rng.integers(10**12, 10**13, n), "event_type": rng.choice(["a", "b"], n)})
+    events.to_csv(tmp_path / "events.csv", index=False)
+    report = _inspect(tmp_path / "events.csv", capsys)
+    assert report["kind"] == "events" and report["roles"]["customer_id"] == "user_id"
+
+    # A money column whose name the amount role does not know still makes purchases ("Net (GBP)").
+    uk = invoices.rename(columns={"Amount": "Net (GBP)", "CustomerId": "Account Ref"})
+    uk.to_csv(tmp_path / "uk.csv", index=False)
+    assert _inspect(tmp_path / "uk.csv", capsys)["kind"] == "transactions"
+
+    customers = pd.DataFrame({"customer_id": [f"{i:05d}" for i in range(50)], "mrr": rng.uniform(10, 500, 50),
+                              "signup_date": pd.Timestamp("2023-01-01") + pd.to_timedelta(np.arange(50), "D")})
+    customers.to_csv(tmp_path / "customers.csv", index=False)
+    report = _inspect(tmp_path / "customers.csv", capsys)
+    assert (report["kind"], report["roles"]["customer_id"]) == ("customers", "customer_id")
+
+    forced = _inspect(tmp_path / "invoices.csv", capsys, "--kind", "customers")
+    assert (forced["kind"], forced["kind_detected"]) == ("customers", False)

@@ -355,3 +355,38 @@ def test_duplicate_ids_are_named_by_the_rows_a_spreadsheet_shows():
         build_customer_table(customers, customer_id="id", first_row=2)
     with pytest.raises(DataError, match=r"no customer id in column 'id' in row 3"):
         build_customer_table(customers.assign(id=["a", None, "c"]), customer_id="id", first_row=2)
+
+
+# -- ids that are emails ------------------------------------------------------------------------
+def test_email_ids_are_one_customer_whatever_their_case_and_spaces():
+    customers = pd.DataFrame({"email": ["Chris.197@Gmail.com", "ben.30@acme.co.uk"], "plan": ["pro", "basic"]})
+    tx = pd.DataFrame({
+        "cust": ["CHRIS.197@GMAIL.COM", "chris.197@gmail.com", " chris.197@gmail.com ", "ben.30@acme.co.uk", None],
+        "paid_on": ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"],
+        "amount": [10.0, 20.0, 30.0, 5.0, 1.0],
+    })
+    built = build_customer_table(customers, customer_id="email", transactions=tx, transaction_roles=TX_ROLES)
+    assert list(built.frame.index) == ["chris.197@gmail.com", "ben.30@acme.co.uk"]
+    assert built.frame.loc["chris.197@gmail.com", "monetary"] == 60.0  # all three spellings
+    assert built.frame.loc["chris.197@gmail.com", "frequency"] == 3
+    assert built.unmatched.empty
+    # Three spellings of one address in the transactions: two merged into the first. Said once.
+    email_notes = [n for n in built.notes if "emails" in n]
+    assert email_notes == ["Customer ids are emails: compared without case and spaces (2 ids merged)."]
+    alone = build_customer_table(customers, customer_id="email")
+    assert alone.notes == ("Customer ids are emails: compared without case and spaces.",)
+
+
+def test_email_ids_that_merge_in_a_customers_table_are_duplicates():
+    customers = pd.DataFrame({"email": ["CHRIS.197@GMAIL.COM", "ben.30@acme.co.uk", "chris.197@gmail.com "]})
+    with pytest.raises(DataError, match=r"customer id 'chris.197@gmail.com' in column 'email' more than once "
+                                        r"\(emails compared without case and spaces\) \(rows 2, 4\)"):
+        build_customer_table(customers, customer_id="email", first_row=2)
+
+
+def test_only_email_columns_lose_their_case():
+    assert ids_as_text(pd.Series(["AB-1", "ab-1", "a@b.com"])).tolist() == ["AB-1", "ab-1", "a@b.com"]
+    emails = pd.Series(["A@B.COM", None, " c@d.org", ""])
+    assert ids_as_text(emails).tolist() == ["a@b.com", None, "c@d.org", None]
+    no_dot = pd.Series(["USER@LOCALHOST", "admin@intranet"])  # no dot after the "@": not an email address
+    assert ids_as_text(no_dot).tolist() == ["USER@LOCALHOST", "admin@intranet"]

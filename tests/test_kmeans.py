@@ -271,7 +271,7 @@ def test_sweep_skips_a_better_ranked_k_whose_smallest_segment_is_tiny():
     # k=4 isolates the 18 customers and ranks best; k=3 keeps every segment above 5%.
     assert sweep.suggested_k == 3
     assert sweep.reason.startswith("k=3 ranks best")
-    assert "k=4 ranked higher but its smallest segment holds 3% of customers" in sweep.reason
+    assert "k=4 ranked higher but its smallest segment holds 18 customers (3%)" in sweep.reason
     assert fit_kmeans(frame, ["a", "b"]).params["k"] == 3
 
 
@@ -285,3 +285,39 @@ def test_sweep_min_share_can_be_relaxed_and_says_when_no_k_meets_it():
     assert "Every k leaves a segment under 40% of customers" in strict.reason
     with pytest.raises(DataError, match="min_share=1.5 should be a share"):
         sweep_k(frame, ["a", "b"], min_share=1.5)
+
+
+def three_blobs_and_four_customers() -> pd.DataFrame:
+    """Three groups of 25 customers and, far from them, 4 customers: 5.06% of 79, above MIN_SHARE."""
+    rng = np.random.default_rng(1)
+    points = [centre + rng.normal(scale=0.5, size=(25, 2)) for centre in ([0.0, 0.0], [10.0, 0.0], [5.0, 9.0])]
+    points.append(np.array([20.0, 20.0]) + rng.normal(scale=0.2, size=(4, 2)))
+    xy = np.vstack(points)
+    return pd.DataFrame({"a": xy[:, 0], "b": xy[:, 1]})
+
+
+def test_sweep_never_suggests_a_segment_of_fewer_customers_than_the_minimum():
+    frame = three_blobs_and_four_customers()
+    relaxed = sweep_k(frame, ["a", "b"], min_customers=0)
+    # The 4 far customers are a natural group, and 4 / 79 passes the 5% share.
+    assert relaxed.suggested_k == 4
+    assert relaxed.table.set_index("k").loc[4, "smallest_size"] == 4
+    sweep = sweep_k(frame, ["a", "b"])  # 10 customers at least, by default
+    assert sweep.suggested_k == 3
+    assert "of the k that leave no segment under 5% of customers or under 10 customers" in sweep.reason
+    assert "k=4 and k=5 ranked higher but their smallest segments hold 4 customers (5%) and 4" in sweep.reason
+    assert fit_kmeans(frame, ["a", "b"]).params["k"] == 3
+    with pytest.raises(DataError, match="min_customers=-1 should be a whole number"):
+        sweep_k(frame, ["a", "b"], min_customers=-1)
+
+
+def test_too_few_customers_for_any_k_are_told_so_and_get_the_fewest_segments():
+    rng = np.random.default_rng(12)
+    frame = pd.DataFrame({"mrr": rng.integers(40, 200, 12).astype(float), "logins": rng.integers(0, 50, 12)},
+                         index=pd.Index([f"{i:03d}" for i in range(1, 13)], name="customer_id"))
+    sweep = sweep_k(frame, ["mrr", "logins"])
+    assert sweep.suggested_k == 2
+    assert sweep.reason.startswith("12 customers are too few to split into segments of at least 10, so k=2")
+    seg = fit_kmeans(frame, ["mrr", "logins"])
+    assert seg.params["k"] == 2
+    assert any("12 customers are too few" in note for note in seg.notes)

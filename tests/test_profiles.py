@@ -213,3 +213,32 @@ def test_profiles_on_a_segment_without_customers(frame):
     p = profile(frame, Segmentation("t", labels, ("A", "Empty"), ("mrr",)), mrr="mrr")
     assert p.summary.loc["Empty", "customers"] == 0
     assert np.isnan(p.summary.loc["Empty", "mrr_mean"])
+
+
+def test_tenure_runs_from_signup_to_churn_or_the_as_of_date(frame, segmentation):
+    signed = frame.drop(columns="tenure_days").assign(signup_date=pd.to_datetime(
+        ["2023-12-01", "2023-11-01", "2023-06-01", "2023-09-01", "2023-01-01", "2023-03-01", "2024-01-02",
+         "2023-12-02"]))
+    found = kpi_columns(signed, {"mrr": "mrr", "churn_date": "churn_date", "signup_date": "signup_date"})
+    assert found["signup"] == "signup_date" and "tenure" not in found
+    p = profile(signed, segmentation, **found)
+    # The as-of date is the day after the latest date in the table (churn of 008 on 2024-03-01).
+    # A: 001 active 2023-12-01 -> 2024-03-02 = 92 days; 002 churned 2023-11-01 -> 2024-01-01 = 61;
+    #    008 churned 2023-12-02 -> 2024-03-01 = 90.
+    a = p.summary.loc["A"]
+    assert a["tenure_median_days"] == 90
+    assert a["monthly_churn_rate"] == pytest.approx(2 / ((92 + 61 + 90) / DAYS_PER_MONTH))
+    assert a["ltv"] == pytest.approx((320 / 3) / a["monthly_churn_rate"])
+    assert not any("LTV needs" in note for note in p.notes)
+    assert p.definitions["tenure_median_days"] == ("Median days from signup (signup_date) to churn (churn_date) or "
+                                                   "to the as-of date (2024-03-02, the day after the latest date "
+                                                   "in the table).")
+    given = profile(signed, segmentation, signup="signup_date", as_of="2024-06-30")
+    assert given.summary.loc["B", "tenure_median_days"] == pytest.approx((395 + 303) / 2)  # from 06-01 and 09-01
+
+
+def test_tenure_from_the_customer_table_is_defined_as_from_the_first_purchase(frame, segmentation):
+    p = _profiles(frame, segmentation)
+    assert p.definitions["tenure_median_days"] == "Median days from the first purchase to the as-of date (tenure_days)."
+    # A signup column that was not read as dates cannot give a tenure: tenure_days stays.
+    assert kpi_columns(frame.assign(signup_date="soon"), {"signup_date": "signup_date"})["tenure"] == "tenure_days"

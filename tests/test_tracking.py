@@ -238,3 +238,36 @@ def test_an_rfm_recipe_scores_order_lines_that_carry_quantity_and_unit_price():
     labels, prepared = apply_recipe(seg, lines)
     assert prepared.source == "transactions" and any("Quantity" in note for note in prepared.notes)
     assert labels.sort_index().equals(seg.labels.sort_index())
+
+
+def test_a_transactions_file_counts_only_purchases_with_a_customer_id():
+    # Four purchases by two customers (one written in capitals once), one row without an id.
+    tx = pd.DataFrame({"order": ["#1", "#2", "#3", "#4", "#5"],
+                       "email": ["ann@x.com", "ANN@X.COM", "bob@y.org", "bob@y.org", None],
+                       "created_at": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-15", "2024-03-01",
+                                                     "2024-03-02"]),
+                       "total": [10.0, 20.0, 5.0, 5.0, 99.0]})
+    inputs = rfm.rfm_inputs(tx, customer_id="email", date="created_at", amount="total", order_id="order")
+    seg = rfm.fit_rfm(inputs)
+    labels, prepared = apply_recipe(seg, tx)
+    assert sorted(labels.index) == ["ann@x.com", "bob@y.org"]
+    assert prepared.frame.loc["ann@x.com", "monetary"] == 30.0
+    assert prepared.notes[-1] == ("Built recency, frequency and monetary for 2 customers from 4 purchases "
+                                  "(1 row without a customer id left out).")
+
+
+def test_a_kmeans_recipe_on_purchase_features_builds_customers_from_the_ids_once():
+    # Not RFM: the customer table is built from the file's ids, where two spellings are one customer.
+    rng = np.random.default_rng(2)
+    emails = [f"user{i}@example.com" for i in range(40)]
+    written = [e.upper() if i % 5 == 0 else e for i, e in enumerate(rng.choice(emails, 400))]
+    tx = pd.DataFrame({"email": written, "created_at": pd.Timestamp("2024-01-01")
+                       + pd.to_timedelta(rng.integers(0, 200, 400), "D"), "total": rng.integers(5, 90, 400) * 1.0})
+    table = customer_table(pd.DataFrame({"email": emails}), customer_id="email", transactions=tx,
+                           transaction_roles={"customer_id": "email", "transaction_date": "created_at",
+                                              "amount": "total"})
+    seg = kmeans.fit_kmeans(table, ["frequency", "monetary"], k=2)
+    labels, prepared = apply_recipe(seg, tx)
+    assert len(prepared.frame) == 40 and prepared.frame.index.is_unique
+    assert "from 400 purchases." in prepared.notes[-1]
+    assert labels.sort_index().equals(seg.labels.sort_index())

@@ -88,6 +88,23 @@ def test_substantial_flags_a_two_percent_segment_unless_it_brings_revenue():
     assert looser.verdict == "pass"
 
 
+def test_substantial_fails_a_segment_of_few_customers_whatever_its_share():
+    # 12 customers: "Pair" holds 2 of them, 16.7% (far above the 5% share) and most of the revenue.
+    frame = pd.DataFrame({"customer_id": [f"{i:03d}" for i in range(12)], "seats": [50, 60] + [1] * 10,
+                          "mrr": [900.0, 800.0] + [10.0] * 10})
+    seg = fit_rules(frame, "Pair: seats >= 50\nRest: otherwise")
+    substantial = evaluate(frame, seg, n_bootstrap=0, revenue="mrr")["substantial"]
+    assert substantial.verdict == "fail"
+    assert substantial.figures["customers"] == {"Pair": 2, "Rest": 10}
+    assert substantial.figures["too_few_customers"] == ["Pair"]
+    assert substantial.thresholds["min_customers"] == 10
+    assert "'Pair' holds only 2 customers (17%), under the minimum of 10" in substantial.why
+    # Adjustable like the other thresholds: with a minimum of 2, both segments are big enough.
+    looser = evaluate(frame, seg, n_bootstrap=0, thresholds=Thresholds(min_customers=2))["substantial"]
+    assert looser.verdict == "pass"
+    assert "at least 2 customers (smallest: 'Pair', 2 customers, 17%)" in looser.why
+
+
 def test_accessible_gives_plain_rules_that_reproduce_axis_aligned_segments():
     rng = np.random.default_rng(2)
     frame = pd.DataFrame({"customer_id": [str(i) for i in range(900)], "logins": rng.integers(0, 30, 900),

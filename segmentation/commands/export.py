@@ -31,7 +31,7 @@ def run(args) -> int:
     profiles = profile(frame, segmentation, **kpi_columns(frame))
     validation = None
     if not args.no_validation:
-        validation = _validation(frame, segmentation)
+        validation = _validation(frame, segmentation, id_name=prepared.id_name)
     if validation is not None:
         profiles = profile(frame, segmentation, rules=getattr(validation, "segment_rules", None),
                            **kpi_columns(frame))
@@ -48,16 +48,25 @@ def run(args) -> int:
     return 0
 
 
-def _validation(frame, segmentation):
-    """The scorecard on the newer data; a criterion that cannot be computed must not stop the export."""
+def _validation(frame, segmentation, *, id_name: str):
+    """The scorecard on the newer data; a criterion that cannot be computed must not stop the export.
+
+    The prepared table is indexed by customer id, while a recipe fitted on the file names the
+    id column (`params["id_column"]`); naming the index after that column lets the scorecard,
+    and the refits behind its stability figure, find the ids in either place.
+    """
     try:
         from ..validation import evaluate
     except ImportError:
         return None
     outcome = "churned" if "churned" in frame.columns else None
     revenue = next((c for c in ("mrr", "monetary") if c in frame.columns), None)
+    fitted_id = segmentation.params.get("id_column")
+    names = (fitted_id, id_name, frame.index.name, "customer id")
+    id_column = next((n for n in names if isinstance(n, str) and n not in frame.columns), "__customer_id__")
     try:
-        return evaluate(frame, segmentation, outcome=outcome, revenue=revenue)
+        return evaluate(frame.rename_axis(id_column), segmentation, outcome=outcome, revenue=revenue,
+                        id_column=id_column)
     except DataError as exc:
         print(f"note: no validation sheet ({exc})", file=sys.stderr)
         return None
