@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ..kmeans import MIN_SHARE, KSweep
+from ..kmeans import MIN_SEGMENT_CUSTOMERS, MIN_SHARE, KSweep
 from ..validation import Validation
 
 __all__ = ["sweep_chart", "scorecard_chart", "VERDICT_COLOURS"]
@@ -25,19 +25,20 @@ _MEASURES = {
 
 
 def sweep_chart(sweep: KSweep, *, chosen_k: int | None = None, columns: int = 2,
-                min_share: float = MIN_SHARE) -> alt.FacetChart:
+                min_share: float = MIN_SHARE, min_customers: int = MIN_SEGMENT_CUSTOMERS) -> alt.FacetChart:
     """One small line chart per measure against k; the chosen (else suggested) k is highlighted."""
     chosen = int(chosen_k if chosen_k is not None else sweep.suggested_k)
     table = sweep.table.copy()
-    if "smallest_share" not in table:  # sweeps saved before the column existed
-        table["smallest_share"] = float("nan")
-    long = table.melt(id_vars=["k", "smallest_share"], value_vars=list(_MEASURES), var_name="measure",
-                      value_name="value")
+    for column in ("smallest_share", "smallest_size"):
+        if column not in table:  # sweeps saved before the column existed
+            table[column] = float("nan")
+    long = table.melt(id_vars=["k", "smallest_share", "smallest_size"], value_vars=list(_MEASURES),
+                      var_name="measure", value_name="value")
     long["measure"] = long["measure"].map(_MEASURES)
     long["chosen"] = long["k"].eq(chosen)
     long["suggested"] = long["k"].eq(sweep.suggested_k)
     # A k that leaves a sliver of customers may score well and still fail "substantial": cross it out.
-    long["tiny"] = long["smallest_share"].lt(min_share)
+    long["tiny"] = long["smallest_share"].lt(min_share) | long["smallest_size"].lt(min_customers)
     base = alt.Chart().encode(
         x=alt.X("k:O").title("k (number of segments)").axis(labelAngle=0),
         y=alt.Y("value:Q").scale(zero=False).title(None),
@@ -45,13 +46,15 @@ def sweep_chart(sweep: KSweep, *, chosen_k: int | None = None, columns: int = 2,
     line = base.mark_line(point=True, color="#607d8b").encode(
         tooltip=[alt.Tooltip("k:O"), alt.Tooltip("measure:N"), alt.Tooltip("value:Q", format=",.3~g"),
                  alt.Tooltip("smallest_share:Q", format=".1%", title="smallest segment"),
+                 alt.Tooltip("smallest_size:Q", format=",", title="customers in it"),
                  alt.Tooltip("suggested:N", title="suggested")],
     )
     mark = base.mark_point(size=160, filled=True, color="#d81b60").transform_filter(alt.datum.chosen)
     tiny = base.mark_point(shape="cross", size=110, filled=True, color="#ef6c00").transform_filter(alt.datum.tiny)
     title = f"Choosing k: k = {chosen} marked (suggested: {sweep.suggested_k})"
     if long["tiny"].any():
-        title = [title, f"orange cross: a segment would hold under {min_share:.0%} of customers"]
+        title = [title, f"orange cross: a segment would hold under {min_share:.0%} of customers "
+                        f"or fewer than {min_customers}"]
     return (
         alt.layer(line, tiny, mark, data=long)
         .properties(width=220, height=130)
