@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
-from .features import ids_as_text, match_ids, parse_dates
+from .features import ids_as_text, looks_like_emails, match_ids, parse_dates
 from .queries import run
 from .queries.cohorts import UNITS, customers_sql, transactions_sql
 
@@ -150,8 +150,9 @@ def cohort_table(
         raise DataError(
             f"Column '{amount}' of the transactions holds non-numbers; map the amount role to a numeric column."
         )
-    if pd.api.types.is_float_dtype(frame[customer_id]):
-        # Ids read as floats (a column with blanks) would meet labels as "17.0", not "17".
+    if pd.api.types.is_float_dtype(frame[customer_id]) or looks_like_emails(frame[customer_id]):
+        # Ids read as floats (a column with blanks) would meet labels as "17.0", not "17"; email ids
+        # are compared without case, as everywhere else.
         frame = frame.assign(**{customer_id: ids_as_text(frame[customer_id], column=customer_id,
                                                           table="transactions")})
     notes: tuple[str, ...] = ()

@@ -437,3 +437,13 @@ def test_split_by_segment_meets_transaction_ids_written_without_leading_zeros():
     sizes = result.table.drop_duplicates(["group", "cohort"]).set_index("group")["cohort_size"]
     assert sizes.to_dict() == {"Champions": 1, "At Risk": 1}
     assert any("ignoring leading zeros" in note for note in result.notes)
+
+
+def test_email_ids_written_in_two_cases_are_one_customer():
+    transactions = pd.DataFrame({
+        "email": ["ann@example.com", "ANN@Example.com ", "bob@example.com", "cy@example.com"],
+        "date": pd.to_datetime(["2024-01-05", "2024-02-05", "2024-01-09", "2024-01-20"]),
+    })
+    table = cohort_table(transactions, customer_id="email", date="date").table
+    january = table[table["cohort"] == pd.Timestamp("2024-01-01")].set_index("period")
+    assert january.loc[0, "customers"] == 3 and january.loc[1, "customers"] == 1
