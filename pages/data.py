@@ -13,6 +13,7 @@ from segmentation.schema import CATEGORIES, ROLES_BY_KIND, infer_roles, quality_
 from ui import state
 from ui.loading import derived_customers, load_sample, load_upload, with_amount
 from ui.shell import ensure_app_shell
+from ui.subscriptions import roll_up_subscriptions
 
 ensure_app_shell()
 
@@ -57,6 +58,8 @@ if files:
         try:
             roles = {kind: infer_roles(table.frame, kind=kind) for kind, table in parsed.items()}
             names = [f"{t.name} [{t.sheet}]" if len(t.sheets) > 1 else t.name for t in parsed.values()]
+            # One row per subscription (ChartMogul, Stripe, ...): one row per customer, and monthly MRR.
+            parsed, roles = roll_up_subscriptions(parsed, roles)
             derived_from = None
             if "customers" not in parsed:
                 # An orders or invoices export alone is enough: its customer ids make the customers table.

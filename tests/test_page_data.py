@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
 from tests.apptest import app, texts
 
 CSV = ("customer_id;company;plan;mrr;signup_date\n"
@@ -58,3 +61,94 @@ def test_changing_a_role_is_remembered():
     box.set_value("industry").run()
     assert not at.exception
     assert at.session_state["roles"]["customers"].get("plan") == "industry"
+
+
+# -- a billing tool's subscriptions export (ChartMogul, Baremetrics, Stripe, Chargebee) ----------------------
+
+def _subscriptions_csv(n_customers: int = 400, seed: int = 42) -> tuple[bytes, int]:
+    """One row per subscription, as ChartMogul exports them: a customer renews, upgrades or downgrades and may
+    leave; ended_at is blank while a subscription runs. Returns the CSV and the number of rows."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c in range(n_customers):
+        uuid = f"cus_{rng.integers(16 ** 8):08x}-{c:04d}"
+        start = pd.Timestamp("2022-01-01") + pd.Timedelta(days=int(rng.integers(0, 900)))
+        plan = rng.choice(["Starter", "Growth", "Scale"], p=[.5, .35, .15])
+        mrr = {"Starter": 49, "Growth": 199, "Scale": 799}[plan] * int(rng.integers(1, 4))
+        for _ in range(int(rng.integers(1, 4))):
+            end = start + pd.Timedelta(days=int(rng.integers(30, 500)))
+            ended = end < pd.Timestamp("2025-06-30")
+            rows.append({"customer_uuid": uuid, "customer_name": f"Customer {c}", "plan": plan,
+                         "billing_cycle": rng.choice(["month", "year"]), "started_at": f"{start:%Y-%m-%d}",
+                         "ended_at": f"{end:%Y-%m-%d}" if ended else "", "mrr": f"{mrr:.2f}", "currency": "USD",
+                         "quantity": int(rng.integers(1, 20)), "status": "churned" if ended else "active"})
+            if not ended:
+                break
+            start, mrr = end, int(mrr * rng.choice([0.5, 1, 2]))
+    return pd.DataFrame(rows).to_csv(index=False).encode(), len(rows)
+
+
+def test_a_subscriptions_export_as_customers_is_rolled_up_and_every_page_works():
+    data, n_rows = _subscriptions_csv()
+    at = app()
+    at.run()
+    _uploader(at, "Customers").set_value(("chartmogul_subscriptions.csv", data, "text/csv"))
+    at.run()
+    assert not at.exception and not at.error
+    tables, roles = at.session_state["tables"], at.session_state["roles"]
+    customers, monthly = tables["customers"], tables["transactions"]
+    assert len(customers.frame) == 400 and customers.frame["customer_uuid"].is_unique
+    assert customers.notes[0].startswith(f"One row per subscription: rolled up to 400 customers ({n_rows} "
+                                         "subscriptions)")
+    assert any(caption.startswith(":material/info: One row per subscription") for caption in texts(at.caption))
+    assert not any("more than once" in w for w in texts(at.warning))
+    assert {role: roles["customers"].get(role) for role in ("customer_id", "signup_date", "churn_date", "mrr", "plan")
+            } == {"customer_id": "customer_uuid", "signup_date": "signup_date", "churn_date": "churn_date",
+                  "mrr": "mrr", "plan": "plan"}
+    assert dict(roles["transactions"].roles) == {"customer_id": "customer_uuid", "transaction_date": "month",
+                                                 "amount": "mrr"}
+    assert monthly.frame["month"].dt.day.eq(1).all()
+
+    at.switch_page("pages/segment.py").run()
+    assert not at.exception and not at.error
+    segmentation = at.session_state["segmentation"]
+    assert segmentation.method == "kmeans" and "mrr" in segmentation.variables
+    assert len(segmentation.labels) == 400
+
+    at.switch_page("pages/profiles.py").run()
+    assert not at.exception and not at.error
+
+    at.switch_page("pages/cohorts.py").run()
+    assert not at.exception and not at.error
+    assert "revenue retention" in at.session_state["cohorts"]
+    revenue = at.session_state["cohorts"]["revenue retention"].set_index("cohort")
+    assert revenue.iloc[:, 0].eq(1.0).all()  # period 0 is each cohort's own month
+    assert (revenue.iloc[:, 1:] > 1).any().any()  # upgrades show as expansion: the MRR moves month by month
+
+
+def test_a_subscriptions_export_alone_as_transactions_gives_customers_and_monthly_mrr():
+    data, _ = _subscriptions_csv(n_customers=60, seed=3)
+    at = app()
+    at.run()
+    _uploader(at, "Transactions").set_value(("subscriptions.csv", data, "text/csv"))
+    at.run()
+    assert not at.exception and not at.error
+    tables = at.session_state["tables"]
+    assert list(tables) == ["customers", "transactions"]
+    assert len(tables["customers"].frame) == 60 and tables["transactions"].name == "monthly MRR of subscriptions.csv"
+    at.switch_page("pages/segment.py").run()
+    assert not at.exception and at.session_state["segmentation"].method == "kmeans"
+
+
+def test_a_subscriptions_export_with_no_usable_row_names_the_row_and_keeps_what_was_loaded():
+    data = ("customer_uuid,plan,started_at,ended_at,mrr\n"
+            "c1,Pro,2024-05-01,2024-01-01,99\n"
+            "c1,Pro,2024-06-01,2024-02-01,99\n").encode()
+    at = app()
+    at.run()
+    _uploader(at, "Customers").set_value(("subs.csv", data, "text/csv"))
+    at.run()
+    assert not at.exception
+    errors = texts(at.error)
+    assert errors and "subs.csv" in errors[0] and "row 2" in errors[0] and "previously loaded data is kept" in errors[0]
+    assert len(at.session_state["tables"]["customers"].frame) == 5000  # the sample is still there
