@@ -14,6 +14,7 @@ from segmentation.sample import NEXT_MONTH_FILES, NEXT_MONTH_FOLDER
 from segmentation.tracking import apply_recipe, migration, no_purchases_label, same_segments
 from ui import state
 from ui.loading import SAMPLE_DIR, load_upload
+from ui.subscriptions import rolled_up_export
 from ui.memo import memo
 from ui.shell import ensure_app_shell
 
@@ -102,6 +103,18 @@ def _confirmed(kind: str) -> dict[str, str]:
     return dict(role_map.roles) if role_map is not None else {}
 
 
+def _read_export(upload):
+    """The export as a customers table, and the monthly MRR when it is one row per subscription (rolled up)."""
+    table = _named(upload.name, lambda: load_upload(upload.getvalue(), upload.name))
+    rolled = _named(upload.name, lambda: memo("track_rollup", _digest(upload), lambda: rolled_up_export(table)))
+    if rolled is None:
+        return table, None
+    customers, monthly = rolled
+    for note in customers.notes:
+        st.caption(f":material/info: {upload.name}: {note}")
+    return customers, monthly.frame
+
+
 # Roles confirmed on the Data page; used wherever the newer file has the columns they name.
 confirmed = {"roles": _confirmed("customers"), "transaction_roles": _confirmed("transactions")}
 roles_key = tuple(tuple(sorted(mapping.items())) for mapping in confirmed.values())
@@ -113,9 +126,9 @@ try:
                                                                 lambda: load_recipe(recipe_file.getvalue())))
     else:
         segmentation = current
-    newer_table = _named(newer.name, lambda: load_upload(newer.getvalue(), newer.name))
+    newer_table, monthly = _read_export(newer)
     extra = {"transactions": _named(purchases.name, lambda: load_upload(purchases.getvalue(), purchases.name).frame)
-             } if purchases else {}
+             } if purchases else ({"transactions": monthly} if monthly is not None else {})
     labels, prepared = _named(scored_files, lambda: memo(
         "track_apply", (_digest(newer, purchases), _digest(recipe_file), id(segmentation), roles_key),
         lambda: apply_recipe(segmentation, newer_table.frame, **extra, **confirmed)))
@@ -152,10 +165,11 @@ elif against == BEFORE_FILE:
                              key="track_older")
     if older is not None:
         try:
-            older_table = _named(older.name, lambda: load_upload(older.getvalue(), older.name))
+            older_table, older_monthly = _read_export(older)
+            older_extra = {"transactions": older_monthly} if older_monthly is not None else result["extra"]
             before, _ = _named(older.name, lambda: memo(
                 "track_apply_before", (_digest(older), result["extra_key"], id(segmentation), roles_key),
-                lambda: apply_recipe(segmentation, older_table.frame, **result["extra"], **confirmed)))
+                lambda: apply_recipe(segmentation, older_table.frame, **older_extra, **confirmed)))
         except DataError as exc:
             st.error(str(exc), icon=":material/error:")
 

@@ -152,3 +152,19 @@ def test_a_subscriptions_export_with_no_usable_row_names_the_row_and_keeps_what_
     errors = texts(at.error)
     assert errors and "subs.csv" in errors[0] and "row 2" in errors[0] and "previously loaded data is kept" in errors[0]
     assert len(at.session_state["tables"]["customers"].frame) == 5000  # the sample is still there
+
+
+def test_the_session_of_a_subscriptions_export_tracks_its_next_export():
+    data, _ = _subscriptions_csv()
+    at = app()
+    at.run()
+    _uploader(at, "Customers").set_value(("subscriptions.csv", data, "text/csv"))
+    at.run()
+    at.switch_page("pages/segment.py").run()
+    at.switch_page("pages/track.py").run()
+    next(u for u in at.file_uploader if u.label.startswith("Newer export")).set_value(
+        ("subscriptions.csv", data, "text/csv"))
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert "400 customers scored" in [s.value for s in at.subheader]
+    assert any("Of 400 customers in both, 400 (100%) stayed" in m for m in texts(at.markdown))
