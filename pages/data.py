@@ -11,7 +11,7 @@ from segmentation.errors import DataError
 from segmentation.features import ids_as_text
 from segmentation.schema import CATEGORIES, ROLES_BY_KIND, infer_roles, quality_summary
 from ui import state
-from ui.loading import derived_customers, load_sample, load_upload, with_amount
+from ui.loading import derived_customers, load_sample, load_upload, prepare_table
 from ui.shell import ensure_app_shell
 from ui.subscriptions import roll_up_subscriptions
 
@@ -48,7 +48,7 @@ if files:
         sheet = st.session_state.get(f"sheet_{kind}")
         try:
             table = load_upload(data, upload.name, sheet)
-            parsed[kind] = with_amount(table) if kind == "transactions" else table
+            parsed[kind] = prepare_table(table, kind)
         except DataError as exc:
             st.error(f"{exc} Your previously loaded data is kept.", icon=":material/error:")
             failed = True
@@ -96,7 +96,10 @@ for kind, table in state.tables().items():
             st.selectbox("Sheet", table.sheets, index=list(table.sheets).index(table.sheet),
                          key=f"sheet_{kind}", help="The workbook has several sheets; pick the one to read.")
         for note in table.notes:
-            st.caption(f":material/info: {note}")
+            if note.startswith("Warning:"):  # e.g. amounts in several currencies added as they are
+                st.warning(note.removeprefix("Warning:").strip(), icon=":material/warning:")
+            else:
+                st.caption(f":material/info: {note}")
 
         preview = table.frame.head(200)
         for role in ("customer_id", "order_id"):

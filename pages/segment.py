@@ -9,6 +9,7 @@ import streamlit as st
 from segmentation import kmeans, rfm, rules
 from segmentation.charts.validation import sweep_chart
 from segmentation.errors import DataError
+from segmentation.schema import default_variables, empty_share
 from segmentation.validation import evaluate
 from ui import state
 from ui.customers import customer_table_or_stop, require_customers
@@ -39,17 +40,21 @@ method = st.segmented_control("Method", methods, default=first, key="method", se
 categories = {c.name: c.category for c in customer_roles.columns}
 derived = [c for c in ("recency_days", "frequency", "monetary", "tenure_days", "orders_90d", "active_days_30d",
                        "active_days_90d", "events_90d") if c in frame.columns]
-offered = [c for c in customer_roles.candidates() if c in frame.columns]
+outcome_options = [c for c in ("churned", "converted") if c in frame.columns]
+# Never the outcome the segments are judged by: segments built from churn would pass 'actionable' by definition.
+offered = [c for c in customer_roles.candidates() if c in frame.columns and c not in outcome_options]
 offered += [c for c in derived if c not in offered]
 candidates = [c for c in offered if frame[c].nunique(dropna=True) > 1]
 constant = [c for c in offered if c not in candidates]
-outcome_options = [c for c in ("churned", "converted") if c in frame.columns]
 revenue_column = customer_roles.get("mrr") or ("monetary" if "monetary" in frame.columns else None)
+empty = {c: empty_share(frame[c]) for c in candidates}
 
 
 def _label(column: str) -> str:
     category = categories.get(column) or ("behavioural" if column in derived else None)
-    return f"{column} · {category}" if category else column
+    label = f"{column} · {category}" if category else column
+    # Said before it is picked: K-means refuses a column empty for more than half of the customers.
+    return f"{label} · {empty[column]:.0%} empty" if empty.get(column, 0.0) > 0.5 else label
 
 
 with st.sidebar:
@@ -61,11 +66,10 @@ with st.sidebar:
 
 segmentation = None
 if method == "K-means":
-    # Default: the money column plus the first usage counts, all numeric (categories are opt-in).
-    numeric = [c for c in candidates if pd.api.types.is_numeric_dtype(frame[c])]
-    money = [c for c in numeric if c == revenue_column or categories.get(c) == "value"][:1]
-    usage = [c for c in numeric if categories.get(c) == "behavioural" or c in derived]
-    default_vars = list(dict.fromkeys(money + usage + numeric))[:3]
+    # Default: the money column plus the first usage counts, all numeric (categories are opt-in), and only
+    # columns that fit as they are: filled in for most customers, not an id, not a date held as a number.
+    default_vars = default_variables(frame, customer_roles, candidates=candidates, revenue=revenue_column,
+                                     derived=derived, exclude=outcome_options)
     variables = st.multiselect(
         "Segmentation variables (2-4)", candidates, default=default_vars, max_selections=4, format_func=_label,
         key=f"kmeans_vars_{data_version}",

@@ -8,10 +8,12 @@ filled when a column's name and values both fit it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
+import numpy as np
 import pandas as pd
 
 from .errors import DataError
@@ -26,7 +28,12 @@ __all__ = [
     "infer_roles",
     "quality_summary",
     "with_derived_amount",
+    "clean_transactions",
+    "with_derived_mrr",
     "customers_from_transactions",
+    "default_variables",
+    "empty_share",
+    "NET_AMOUNT",
 ]
 
 KINDS = ("customers", "transactions", "events")
@@ -58,44 +65,130 @@ LEVELS = ("numeric", "categorical", "date", "id", "text", "boolean")
 CATEGORIES = ("firmographic", "behavioural", "value", "needs", "technographic", "psychographic")
 
 # Name fragments, checked against a normalised column name ("Sign-up Date" -> "sign_up_date",
-# "InvoiceDate" -> "invoice_date"). Earlier names win over later ones; an exact name wins over a
-# name that only starts or ends with one ("order_purchase_timestamp" ends with "purchase_timestamp").
+# "InvoiceDate" -> "invoice_date", "Kündigung zum" -> "kundigung_zum", "Net (GBP)" -> "net"). Earlier
+# names win over later ones; an exact name wins over a name that only starts or ends with one
+# ("order_purchase_timestamp" ends with "purchase_timestamp"). Each role lists English names first, then
+# German, French and Spanish ones, held to the same precision: a name says the role, not just a topic.
 _ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "customer_id": ("customer_unique_id", "customer_id", "customerid", "cust_id", "account_id", "accountid",
                     "client_id", "user_id", "subscriber_id", "member_id", "contact_id", "buyer_id", "customer_number",
                     "customer_no", "client_number", "account_number", "kundennummer", "customer", "account",
-                    "customer_email", "email", "email_address", "e_mail", "id"),
+                    "customer_email", "email", "email_address", "e_mail", "id",
+                    # de / fr / es
+                    "kundennr", "kunden_nr", "kunden_id", "kd_nr", "kundenid", "kunde", "numero_client",
+                    "numero_de_client", "num_client", "no_client", "code_client", "id_client", "identifiant_client",
+                    "client", "numero_cliente", "numero_de_cliente", "num_cliente", "nro_cliente", "id_cliente",
+                    "codigo_cliente", "codigo_de_cliente", "cliente_id", "cliente", "correo", "correo_electronico",
+                    "courriel"),
     "company": ("company", "company_name", "account_name", "organisation", "organization", "org_name", "customer_name",
-                "name"),
+                "name",
+                "firma", "firmenname", "unternehmen", "kundenname", "societe", "entreprise", "raison_sociale",
+                "nom_entreprise", "nom_de_l_entreprise", "nom_client", "empresa", "razon_social", "nombre_empresa",
+                "nombre_de_la_empresa", "nombre_cliente", "nombre_del_cliente", "nom", "nombre"),
     "signup_date": ("signup_date", "sign_up_date", "signup", "signed_up", "customer_since", "became_a_customer_date",
                     "created_at", "created", "create_date", "created_date", "date_created", "creation_date",
                     "registered", "registration_date", "join_date", "joined", "start_date", "subscription_start",
-                    "first_seen"),
-    "trial_start": ("trial_start", "trial_started", "trial_date", "trial_begin", "free_trial_started"),
-    "converted": ("converted_to_paid", "converted", "is_paid", "paid", "conversion"),
+                    "first_seen",
+                    "kunde_seit", "kunden_seit", "vertragsbeginn", "vertragsstart", "beginn", "startdatum",
+                    "anmeldedatum", "anmeldung", "registrierungsdatum", "registriert_am", "erstellt_am",
+                    "angelegt_am", "client_depuis", "date_d_inscription", "date_inscription", "inscription",
+                    "inscrit_le", "date_de_debut", "date_debut", "debut_contrat", "debut_du_contrat",
+                    "date_de_creation", "date_creation", "cliente_desde", "fecha_de_alta", "fecha_alta",
+                    "fecha_de_registro", "fecha_registro", "fecha_de_inicio", "fecha_inicio", "fecha_de_creacion",
+                    "fecha_creacion", "inicio_contrato"),
+    "trial_start": ("trial_start", "trial_started", "trial_date", "trial_begin", "free_trial_started",
+                    "testbeginn", "testphase_beginn", "beginn_testphase", "debut_essai", "debut_de_l_essai",
+                    "date_debut_essai", "inicio_prueba", "fecha_inicio_prueba", "inicio_de_prueba"),
+    "converted": ("converted_to_paid", "converted", "is_paid", "paid", "conversion",
+                  "konvertiert", "zahlend", "converti", "convertido", "de_pago"),
     "churn_date": ("churn_date", "churned_at", "churned_on", "churned_date", "date_churned", "cancel_date",
                    "cancelled_at", "canceled_at", "cancellation_date", "cancelled_date", "canceled_date", "end_date",
                    "ended_at", "cancelled", "canceled", "cancelled_on", "canceled_on", "cancellation", "churned",
-                   "churn", "ended", "terminated", "closed_at", "lost_date"),
+                   "churn", "ended", "terminated", "closed_at", "lost_date",
+                   "kundigung", "kundigung_zum", "kundigungsdatum", "gekundigt_am", "gekundigt", "vertragsende",
+                   "enddatum", "austritt", "austrittsdatum", "abgewandert_am", "date_de_resiliation",
+                   "date_resiliation", "resiliation", "resilie_le", "resilie", "date_de_fin", "date_fin",
+                   "fin_de_contrat", "fin_contrat", "fecha_de_baja", "fecha_baja", "baja", "fecha_de_cancelacion",
+                   "fecha_cancelacion", "cancelacion", "fecha_de_fin", "fecha_fin", "fin_contrato"),
     "transaction_date": ("invoice_date", "order_date", "transaction_date", "payment_date", "purchase_date",
                          "order_purchase_timestamp", "purchase_timestamp", "date_utc", "created_utc", "paid_at",
                          "paid_on", "paid_date", "date_paid", "invoiced_on", "invoiced_at", "billing_date", "billed_on",
                          "charged_at", "created_at", "order_created_at", "created", "transaction_timestamp",
-                         "order_timestamp", "timestamp", "date", "day"),
-    "amount": ("amount", "amount_paid", "total_amount", "payment_value", "payment_amount", "revenue", "total",
-               "invoice_total", "order_total", "grand_total", "line_total", "order_value", "net_sales", "gross_sales",
-               "net_amount", "gross_amount", "sales", "subtotal", "sub_total", "value", "paid"),
+                         "order_timestamp", "timestamp", "date", "day",
+                         "rechnungsdatum", "bestelldatum", "zahlungsdatum", "kaufdatum", "buchungsdatum",
+                         "belegdatum", "datum", "date_de_facture", "date_facture", "date_de_commande", "date_commande",
+                         "date_de_paiement", "date_paiement", "date_d_achat", "date_achat", "fecha_de_factura",
+                         "fecha_factura", "fecha_de_pedido", "fecha_pedido", "fecha_de_pago", "fecha_pago",
+                         "fecha_de_compra", "fecha_compra", "fecha"),
+    "amount": ("amount_net", "amount", "amount_paid", "total_amount", "payment_value", "payment_amount", "revenue",
+               "total", "invoice_total", "order_total", "grand_total", "line_total", "order_value", "net_sales",
+               "gross_sales", "net_amount", "gross_amount", "sales", "subtotal", "sub_total", "value", "paid",
+               "net", "gross",
+               "betrag", "gesamtbetrag", "rechnungsbetrag", "zahlbetrag", "bruttobetrag", "nettobetrag", "umsatz",
+               "summe", "gesamt", "brutto", "netto", "montant", "montant_total", "montant_ttc", "montant_ht",
+               "montant_paye", "total_ttc", "total_ht", "importe", "importe_total", "importe_pagado", "monto",
+               "monto_total", "total_factura"),
     "order_id": ("invoice_id", "order_id", "transaction_id", "invoice_number", "order_number", "invoice_no",
                  "invoiceno", "order_no", "orderno", "invoice_num", "order_num", "transaction_number",
-                 "transaction_no", "payment_id", "charge_id", "receipt_number", "receipt_no", "invoice", "order", "id"),
+                 "transaction_no", "payment_id", "charge_id", "receipt_number", "receipt_no", "invoice", "order", "id",
+                 "rechnungsnummer", "rechnungsnr", "rechnung_nr", "rechnungs_nr", "bestellnummer", "bestellnr",
+                 "bestell_nr", "auftragsnummer", "belegnummer", "rechnung", "bestellung", "numero_de_facture",
+                 "numero_facture", "num_facture", "no_facture", "n_facture", "numero_de_commande", "numero_commande",
+                 "no_commande", "facture", "commande", "numero_de_factura", "numero_factura", "num_factura",
+                 "nro_factura", "numero_de_pedido", "numero_pedido", "num_pedido", "factura", "pedido"),
     "mrr": ("mrr", "monthly_recurring_revenue", "monthly_revenue", "monthly_charges", "monthly_charge", "monthly_fee",
-            "monthly_fees", "monthly_amount", "monthly_price", "monthly_payment", "monthly_spend", "arr"),
-    "plan": ("plan", "plan_name", "tier", "pricing_plan", "subscription_plan", "package", "edition"),
-    "event_date": ("event_date", "activity_date", "date", "day", "timestamp", "event_time", "occurred_at"),
-    "event_count": ("sessions", "session_count", "events", "event_count", "count", "visits", "actions", "logins"),
+            "monthly_fees", "monthly_amount", "monthly_price", "monthly_payment", "monthly_spend",
+            "monatsumsatz", "monatlicher_umsatz", "monatsbeitrag", "monatlicher_beitrag", "monatsgebuhr",
+            "monatliche_gebuhr", "monatlicher_betrag", "monatsbetrag", "monatspreis", "revenu_mensuel",
+            "revenus_mensuels", "chiffre_d_affaires_mensuel", "ca_mensuel", "montant_mensuel", "abonnement_mensuel",
+            "mensualite", "ingreso_mensual", "ingresos_mensuales", "cuota_mensual", "importe_mensual",
+            "facturacion_mensual", "pago_mensual"),
+    "plan": ("plan", "plan_name", "tier", "pricing_plan", "subscription_plan", "package", "edition",
+             "tarif", "paket", "abo", "abonnement", "formule", "offre", "forfait", "plan_tarifaire", "tarifa",
+             "suscripcion", "paquete"),
+    "event_date": ("event_date", "activity_date", "date", "day", "timestamp", "event_time", "occurred_at",
+                   "datum", "fecha"),
+    "event_count": ("sessions", "session_count", "events", "event_count", "count", "visits", "actions", "logins",
+                    "sitzungen", "besuche", "visites", "visitas", "sesiones"),
     "outcome": ("churned", "is_churned", "has_churned", "churn", "churn_flag", "churn_label", "churn_value", "exited",
-                "lost"),
+                "lost", "gekundigt", "abgewandert", "resilie", "dado_de_baja", "abandono"),
 }
+# Column names this module makes; "amount (net)" is named for the role it takes ("amount_net" ranks first).
+NET_AMOUNT = "amount (net)"
+# Annual money (ARR, ACV, a yearly fee) is never MRR; a name that also says monthly ("mrr (from arr)") is.
+_ANNUAL_WORDS = frozenset({"arr", "acv", "annual", "annually", "annualized", "annualised", "yearly", "year", "years",
+                           "jahr", "jahrlich", "jahrliche", "jahrlicher", "annuel", "annuelle", "anual", "anuales"})
+_MONTHLY_WORDS = frozenset({"mrr", "month", "monthly", "monat", "monatlich", "monatliche", "monatlicher", "mensuel",
+                            "mensuelle", "mensual", "mensuales", "mensualite"})
+# Of an annual amount, these say it is what the customer pays us, not what the company earns ("Annual Revenue").
+_PAID_WORDS = frozenset({"recurring", "contract", "fee", "fees", "price", "charge", "charges", "amount", "payment",
+                         "subscription", "billing", "spend", "plan", "beitrag", "gebuhr", "abo", "vertrag"})
+_ANNUAL_NAMES = ("arr", "annual_recurring_revenue", "acv", "annual_contract_value", "jahresbeitrag",
+                 "jahresgebuhr", "jahresabo", "jahresvertragswert", "jahrespreis")
+# Payments: a status saying the money never came, a full refund, the currency, refunds and a settled amount.
+_STATUS_NAMES = ("status", "payment_status", "financial_status", "charge_status", "invoice_status",
+                 "transaction_status", "order_status", "state", "payment_state", "zahlungsstatus", "statut",
+                 "statut_du_paiement", "estado", "estado_del_pago")
+_FAILED_STATUSES = frozenset({"failed", "failure", "fail", "declined", "void", "voided", "uncollectible",
+                              "payment_failed", "fehlgeschlagen", "abgelehnt", "echoue", "echec", "refuse", "rechazado",
+                              "fallido"})
+_REFUNDED_STATUSES = frozenset({"refunded", "fully_refunded", "erstattet", "zuruckerstattet", "rembourse",
+                                "reembolsado"})
+_CURRENCY_NAMES = ("currency", "currency_code", "curr", "ccy", "wahrung", "devise", "moneda", "divisa")
+_REFUND_NAMES = ("amount_refunded", "refunded_amount", "refund_amount", "total_refunded", "refunded_total",
+                 "refunds", "refunded", "refund", "erstattet", "erstattungsbetrag", "montant_rembourse", "rembourse",
+                 "importe_reembolsado", "reembolso")
+_CONVERTED_REFUND_NAMES = ("converted_amount_refunded", "amount_refunded_converted", "converted_refunded",
+                           "converted_refund_amount")
+_CONVERTED_NAMES = ("converted_amount", "amount_converted", "converted", "amount_usd", "usd_amount", "amount_in_usd",
+                    "amount_eur", "eur_amount", "amount_in_eur", "amount_gbp", "gbp_amount", "amount_in_gbp",
+                    "settled_amount", "amount_settled", "settlement_amount", "settled", "net", "net_amount",
+                    "base_amount", "amount_base", "amount_in_base_currency", "reporting_amount")
+# Units a header may carry: "Monatsumsatz (EUR)", "Net (GBP)", "Revenue [$]", "Umsatz in €".
+_CURRENCY_CODES = frozenset({"eur", "usd", "gbp", "chf", "jpy", "cad", "aud", "nzd", "sek", "nok", "dkk", "pln",
+                             "czk", "huf", "inr", "brl", "mxn", "cny", "hkd", "sgd", "zar", "ars", "clp", "cop"})
+_UNIT = re.compile(r"\s*[(\[]\s*(?:in\s+)?([A-Za-z]{3}|[€$£¥₹])\s*[)\]]|\s+in\s+([€$£¥₹])\s*$")
+
 # In a transactions or events table a bare "id" names the row (the invoice, the event), not the customer.
 _ROW_NAMES = ("id",)
 # Words that make a column a part of a payment (a unit price, a tax, a refund) or a count, never the amount
@@ -109,9 +202,11 @@ _NOT_MONEY_WORDS = frozenset({
 _NOT_AMOUNT_WORDS = _NOT_MONEY_WORDS | {"fee", "fees"}
 # Words that make a column money, never a key.
 _MONEY_WORDS = frozenset({"amount", "total", "subtotal", "value", "price", "revenue", "sales", "paid", "cost", "tax",
-                          "fee", "mrr", "arr", "charges", "balance"})
+                          "fee", "mrr", "arr", "charges", "balance", "net", "gross", "betrag", "umsatz", "summe",
+                          "preis", "montant", "prix", "importe", "monto", "precio"})
+_MONEY_STEMS = ("betrag", "umsatz", "summe", "preis", "gebuhr")  # German compounds: "Rechnungsbetrag"
 _ID_WORDS = frozenset({"id", "ids", "no", "nr", "number", "code", "key", "uuid", "guid", "sku", "zip",
-                       "postcode", "postal", "phone", "ref"})
+                       "postcode", "postal", "phone", "ref", "nummer", "numero", "codigo"})
 # "Quantity x unit price" when a transactions table has lines but no amount (UCI Online Retail).
 _QUANTITY_NAMES = ("quantity", "qty", "units", "quantity_ordered", "qty_ordered", "item_quantity", "unit_count",
                    "number_of_units")
@@ -124,12 +219,15 @@ _CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     "behavioural": ("login", "session", "active", "usage", "feature", "event", "visit", "click", "frequency",
                     "recency", "days", "adopt", "use", "orders", "channel", "source"),
     "value": ("mrr", "arr", "revenue", "amount", "ltv", "plan", "price", "monetary", "spend", "seat", "tier",
-              "discount", "value", "paid"),
+              "discount", "value", "paid", "umsatz", "betrag", "tarif", "montant", "importe", "ingreso", "revenu"),
     "needs": ("goal", "need", "use_case", "ticket", "support", "reason", "theme", "request", "pain"),
     "technographic": ("integration", "platform", "os", "browser", "device", "tech", "api", "stack", "crm", "sdk"),
     "psychographic": ("nps", "satisfaction", "survey", "attitude", "csat", "sentiment", "score", "persona"),
 }
-_BOOLEAN_VALUES = {"yes", "no", "true", "false", "y", "n", "0", "1", "t", "f", "ja", "nein", "oui", "non"}
+_BOOLEAN_VALUES = {"yes", "no", "true", "false", "y", "n", "0", "1", "t", "f", "ja", "nein", "oui", "non", "si",
+                   "sí"}
+# Words of a name that make a number a date or a time, not a measure ("Start Date" read as 45522).
+_DATE_WORDS = frozenset({"date", "dates", "datum", "fecha", "timestamp", "year", "jahr"})
 
 
 @dataclass(frozen=True)
@@ -184,8 +282,9 @@ class RoleMap:
         return replace(self, columns=columns)
 
     def candidates(self, *, levels: tuple[str, ...] = ("numeric", "categorical", "boolean")) -> list[str]:
-        """Columns that can be segmentation variables: not an id, not a role that is a key or a date."""
-        keys = {self.roles.get(r) for r in ("customer_id", "company", "order_id")}
+        """Columns that can be segmentation variables: not an id, not a role that is a key or a date, and not
+        the churn or conversion flag: segments built from the outcome they are judged by prove nothing."""
+        keys = {self.roles.get(r) for r in ("customer_id", "company", "order_id", "outcome", "converted")}
         return [c.name for c in self.columns if c.level in levels and c.name not in keys]
 
     def to_dict(self) -> dict:
@@ -194,10 +293,30 @@ class RoleMap:
                             for c in self.columns]}
 
 
-def _normalise(name: str) -> str:
+def _fold(text: str) -> str:
+    """Letters without accents: "Kündigung" -> "Kundigung", "Société" -> "Societe", "Straße" -> "Strasse"."""
+    text = text.replace("ß", "ss").replace("ẞ", "SS")
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def _strip_unit(text: str) -> str:
+    """A header without its currency: "Monatsumsatz (EUR)" -> "Monatsumsatz"; "Logins (30d)" stays as it is."""
+    def drop(match: re.Match) -> str:
+        unit = match.group(1) or match.group(2)
+        return "" if unit.lower() in _CURRENCY_CODES or not unit.isalpha() else match.group(0)
+
+    stripped = _UNIT.sub(drop, text).strip()
+    return stripped or text
+
+
+def _normalise(name: str, *, units: bool = False) -> str:
     """snake_case words: "Sign-up Date" -> "sign_up_date", "InvoiceDate" -> "invoice_date", "customerID" ->
-    "customer_id", "MRR" -> "mrr"."""
-    text = str(name).strip()
+    "customer_id", "MRR" -> "mrr", "Kündigung zum" -> "kundigung_zum", "Net (GBP)" -> "net" ("net_gbp" with
+    `units`). A Salesforce custom field's "__c" goes too: "Legacy_ID__c" -> "legacy_id"."""
+    text = _fold(str(name).strip())
+    text = re.sub(r"__c$", "", text)
+    if not units:
+        text = _strip_unit(text)
     text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)  # camelCase and PascalCase: a capital starts a word
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", text)  # an acronym before a word: "MRRGrowth" -> "MRR_Growth"
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
@@ -208,9 +327,25 @@ def _words(norm: str) -> set[str]:
 
 
 def _id_named(norm: str) -> bool:
-    """The name says "identifier": "id", "customer_id", "invoice_no", "Record ID", "StockCode"."""
+    """The name says "identifier": "id", "customer_id", "invoice_no", "Record ID", "StockCode", "Kundennummer",
+    "numero_client"."""
     return (norm == "id" or norm.endswith("_id") or norm in ("customerid", "accountid", "userid", "clientid")
-            or norm.endswith("_number") or norm.endswith("_no") or norm.split("_")[-1] in _ID_WORDS)
+            or norm.endswith("_number") or norm.endswith("_no") or norm.split("_")[-1] in _ID_WORDS
+            or norm.endswith("nummer") or norm.split("_")[0] in ("numero", "nro", "codigo"))
+
+
+def _money_named(norm: str) -> bool:
+    words = _words(norm)
+    return bool(words & _MONEY_WORDS) or any(word.endswith(_MONEY_STEMS) for word in words)
+
+
+def _annual(norm: str) -> bool:
+    """The name says per year ("arr_usd", "Annual Contract Value", "price_per_year", "Jahresbeitrag") and not
+    also per month."""
+    words = _words(norm)
+    if words & _MONTHLY_WORDS or any(word.startswith(("monat", "mensu")) for word in words):
+        return False
+    return bool(words & _ANNUAL_WORDS) or any(word.startswith(("jahres", "jahrl")) for word in words)
 
 
 def _level(series: pd.Series, name: str) -> str:
@@ -261,13 +396,15 @@ def _fits(role: str, level: str, series: pd.Series, norm: str = "") -> bool:
         return level == "date"
     if role in ("amount", "mrr"):
         excluded = _NOT_AMOUNT_WORDS if role == "amount" else _NOT_MONEY_WORDS
+        if role == "mrr" and _annual(norm):  # an ARR taken for the MRR makes every revenue figure 12 times too high
+            return False
         return level == "numeric" and not _id_named(norm) and not _words(norm) & excluded
     if role == "event_count":
         return level == "numeric"
     if role == "customer_id":
-        return level in ("id", "numeric", "text", "categorical") and not _words(norm) & _MONEY_WORDS
+        return level in ("id", "numeric", "text", "categorical") and not _money_named(norm)
     if role == "order_id":
-        if _words(norm) & _MONEY_WORDS:
+        if _money_named(norm):
             return False
         if level == "numeric":  # an order number is a whole number; 12.5 is a measure
             values = series.dropna().to_numpy(dtype=float)
@@ -404,19 +541,9 @@ def _find_column(frame: pd.DataFrame, names: tuple[str, ...], levels: Mapping[st
     return best
 
 
-def with_derived_amount(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
-    """A transactions table with an amount column: as given when it has one, else quantity x unit price.
-
-    Line-level exports such as UCI's Online Retail (Quantity, UnitPrice) have no amount column.
-    When no column fits the amount role but one holds quantities and another unit prices (both
-    numbers), the result has a new column "amount" ("amount_derived" when "amount" is taken)
-    = quantity x unit price, and the second value is a sentence saying so; otherwise the
-    frame comes back unchanged with None. Negative quantities (returns) give negative amounts,
-    so revenue is net of them. The input is never changed.
-    """
-    if not isinstance(frame, pd.DataFrame):
-        raise DataError("The transactions table must be a table (a pandas DataFrame).")
-    if frame.shape[1] == 0 or infer_roles(frame, kind="transactions").get("amount") is not None:
+def _amount_from_lines(frame: pd.DataFrame, roles: RoleMap) -> tuple[pd.DataFrame, str | None]:
+    """Quantity x unit price as a new "amount" column when no column is the amount (UCI's Online Retail)."""
+    if roles.get("amount") is not None:
         return frame, None
     levels = {str(c): _level(frame[c], str(c)) for c in frame.columns}
     quantity = _find_column(frame, _QUANTITY_NAMES, levels)
@@ -430,6 +557,267 @@ def with_derived_amount(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     values = (pd.to_numeric(frame[quantity]).astype("float64") * pd.to_numeric(frame[price]).astype("float64")).round(6)
     out = frame.assign(**{name: values.to_numpy()})
     return out, f"Added '{name}' = {quantity} x {price}, because the file has no amount column."
+
+
+def with_derived_amount(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """A transactions table whose amount column is the revenue each row brought, and what was done, in words.
+
+    `clean_transactions` with its notes joined into one sentence (None when nothing was done):
+    quantity x unit price when there is no amount column (UCI's Online Retail: "amount", or
+    "amount_derived" when "amount" is taken; negative quantities, returns, give negative amounts),
+    failed payments left out, one currency, refunds taken off. The input is never changed.
+    """
+    out, notes = clean_transactions(frame)
+    return out, " ".join(notes) or None
+
+
+def clean_transactions(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """A transactions table ready to sum: an amount column, no failed payments, one currency, refunds off.
+
+    In this order, each step with a sentence in the notes (and none when it had nothing to do):
+
+    1. No amount column but quantities and unit prices: "amount" = quantity x unit price.
+    2. Rows whose status (Status, Financial Status, ...) says failed, declined, void or
+       uncollectible are left out: the money never came.
+    3. A currency column with more than one currency: a converted or settled amount column
+       ("Converted Amount", "amount_usd", "Net", "settled") is used instead of the raw amount;
+       without one, the note warns that amounts in N currencies are added as they are.
+    4. Refunds come off: a refund column ("Amount Refunded") is subtracted (its share of the
+       raw amount, when the converted amount is used), and a row whose status is "refunded"
+       counts 0, once, whether or not a refund column says so too.
+
+    When step 3 or 4 changed a value, the result has a new column "amount (net)" next to the
+    amount, which `infer_roles` takes for the amount; the file's own columns keep their values.
+    Applied to its own result it does nothing more. Row order is kept; the index is 0..n-1.
+    The input is never changed.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError("The transactions table must be a table (a pandas DataFrame).")
+    if frame.shape[1] == 0:
+        return frame, ()
+    roles = infer_roles(frame, kind="transactions")
+    out, note = _amount_from_lines(frame, roles)
+    notes = [note] if note else []
+    if note:
+        roles = infer_roles(out, kind="transactions")
+    amount = roles.get("amount")
+    if amount is None:
+        return out, tuple(notes)
+    levels = {c.name: c.level for c in roles.columns}
+    status = _named_column(out, _STATUS_NAMES, levels, ("categorical", "text"))
+    if status is not None:
+        failed = _status_codes(out[status]).isin(_FAILED_STATUSES).to_numpy()
+        if failed.any():
+            shown = sorted(set(out.loc[failed, status].astype(str).str.strip()))
+            notes.append(f"Left out {int(failed.sum()):,} of {len(out):,} rows whose {status!r} is "
+                         f"{_listing(shown, 'or')}: a failed, declined, void or uncollectible payment brings no "
+                         "revenue.")
+            out = out.loc[~failed].reset_index(drop=True)
+    if _normalise(amount) == _normalise(NET_AMOUNT) or NET_AMOUNT in out.columns:
+        return out, tuple(notes)  # already net: cleaned before, or the file says so itself
+
+    base = amount
+    currency = _named_column(out, _CURRENCY_NAMES, levels, ("categorical", "text", "id"))
+    if currency is not None and not _converted_named(amount):
+        codes = out[currency].dropna().astype(str).str.strip().str.lower()
+        currencies = list(dict.fromkeys(codes[codes != ""]))
+        if len(currencies) > 1:
+            converted = _converted_column(out, levels, exclude={amount})
+            listed = ", ".join(currencies[:8]) + (", ..." if len(currencies) > 8 else "")
+            if converted is not None:
+                base = converted
+                notes.append(f"Amounts in {amount!r} are in {len(currencies)} currencies ({listed}) in column "
+                             f"{currency!r}, so revenue uses {converted!r}, which holds them in one currency.")
+            else:
+                notes.append(f"Warning: amounts in {amount!r} are in {len(currencies)} currencies ({listed}) in "
+                             f"column {currency!r} and are added as they are, so revenue mixes currencies. Convert "
+                             "them to one currency, or load one file per currency.")
+
+    values = pd.to_numeric(out[base], errors="coerce").astype("float64")
+    refund, refund_column = _refunds(out, levels, amount=amount, base=base, values=values)
+    full = (_status_codes(out[status]).isin(_REFUNDED_STATUSES).to_numpy() if status is not None
+            else np.zeros(len(out), dtype=bool)) & values.notna().to_numpy() & values.ne(0).to_numpy()
+    partly = (refund > 0).to_numpy() & ~full
+    if base == amount and not full.any() and not partly.any():
+        return out, tuple(notes)
+    net = values - refund
+    net = net.mask((values >= 0) & (net < 0), 0.0)  # a refund never takes back more than was paid
+    net = net.mask(pd.Series(full, index=net.index), 0.0).round(6)
+    if full.any() or partly.any():
+        how = []
+        if full.any():
+            shown = sorted(set(out.loc[full, status].astype(str).str.strip()))
+            how.append(f"{int(full.sum()):,} refunded in full ({status!r} is {_listing(shown, 'or')}) count 0")
+        if partly.any():
+            how.append(f"{int(partly.sum()):,} less the amount in {refund_column!r}")
+        notes.append(f"Took refunds off {int(full.sum() + partly.sum()):,} payment(s): {'; '.join(how)}.")
+    position = list(out.columns).index(amount) + 1
+    out = out.copy()
+    out.insert(position, NET_AMOUNT, net.to_numpy())
+    source = repr(base) + (" less refunds" if full.any() or partly.any() else "")
+    notes.append(f"Revenue is the new column {NET_AMOUNT!r} = {source}; {amount!r} keeps the file's values.")
+    return out, tuple(notes)
+
+
+def _listing(values: Sequence[str], conjunction: str) -> str:
+    quoted = [repr(v) for v in values[:6]] + (["..."] if len(values) > 6 else [])
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {conjunction} {quoted[-1]}"
+
+
+def _status_codes(series: pd.Series) -> pd.Series:
+    """Status words as comparable codes: "Payment Failed" -> "payment_failed", "Échoué" -> "echoue"."""
+    codes = {value: _normalise(value, units=True) for value in series.dropna().unique()}
+    return series.map(codes)
+
+
+def _named_column(frame: pd.DataFrame, names: tuple[str, ...], levels: Mapping[str, str],
+                  allowed: tuple[str, ...]) -> str | None:
+    """The column of an allowed level whose name fits `names` best (exact names first), or None."""
+    best, best_score = None, 0
+    for column in frame.columns:
+        column = str(column)
+        level = levels[column] if column in levels else _level(frame[column], column)
+        if level not in allowed:
+            continue
+        score = max(_match_score(_normalise(column), names), _match_score(_normalise(column, units=True), names))
+        if score > best_score:
+            best, best_score = column, score
+    return best
+
+
+def _converted_named(column: str) -> bool:
+    return bool(_match_score(_normalise(column, units=True), _CONVERTED_NAMES)
+                or _match_score(_normalise(column), _CONVERTED_NAMES))
+
+
+def _converted_column(frame: pd.DataFrame, levels: Mapping[str, str], *, exclude: set[str]) -> str | None:
+    """A numeric amount in one currency ("Converted Amount", "amount_usd", "Net"): never a fee or a refund."""
+    best, best_score = None, 0
+    for column in frame.columns:
+        column = str(column)
+        norm = _normalise(column, units=True)
+        if column in exclude or levels.get(column) != "numeric" or _id_named(norm) or _words(norm) & _NOT_AMOUNT_WORDS:
+            continue
+        score = max(_match_score(norm, _CONVERTED_NAMES), _match_score(_normalise(column), _CONVERTED_NAMES))
+        if score > best_score:
+            best, best_score = column, score
+    return best
+
+
+def _refunds(frame: pd.DataFrame, levels: Mapping[str, str], *, amount: str, base: str,
+             values: pd.Series) -> tuple[pd.Series, str | None]:
+    """The refund of each row in the currency of `base` (0 where none), and the column it came from."""
+    def numeric(names: tuple[str, ...]) -> str | None:
+        column = _named_column(frame, names, levels, ("numeric",))
+        return None if column in (amount, base) else column
+
+    def number(column: str) -> pd.Series:
+        return pd.to_numeric(frame[column], errors="coerce").astype("float64").fillna(0.0).abs()
+
+    zero = pd.Series(0.0, index=frame.index)
+    if base != amount:
+        converted = numeric(_CONVERTED_REFUND_NAMES)
+        if converted is not None:
+            return number(converted), converted
+    column = numeric(_REFUND_NAMES)
+    if column is None:
+        return zero, None
+    refund = number(column)
+    if base == amount:
+        return refund, column
+    # The refund is in the payment's own currency: take the same share off the converted amount.
+    raw = pd.to_numeric(frame[amount], errors="coerce").astype("float64").abs()
+    share = (refund / raw.where(raw > 0)).clip(0.0, 1.0).fillna(0.0)
+    return values.abs().fillna(0.0) * share, column
+
+
+def with_derived_mrr(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """A customers table with a monthly revenue column: as given, else a yearly one divided by 12.
+
+    An annual column (ARR, ACV, a yearly fee; never a company's "Annual Revenue", which is what
+    it earns, not what it pays) is not MRR. When no column fits the MRR role but one holds an
+    annual amount, the result has a new column "mrr (from <column>)" = annual / 12 right after
+    it, which `infer_roles` takes for the MRR, and a sentence saying so; otherwise the frame
+    comes back unchanged with None. The input is never changed.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError("The customers table must be a table (a pandas DataFrame).")
+    if frame.shape[1] == 0:
+        return frame, None
+    roles = infer_roles(frame, kind="customers")
+    if roles.get("mrr") is not None:
+        return frame, None
+    levels = {c.name: c.level for c in roles.columns}
+    taken = set(roles.roles.values())
+    best, best_score = None, 0
+    for column in map(str, frame.columns):
+        norm = _normalise(column)
+        words = _words(norm)
+        if (levels[column] != "numeric" or column in taken or _id_named(norm) or not _annual(norm)
+                or words & _NOT_MONEY_WORDS):
+            continue
+        score = _match_score(norm, _ANNUAL_NAMES)
+        if not score and not words & _PAID_WORDS:
+            continue  # "Annual Revenue": the size of the customer's business, not what it pays
+        if max(score, 1) > best_score:
+            best, best_score = column, max(score, 1)
+    name = f"mrr (from {best})" if best is not None else None
+    if name is None or name in frame.columns:
+        return frame, None
+    values = (pd.to_numeric(frame[best], errors="coerce").astype("float64") / 12).round(6)
+    out = frame.copy()
+    out.insert(list(map(str, frame.columns)).index(best) + 1, name, values.to_numpy())
+    return out, f"Added {name!r} = {best} / 12, because the file has annual amounts but no monthly one."
+
+
+def empty_share(series: pd.Series) -> float:
+    """The share of cells that are empty: missing, or text that is only spaces."""
+    if len(series) == 0:
+        return 1.0
+    missing = series.isna()
+    if series.dtype == object or pd.api.types.is_string_dtype(series):
+        missing = missing | series.astype(str).str.strip().eq("")
+    return float(missing.mean())
+
+
+def default_variables(frame: pd.DataFrame, roles: RoleMap, *, candidates: Sequence[str], revenue: str | None = None,
+                      derived: Sequence[str] = (), exclude: Sequence[str] = (), limit: int = 3,
+                      max_missing: float = 0.5) -> list[str]:
+    """The K-means variables to start from: the money column, then usage counts, then other numbers.
+
+    Only numeric columns of `candidates` that can be fitted as they are: filled for at least
+    half of the customers (`max_missing`), varying, and not an id ("Legacy_ID__c",
+    "DunsNumber"), a date held as a number ("Start Date" = 45522, "YearStarted"), the churn or
+    conversion flag, an annual amount beside `revenue`, or a column in `exclude`. `revenue` is
+    the money column to start with; `derived` are usage columns computed from transactions or
+    events. At most `limit` columns, in that order; fewer (even none) when fewer qualify.
+    """
+    info = {c.name: c for c in roles.columns}
+    keys = {roles.get(r) for r in ("customer_id", "company", "order_id", "outcome", "converted")} | set(exclude)
+
+    def usable(column: str) -> bool:
+        if column in keys or column not in frame.columns:
+            return False
+        series = frame[column]
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            return False
+        if empty_share(series) > max_missing or series.nunique(dropna=True) <= 1:
+            return False
+        norm = _normalise(column)
+        words = _words(norm)
+        if column in info and info[column].level in ("id", "date", "boolean"):
+            return False
+        if _id_named(norm) or words & {"id", "ids", "uuid", "guid"}:
+            return False
+        if revenue is not None and column != revenue and _annual(norm):
+            return False  # ARR beside the MRR says the same thing twice, and weighs money double
+        return not (words & _DATE_WORDS or norm.endswith("_at"))
+
+    numeric = [c for c in candidates if usable(c)]
+    categories = {c: info[c].category if c in info else None for c in numeric}
+    money = ([revenue] if revenue in numeric else [c for c in numeric if categories[c] == "value"])[:1]
+    usage = [c for c in numeric if categories[c] == "behavioural" or c in derived]
+    return list(dict.fromkeys(money + usage + numeric))[:limit]
 
 
 def customers_from_transactions(frame: pd.DataFrame, *, customer_id: str) -> pd.DataFrame:

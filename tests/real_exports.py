@@ -10,6 +10,10 @@ a column by hand:
     shopify_orders_csv                       Shopify "Export orders" (one row per line item)
     stripe_invoices_csv                      Stripe Dashboard invoices export (transactions)
     crm_customers_csv                        HubSpot/ChartMogul-style companies export (customers)
+    stripe_payments_csv                      Stripe payments export: four currencies, refunds, failures
+    accounts_parquet                         a warehouse table with ARR and no MRR (customers)
+    kunden_csv                               a German CRM export (customers)
+    uk_invoices_csv                          a UK accounting export with "Net (GBP)" (transactions)
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ __all__ = [
     "shopify_orders_csv",
     "stripe_invoices_csv",
     "crm_customers_csv",
+    "stripe_payments_csv",
+    "accounts_parquet",
+    "kunden_csv",
+    "uk_invoices_csv",
 ]
 
 _PRODUCTS = [
@@ -255,3 +263,63 @@ def crm_customers_csv(*, n: int = 240, seed: int = 17) -> bytes:
         "Last Activity Date": (since + pd.to_timedelta(rng.integers(0, 200, n), unit="D")).strftime("%Y-%m-%d %H:%M"),
     })
     return frame.to_csv(index=False).encode("utf-8")
+
+
+def stripe_payments_csv() -> bytes:
+    """Stripe "Payments" export, hand-written: amounts with thousands separators in four currencies, the
+    amount converted to the account's currency, a refund in full, a partial refund and a failed charge.
+
+    Revenue in USD: cus_A 1,200 + 100 (15,000 JPY) = 1,300; cus_B 0 (refunded) + 108 x (1 - 33/99) = 72
+    (the failed charge counts nothing); cus_C 36.
+    """
+    header = ["id", "Description", "Created date (UTC)", "Amount", "Amount Refunded", "Currency", "Converted Amount",
+              "Converted Currency", "Fee", "Status", "Customer ID", "Customer Email", "Card Brand"]
+    rows = [
+        ["ch_3OaA1", "Subscription update", "2024-01-03 10:00:00", "1,200.00", "0.00", "usd", "1,200.00", "usd",
+         "35.10", "Paid", "cus_A", "a@x.io", "Visa"],
+        ["ch_3OaA2", "Subscription update", "2024-02-03 10:00:00", "15,000", "0.00", "jpy", "100.00", "usd", "3.20",
+         "Paid", "cus_A", "a@x.io", "Visa"],
+        ["ch_3OaB1", "Subscription update", "2024-01-05 11:00:00", "99.00", "99.00", "eur", "108.00", "usd", "3.17",
+         "Refunded", "cus_B", "b@y.io", "MasterCard"],
+        ["ch_3OaB2", "Subscription update", "2024-02-05 11:00:00", "99.00", "33.00", "eur", "108.00", "usd", "3.17",
+         "Paid", "cus_B", "b@y.io", "MasterCard"],
+        ["ch_3OaB3", "Subscription update", "2024-03-05 11:00:00", "99.00", "0.00", "eur", "108.00", "usd", "3.17",
+         "Failed", "cus_B", "b@y.io", "MasterCard"],
+        ["ch_3OaC1", "Subscription update", "2024-01-09 09:00:00", "29.00", "0.00", "gbp", "36.00", "usd", "1.14",
+         "Paid", "cus_C", "c@z.io", "Visa"],
+    ]
+    return pd.DataFrame(rows, columns=header).to_csv(index=False).encode("utf-8")
+
+
+def accounts_parquet(*, n: int = 40, seed: int = 23) -> bytes:
+    """A warehouse accounts table: int ids, a time-zoned signup, a churn flag and ARR in USD (no MRR)."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "account_id": np.arange(1, n + 1, dtype="int64"),
+        "signup_ts": pd.Timestamp("2023-01-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 600, n), unit="D"),
+        "is_churned": rng.random(n) < 0.2,
+        "arr_usd": np.round(rng.lognormal(9, 1, n), 2),
+        "weekly_active_users": rng.poisson(12, n),
+    })
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def kunden_csv() -> bytes:
+    """A German CRM export: semicolons, Windows-1252, dd.mm.yyyy, decimal commas and German headers."""
+    lines = ["Kundennummer;Firma;Branche;Vertragsbeginn;Kündigung zum;Monatsumsatz (EUR);Anzahl Nutzer;Tarif",
+             "K-00001;Müller & Söhne KG;Logistik;29.09.2024;;1.629,80;34;Profi",
+             "K-00002;Bäckerei Groß GmbH;Einzelhandel;27.01.2024;19.07.2024;983,38;118;Enterprise",
+             "K-00003;Schäfer AG;Maschinenbau;03.11.2023;;49,00;5;Basis",
+             "K-00004;Weiß & Co.;Logistik;15.02.2024;31.12.2024;99,50;12;Basis"]
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+
+
+def uk_invoices_csv() -> bytes:
+    """A UK accounting export: monthly invoices dated dd/mm/yyyy on the 1st, "Net (GBP)" and a zero VAT."""
+    rows = [("INV-000001", "ACC0001", "01/01/2024", "49.00"), ("INV-000002", "ACC0001", "01/02/2024", "249.00"),
+            ("INV-000003", "ACC0002", "01/01/2024", "99.00"), ("INV-000004", "ACC0002", "01/02/2024", "99.00"),
+            ("INV-000005", "ACC0002", "01/03/2024", "99.00"), ("INV-000006", "ACC0003", "01/03/2024", "49.00")]
+    lines = ["Invoice Number,Account Ref,Invoice Date,Net (GBP),VAT"] + [",".join(r) + ",0.00" for r in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")

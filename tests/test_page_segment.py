@@ -51,3 +51,31 @@ def test_rules_method_reports_a_bad_rule_by_line():
     area.set_value("Big: mrr >> 5\nSmall: otherwise").run()
     assert not at.exception
     assert any("line 1" in e.lower() for e in texts(at.error))
+
+
+def _sparse_crm_export() -> bytes:
+    """A CRM dump: a few filled columns, custom fields 97% empty, serial-number dates and a churn flag."""
+    n = 100
+    lines = ["Id,Account Name,Upsell__c,Employees,Monthly Fee,Start Date,Logins,Score__c,Churn"]
+    for i in range(n):
+        sparse = str(i % 50) if i % 40 == 0 else ""  # 3 of 100 filled: 97% empty
+        lines.append(f"001{i:05d}AAA,Co {i},{sparse},{5 + (i * 37) % 900},{20 + (i * 13) % 400}.5,"
+                     f"{45000 + (i * 11) % 600},{(i * 7) % 60},{sparse},{'Yes' if i % 3 == 0 else 'No'}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_kmeans_defaults_on_a_sparse_crm_export_fit_without_an_error():
+    at = app()
+    at.run()
+    next(u for u in at.file_uploader if u.label.startswith("Customers")).set_value(
+        ("accounts.csv", _sparse_crm_export(), "text/csv"))
+    at.run()
+    at.switch_page("pages/segment.py").run()
+    assert not at.exception and not at.error, texts(at.error)
+    seg = at.session_state["segmentation"]
+    assert seg.method == "kmeans"
+    assert set(seg.variables) == {"Monthly Fee", "Logins", "Employees"}  # not the empty fields, not a date
+    box = next(m for m in at.multiselect if m.label.startswith("Segmentation variables"))
+    # The churn flag the segments are validated against is not a variable; mostly empty columns say so.
+    assert not any(option.startswith(("Churn", "churned")) for option in box.options)
+    assert any(option.startswith("Upsell__c") and option.endswith("· 97% empty") for option in box.options)

@@ -184,12 +184,16 @@ def test_shopify_orders_export(tables, files):
 
 def test_stripe_invoices_export(tables, files):
     frame, note, roles, built = transactions_flow(tables["invoices.csv"], "Customer")
-    assert note is None
+    source = raw(files, "invoices.csv")
+    uncollectible = source["Status"].eq("uncollectible")
+    assert note == (f"Left out {uncollectible.sum()} of {len(source)} rows whose 'Status' is 'uncollectible': a "
+                    "failed, declined, void or uncollectible payment brings no revenue.")
     assert dict(roles.roles) == {"customer_id": "Customer", "transaction_date": "Date (UTC)",
                                  "amount": "Amount Paid", "order_id": "id"}
-    source = raw(files, "invoices.csv")
     paid = source.groupby("Customer")["Amount Paid"].sum()
     assert built.frame.loc[paid.index, "monetary"].to_numpy() == pytest.approx(paid.to_numpy())
+    billed = source[~uncollectible].groupby("Customer")["id"].nunique()  # an invoice never paid is no purchase
+    assert built.frame.loc[billed.index, "frequency"].tolist() == billed.tolist()
     assert "Customer Email" in built.frame.columns  # one email per customer comes along for the lists
     seg = fit_rfm(built.frame[["recency_days", "frequency", "monetary"]])
     assert seg.labels.index.str.startswith("cus_").all()
@@ -216,6 +220,60 @@ def test_crm_companies_export(tables):
     cohorts = cohorts_from_customers(frame, customer_id="Record ID", signup_date="Customer since", mrr="MRR")
     assert cohorts.n_cohorts > 12
     assert cohorts.table.loc[cohorts.table["period"] == 0, "customers"].sum() == len(frame)
+
+
+# -- payments in several currencies, ARR without MRR, German and UK headers ---------------------------------
+
+def test_stripe_payments_revenue_is_converted_net_of_refunds_and_failed_charges():
+    from ui.loading import with_amount
+
+    table = with_amount(load_table(real.stripe_payments_csv(), name="payments.csv"))
+    roles = infer_roles(table.frame, kind="transactions")
+    assert dict(roles.roles) == {"customer_id": "Customer ID", "transaction_date": "Created date (UTC)",
+                                 "amount": "amount (net)", "order_id": "id"}
+    notes = " ".join(table.notes)
+    assert "Left out 1 of 6 rows whose 'Status' is 'Failed'" in notes
+    assert "4 currencies (usd, jpy, eur, gbp) in column 'Currency'" in notes and "'Converted Amount'" in notes
+    assert "Took refunds off 2 payment(s)" in notes
+    customers = customers_from_transactions(table.frame, customer_id="Customer ID")
+    built = build_customer_table(customers, customer_id="Customer ID", transactions=table.frame,
+                                 transaction_roles=roles.roles).frame
+    assert built["monetary"].to_dict() == pytest.approx({"cus_A": 1300.0, "cus_B": 72.0, "cus_C": 36.0})
+    assert built["frequency"].to_dict() == {"cus_A": 2, "cus_B": 2, "cus_C": 1}  # the failed charge is no order
+
+
+def test_an_accounts_table_with_arr_gets_a_monthly_mrr_not_the_annual_one():
+    from ui.loading import prepare_customers
+
+    loaded = load_table(real.accounts_parquet(), name="accounts.parquet")
+    assert infer_roles(loaded.frame).get("mrr") is None  # ARR is not MRR: every revenue figure would be 12x
+    table = prepare_customers(loaded)
+    roles = infer_roles(table.frame)
+    assert roles.get("mrr") == "mrr (from arr_usd)" and roles.get("outcome") == "is_churned"
+    assert table.frame["mrr (from arr_usd)"].to_numpy() == pytest.approx(loaded.frame["arr_usd"].to_numpy() / 12)
+    assert table.notes[-1] == ("Added 'mrr (from arr_usd)' = arr_usd / 12, because the file has annual amounts "
+                               "but no monthly one.")
+    assert "is_churned" not in roles.candidates()
+
+
+def test_a_german_crm_export_and_a_uk_invoice_export_are_mapped_without_help():
+    from ui.loading import prepare_table
+
+    kunden = prepare_table(load_table(real.kunden_csv(), name="kunden.csv"), "customers")
+    roles = infer_roles(kunden.frame)
+    assert {r: roles.get(r) for r in ("customer_id", "company", "signup_date", "churn_date", "mrr", "plan")} == {
+        "customer_id": "Kundennummer", "company": "Firma", "signup_date": "Vertragsbeginn",
+        "churn_date": "Kündigung zum", "mrr": "Monatsumsatz (EUR)", "plan": "Tarif"}
+    assert kunden.frame["Monatsumsatz (EUR)"].tolist() == [1629.8, 983.38, 49.0, 99.5]
+
+    invoices = prepare_table(load_table(real.uk_invoices_csv(), name="invoices.csv"), "transactions")
+    roles = infer_roles(invoices.frame, kind="transactions")
+    assert dict(roles.roles) == {"customer_id": "Account Ref", "transaction_date": "Invoice Date",
+                                 "amount": "Net (GBP)", "order_id": "Invoice Number"}
+    customers = customers_from_transactions(invoices.frame, customer_id="Account Ref")
+    built = build_customer_table(customers, customer_id="Account Ref", transactions=invoices.frame,
+                                 transaction_roles=roles.roles).frame
+    assert built["monetary"].to_dict() == {"ACC0001": 298.0, "ACC0002": 297.0, "ACC0003": 49.0}
 
 
 # -- the command line ------------------------------------------------------------------------------------

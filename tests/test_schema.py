@@ -2,7 +2,16 @@ import pandas as pd
 import pytest
 
 from segmentation.errors import DataError
-from segmentation.schema import customers_from_transactions, infer_roles, quality_summary, with_derived_amount
+from segmentation.schema import (
+    clean_transactions,
+    customers_from_transactions,
+    default_variables,
+    empty_share,
+    infer_roles,
+    quality_summary,
+    with_derived_amount,
+    with_derived_mrr,
+)
 
 
 @pytest.fixture
@@ -210,4 +219,188 @@ def test_a_unique_invoice_id_is_never_taken_for_the_customer_of_a_transactions_t
                        "invoice_date": pd.date_range("2024-01-01", periods=30, freq="D")})
     roles = infer_roles(tx, kind="transactions")
     assert roles.column("Rechnungsnummer").level == "id"
+    assert roles.get("customer_id") == "Kunde" and roles.get("order_id") == "Rechnungsnummer"
+
+
+def test_a_unique_invoice_id_is_not_the_customer_even_beside_an_unknown_payer_column():
+    tx = pd.DataFrame({"Rechnungsnummer": [f"R-{1001 + i}" for i in range(30)],
+                       "Zahler": [f"K{i % 5}" for i in range(30)],
+                       "invoice_date": pd.date_range("2024-01-01", periods=30, freq="D")})
+    roles = infer_roles(tx, kind="transactions")
     assert roles.get("customer_id") is None  # unknown name: the user maps it; a wrong guess would mislead
+    assert roles.get("order_id") == "Rechnungsnummer"
+
+
+# -- annual amounts are not MRR -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["arr_usd", "ARR", "Annual Contract Value", "ACV", "yearly_fee", "price_per_year",
+                                  "Annual Recurring Revenue", "Jahresbeitrag (EUR)"])
+def test_an_annual_amount_is_never_taken_for_the_mrr(name):
+    frame = pd.DataFrame({"account_id": [1, 2, 3], name: [1200.0, 600.0, 24000.0], "seats": [3, 4, 5]})
+    assert infer_roles(frame).get("mrr") is None
+
+
+def test_an_mrr_is_derived_from_an_annual_amount_with_a_note():
+    frame = pd.DataFrame({"account_id": [1, 2, 3], "arr_usd": [1200.0, 600.0, 24000.0],
+                          "weekly_active_users": [3, 4, 5]})
+    before = frame.copy()
+    out, note = with_derived_mrr(frame)
+    pd.testing.assert_frame_equal(frame, before)
+    assert list(out.columns) == ["account_id", "arr_usd", "mrr (from arr_usd)", "weekly_active_users"]
+    assert out["mrr (from arr_usd)"].tolist() == [100.0, 50.0, 2000.0]
+    assert note == "Added 'mrr (from arr_usd)' = arr_usd / 12, because the file has annual amounts but no monthly one."
+    roles = infer_roles(out)
+    assert roles.get("mrr") == "mrr (from arr_usd)" and roles.column("mrr (from arr_usd)").category == "value"
+    chosen = default_variables(out, roles, candidates=roles.candidates(), revenue=roles.get("mrr"))
+    assert chosen == ["mrr (from arr_usd)", "weekly_active_users"]  # the monthly figure, not the annual one
+    assert with_derived_mrr(out) == (out, None)  # applied twice, nothing more happens
+
+
+def test_no_mrr_is_derived_from_a_company_revenue_or_beside_a_monthly_one():
+    crm = pd.DataFrame({"Id": ["a1", "a2"], "Annual Revenue": [1e6, 2e6], "Employees": [10, 40]})
+    assert with_derived_mrr(crm) == (crm, None)  # what the company earns, not what it pays us
+    both = pd.DataFrame({"id": ["a", "b"], "MRR": [10.0, 20.0], "ARR": [120.0, 240.0]})
+    assert with_derived_mrr(both) == (both, None)
+    assert infer_roles(both).get("mrr") == "MRR"
+
+
+# -- payments: currencies, failures and refunds -----------------------------------------------------------
+
+@pytest.fixture
+def payments():
+    """Six Stripe-style payments of three customers in four currencies; one failed, one refunded, one partly."""
+    return pd.DataFrame({
+        "id": [f"ch_{i}" for i in range(1, 7)],
+        "Created date (UTC)": pd.date_range("2024-01-01", periods=6, freq="D"),
+        "Amount": [100.0, 15000.0, 50.0, 80.0, 20.0, 30.0],
+        "Amount Refunded": [0.0, 0.0, 50.0, 30.0, 0.0, 0.0],
+        "Currency": ["usd", "jpy", "eur", "usd", "usd", "gbp"],
+        "Converted Amount": [100.0, 100.0, 55.0, 80.0, 20.0, 38.0],
+        "Fee": [3.2, 3.2, 1.9, 2.6, 0.9, 1.4],
+        "Status": ["Paid", "Paid", "Refunded", "Paid", "Failed", "Paid"],
+        "Customer ID": ["c1", "c1", "c2", "c2", "c3", "c3"],
+    })
+
+
+def _revenue(frame):
+    roles = infer_roles(frame, kind="transactions")
+    return frame.groupby(roles.get("customer_id"))[roles.get("amount")].sum().to_dict()
+
+
+def test_payments_in_several_currencies_use_the_converted_amount_net_of_refunds_and_failures(payments):
+    before = payments.copy()
+    out, notes = clean_transactions(payments)
+    pd.testing.assert_frame_equal(payments, before)
+    assert "ch_5" not in out["id"].tolist() and len(out) == 5  # the failed payment brought nothing
+    assert infer_roles(out, kind="transactions").get("amount") == "amount (net)"
+    # c1: 100 usd + 100 (15,000 jpy converted); c2: refunded in full, then 80 less 30 refunded; c3: 38 (30 gbp).
+    assert _revenue(out) == {"c1": 200.0, "c2": 50.0, "c3": 38.0}
+    text = " ".join(notes)
+    assert "1 of 6 rows" in text and "'Status'" in text and "Failed" in text
+    assert "4 currencies" in text and "'Converted Amount'" in text
+    assert "2 payment(s)" in text and "1 refunded in full" in text and "'Amount Refunded'" in text
+    assert clean_transactions(out) == (out, ())  # applied twice, nothing more happens
+    merged, note = with_derived_amount(payments)
+    pd.testing.assert_frame_equal(merged, out)
+    assert note == " ".join(notes)
+
+
+def test_without_a_converted_amount_several_currencies_are_a_warning(payments):
+    out, notes = clean_transactions(payments.drop(columns=["Converted Amount"]))
+    warning = next(n for n in notes if "currencies" in n)
+    assert "4 currencies (usd, jpy, eur, gbp)" in warning and "added as they are" in warning
+    # Refunds still come off, in the payment's own currency.
+    assert _revenue(out) == {"c1": 15100.0, "c2": 50.0, "c3": 30.0}
+
+
+def test_a_refunded_order_without_a_refund_column_counts_nothing_and_a_voided_one_is_left_out():
+    orders = pd.DataFrame({
+        "Name": ["#1001", "#1002", "#1003", "#1004"], "Email": ["a@x.com", "a@x.com", "b@y.com", "b@y.com"],
+        "Created at": pd.date_range("2024-03-01", periods=4, freq="D"), "Total": [40.0, 25.0, 60.0, 10.0],
+        "Currency": ["EUR"] * 4, "Financial Status": ["paid", "refunded", "voided", "pending"],
+    })
+    out, notes = clean_transactions(orders)
+    assert out["Name"].tolist() == ["#1001", "#1002", "#1004"]
+    assert _revenue(out) == {"a@x.com": 40.0, "b@y.com": 10.0}
+    assert any("1 of 4 rows" in n and "voided" in n for n in notes)
+    assert any("1 refunded in full" in n for n in notes)
+
+
+def test_clean_payments_in_one_currency_without_refunds_are_left_alone():
+    paid = pd.DataFrame({"invoice_id": ["i1", "i2"], "customer_id": ["a", "b"],
+                         "invoice_date": pd.to_datetime(["2024-01-01", "2024-01-02"]), "amount": [10.0, 20.0],
+                         "currency": ["usd", "USD"], "status": ["paid", "open"], "amount_refunded": [0.0, 0.0]})
+    assert clean_transactions(paid) == (paid, ())
+
+
+# -- headers in German, French and Spanish ---------------------------------------------------------------
+
+def test_german_french_and_spanish_customer_headers():
+    dates = pd.to_datetime(["2024-01-05", "2024-02-01", "2024-03-01"])
+    churn = pd.to_datetime([None, "2024-06-30", None])
+    common = {"plan": ["Basis", "Profi", "Basis"], "mrr": [49.0, 1629.8, 99.5]}
+    german = pd.DataFrame({"Kundennummer": ["K-1", "K-2", "K-3"], "Firma": ["Müller KG", "Schmidt AG", "Lang GmbH"],
+                           "Vertragsbeginn": dates, "Kündigung zum": churn,
+                           "Monatsumsatz (EUR)": common["mrr"], "Tarif": common["plan"]})
+    french = pd.DataFrame({"Numéro client": ["1", "2", "3"], "Société": ["A", "B", "C"],
+                           "Date d'inscription": dates, "Date de résiliation": churn,
+                           "Revenu mensuel (€)": common["mrr"], "Formule": common["plan"]})
+    spanish = pd.DataFrame({"Número de cliente": ["1", "2", "3"], "Empresa": ["A", "B", "C"],
+                            "Fecha de alta": dates, "Fecha de baja": churn,
+                            "Ingreso mensual (USD)": common["mrr"], "Tarifa": common["plan"]})
+    for frame in (german, french, spanish):
+        roles = infer_roles(frame)
+        assert [roles.get(r) for r in ("customer_id", "company", "signup_date", "churn_date", "mrr", "plan")] == \
+            list(frame.columns)
+
+
+def test_german_french_spanish_and_uk_invoice_headers():
+    days = pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"])
+    files = {
+        ("Rechnungsnummer", "Kunde", "Rechnungsdatum", "Betrag (EUR)"): "de",
+        ("Numéro de facture", "Client", "Date de facture", "Montant TTC"): "fr",
+        ("Número de factura", "Cliente", "Fecha", "Importe"): "es",
+        ("Invoice Number", "Account Ref", "Invoice Date", "Net (GBP)"): "uk",
+    }
+    for names in files:
+        frame = pd.DataFrame({names[0]: ["R1", "R2", "R3"], names[1]: ["K1", "K1", "K2"], names[2]: days,
+                              names[3]: [49.0, 99.0, 249.5], "VAT": [0.0, 0.0, 0.0]})
+        roles = infer_roles(frame, kind="transactions")
+        assert [roles.get(r) for r in ("order_id", "customer_id", "transaction_date", "amount")] == list(names)
+
+
+# -- segmentation variables: never the outcome; defaults that can be fitted ---------------------------------
+
+def test_outcome_and_conversion_flags_are_never_offered_as_variables(customers):
+    frame = customers.assign(Churn=["Yes", "No", "No", "Yes"])
+    roles = infer_roles(frame)
+    assert roles.get("outcome") == "Churn" and roles.get("converted") == "Converted to paid"
+    offered = roles.candidates()
+    assert "Churn" not in offered and "Converted to paid" not in offered and "MRR" in offered
+
+
+def test_default_variables_skip_empty_id_date_and_outcome_columns():
+    n = 40
+    frame = pd.DataFrame({
+        "Id": [f"001{i:04d}AAA" for i in range(n)],
+        "Upsell__c_0": [5.0] + [None] * (n - 1),  # 97% empty
+        "Start Date": [45000 + i for i in range(n)],  # Excel serial dates read as numbers
+        "Legacy_ID__c": [i % 7 for i in range(n)],
+        "churned": [i % 2 == 0 for i in range(n)],
+        "MRR": [float(10 + i) for i in range(n)],
+        "logins_30d": [i % 9 for i in range(n)],
+        "Employees": [i * 3 for i in range(n)],
+        "nps": [i % 11 for i in range(n)],
+    })
+    roles = infer_roles(frame)
+    chosen = default_variables(frame, roles, candidates=roles.candidates() + ["churned"], revenue="MRR")
+    assert chosen == ["MRR", "logins_30d", "Employees"]
+    assert empty_share(frame["Upsell__c_0"]) == pytest.approx(39 / 40)
+
+
+def test_customers_from_orders_keyed_by_email_ignore_the_case_of_the_address():
+    orders = pd.DataFrame({"Order": ["#1000", "#1001", "#1002"],
+                           "Email": ["CHRIS.197@GMAIL.COM", "chris.197@gmail.com", " anna.3@acme.co.uk"],
+                           "Total": [18.14, 62.05, 10.0]})
+    customers = customers_from_transactions(orders, customer_id="Email")
+    assert customers["Email"].tolist() == ["chris.197@gmail.com", "anna.3@acme.co.uk"]

@@ -11,7 +11,7 @@ import streamlit as st
 
 from segmentation.errors import DataError
 from segmentation.io import Table, load_table
-from segmentation.schema import RoleMap, customers_from_transactions, infer_roles, with_derived_amount
+from segmentation.schema import RoleMap, clean_transactions, customers_from_transactions, infer_roles, with_derived_mrr
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 SAMPLE_FILES = {"customers": "customers.csv", "transactions": "transactions.csv", "events": "events.csv"}
@@ -47,9 +47,25 @@ def load_sample() -> tuple[dict[str, Table], dict[str, RoleMap]]:
 
 
 def with_amount(table: Table) -> Table:
-    """A transactions table with lines but no amount gets amount = quantity x unit price, and a note saying so."""
-    frame, note = with_derived_amount(table.frame)
+    """A transactions table whose amount is the revenue of each row, with a note for every change.
+
+    Lines without an amount get quantity x unit price; failed payments are left out; amounts in
+    several currencies use a converted column (or the note warns); refunds come off
+    (`schema.clean_transactions`).
+    """
+    frame, notes = clean_transactions(table.frame)
+    return table if not notes else dataclasses.replace(table, frame=frame, notes=(*table.notes, *notes))
+
+
+def prepare_customers(table: Table) -> Table:
+    """A customers table with an MRR: an annual amount (ARR) without a monthly one gives MRR = ARR / 12."""
+    frame, note = with_derived_mrr(table.frame)
     return table if note is None else dataclasses.replace(table, frame=frame, notes=(*table.notes, note))
+
+
+def prepare_table(table: Table, kind: str) -> Table:
+    """What the app does to a freshly read table of `kind` before guessing its roles."""
+    return {"transactions": with_amount, "customers": prepare_customers}.get(kind, lambda t: t)(table)
 
 
 def derived_customers(source: Table, role_map: RoleMap) -> tuple[Table, RoleMap]:
