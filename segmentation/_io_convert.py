@@ -22,8 +22,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Analysis", "analyse", "convert", "decide_decimal", "is_id_like", "looks_like_value",
-           "names_an_identifier"]
+__all__ = ["Analysis", "DateParts", "analyse", "convert", "date_parts", "decide_decimal", "excel_serial_dates",
+           "is_id_like", "looks_like_value", "names_a_date", "names_an_identifier", "DATE_ORDERS", "EXCEL_SERIAL"]
+
+# How the day, month and year of a date are ordered: day first, month first, year first.
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+EXCEL_SERIAL = "Excel serial number"
 
 # Cells that mean "no value" in number and date columns; a text column keeps them as written.
 NULL_TOKENS = ("na", "n/a", "n.a.", "nan", "null", "none", "-", "--", "—", "–", "?", "#n/a", "#na", "#div/0!",
@@ -202,14 +206,27 @@ def decide_decimal(analyses: list[Analysis], *, semicolons: bool) -> str:
 
 @dataclass(frozen=True)
 class Converted:
+    """A converted column. For dates: the format and order used; `ambiguous` when both day-first and
+    month-first fit every value; `date_note` the sentence (also in `notes`) on a judgement about the dates."""
+
     series: pd.Series
     date_format: str | None = None
     notes: tuple[str, ...] = ()
+    order: str | None = None
+    ambiguous: bool = False
+    date_note: str | None = None
 
 
 def convert(values: pa.Array, analysis: Analysis, *, column: str, decimal: str, row_numbers: np.ndarray,
-            id_like: bool) -> Converted:
-    """Turn a clean string column into a Series as `analysis` says; notes tell the user what was assumed."""
+            id_like: bool, date_order: str | None = None, parts: DateParts | None = None,
+            file_order: tuple[str, str, str] | None = None) -> Converted:
+    """Turn a clean string column into a Series as `analysis` says; notes tell the user what was assumed.
+
+    Dates written with the year last take their order from `date_order` ("dmy"/"mdy") when the values
+    allow it, else from the values, else from `file_order` (order, column, example: another column of
+    the file that settles it), else from how plausible each reading is, else from the decimal mark.
+    `parts` is `date_parts(values, analysis)` when the caller has it already.
+    """
     notes = []
     # An identifier column is text by nature ('C536379' among invoice numbers is a cancellation, not a typo):
     # telling the user to "fix" it would be noise.
@@ -235,7 +252,7 @@ def convert(values: pa.Array, analysis: Analysis, *, column: str, decimal: str, 
     if kind == "number":
         return _convert_number(real, analysis, column=column, decimal=decimal, id_like=id_like, notes=notes)
     return _convert_date(values, real, analysis, column=column, decimal=decimal, row_numbers=row_numbers,
-                         notes=notes)
+                         notes=notes, requested=date_order, parts=parts, file_order=file_order)
 
 
 # -- analysis helpers (assume clean input) ---------------------------------------------------------------------
@@ -387,24 +404,139 @@ def _ints(array: pa.Array, default: int = 0) -> np.ndarray:
     return pc.cast(filled, pa.int64()).to_numpy(zero_copy_only=False)
 
 
-def _day_first(max_a: int, max_b: int, *, sep: str, decimal: str, column: str, notes: list[str]) -> bool | None:
-    """Day-first or month-first from the values (a first part above 12 is a day), else from the file's habits.
+_YEAR_LAST = ("dmy/", "dmy.", "dmy-")
+_STYLE = {"dmy": "dd{0}mm{0}yyyy", "mdy": "mm{0}dd{0}yyyy"}
+_SIDE = {"dmy": "day-first", "mdy": "month-first"}
+# A reading is more plausible when it spreads the dates over at least this many months and at least
+# twice as many as the other reading: monthly invoices on the 1st, not a dozen days of one January.
+_PLAUSIBLE_MONTHS = 3
 
-    None when both parts go above 12 somewhere: the column mixes the two orders.
-    """
-    if max_a > 12 and max_b > 12:
-        notes.append(f"Column '{column}' is kept as text because it mixes day-first and month-first dates "
-                     f"(both parts go above 12); use one date format in the file.")
+
+@dataclass(frozen=True)
+class DateParts:
+    """A date column written with the year last, zero-padded ("1/5/2024" -> "01/05/2024"), and its
+    first, second and year parts as floats (NaN where empty). Computed once per column: the file-wide
+    order looks at it before any column is converted."""
+
+    padded: pa.Array
+    first: np.ndarray
+    second: np.ndarray
+    year: np.ndarray
+
+    @property
+    def settled(self) -> str | None:
+        """"dmy" or "mdy" when a part above 12 settles the order; None when both fit or neither does."""
+        high_first, high_second = _max(self.first) > 12, _max(self.second) > 12
+        if high_first == high_second:
+            return None
+        return "dmy" if high_first else "mdy"
+
+    def example(self, order: str) -> str:
+        """A value that can only be read in `order` (the first whose day part is above 12)."""
+        day = self.first if order == "dmy" else self.second
+        position = int(np.argmax(np.nan_to_num(day) > 12))
+        return self.padded[position].as_py()
+
+
+def date_parts(values: pa.Array, analysis: Analysis) -> DateParts | None:
+    """The parts of a date column written with the year last (dd/mm/yyyy or mm/dd/yyyy); None for others."""
+    if analysis.kind != "date" or analysis.family not in _YEAR_LAST:
         return None
-    if max_a > 12 or max_b > 12:
-        return max_a > 12
-    day_first = sep == "." or decimal == ","  # nobody writes mm.dd.yyyy; decimal commas go with dd/mm
-    if sep != ".":
-        style = f"dd{sep}mm{sep}yyyy" if day_first else f"mm{sep}dd{sep}yyyy"
-        why = "the file uses decimal commas" if decimal == "," else "the file uses decimal points"
-        notes.append(f"Dates in '{column}' could be day-first or month-first (no part goes above 12); "
-                     f"read as {style} because {why}.")
-    return day_first
+    real = pc.if_else(_token_mask(values), pa.scalar(None, pa.string()), values) if analysis.tokens else values
+    padded = _zero_padded(real, year_first=False)
+
+    def part(start: int, stop: int) -> np.ndarray:
+        return pc.cast(pc.utf8_slice_codeunits(padded, start, stop), pa.int64()).to_numpy(
+            zero_copy_only=False).astype("float64")
+
+    return DateParts(padded=padded, first=part(0, 2), second=part(3, 5), year=part(6, 10))
+
+
+def _zero_padded(real: pa.Array, *, year_first: bool) -> pa.Array:
+    """1/5/2024 3:45 -> 01/05/2024 03:45: day, month and hour padded; a fraction of a second (.5) left alone.
+
+    (In the rewrites, \\10 is group 1 followed by a zero.)"""
+    if year_first:
+        padded = pc.replace_substring_regex(real, r"^([0-9]{4}/)([0-9])\b", r"\10\2")
+        padded = pc.replace_substring_regex(padded, r"^([0-9]{4}/[0-9]{2}/)([0-9])\b", r"\10\2")
+    else:
+        padded = pc.replace_substring_regex(real, r"^([0-9])\b", r"0\1")
+        padded = pc.replace_substring_regex(padded, r"^([0-9]{2}[/.-])([0-9])\b", r"\10\2")
+    return pc.replace_substring_regex(padded, r"([ T])([0-9]):", r"\10\2:")
+
+
+def _max(values: np.ndarray) -> float:
+    present = values[~np.isnan(values)]
+    return float(present.max()) if present.size else 0.0
+
+
+@dataclass(frozen=True)
+class _Order:
+    order: str | None  # None: the column mixes both orders
+    ambiguous: bool = False
+    note: str | None = None
+
+
+def _choose_order(parts: DateParts, *, family: str, column: str, decimal: str, requested: str | None,
+                  file_order: tuple[str, str, str] | None) -> _Order:
+    """Day-first or month-first: a part above 12 decides; else the order asked for, another column of
+    the file, the more plausible reading, and last the file's decimal mark."""
+    sep = DATE_FAMILIES[family][1]
+
+    def style(order: str) -> str:
+        return _STYLE[order].format(sep)
+
+    year_last = ""
+    if requested == "ymd":  # the year is last here: the order asked for cannot apply
+        year_last = f"Dates in '{column}' are written with the year last, so the date order ymd was not applied; "
+        requested = None
+    settled = parts.settled
+    if settled is None and _max(parts.first) > 12:
+        return _Order(None, note=f"Column '{column}' is kept as text because it mixes day-first and month-first "
+                                 f"dates (both parts go above 12); use one date format in the file.")
+    if settled is not None:
+        example = parts.example(settled)
+        if requested is not None and requested != settled:
+            return _Order(settled, note=f"Dates in '{column}' were to be read as {style(requested)}, but "
+                                        f"'{example}' can only be {style(settled)}; read as {style(settled)}.")
+        if year_last:
+            return _Order(settled, note=f"{year_last}read as {style(settled)} because '{example}' can only be "
+                                        f"{_SIDE[settled]}.")
+        return _Order(settled)
+
+    ambiguous = f"Dates in '{column}' could be day-first or month-first (no part goes above 12); read as "
+    if year_last:
+        ambiguous = f"{year_last}they could be day-first or month-first (no part goes above 12) and are read as "
+    if requested is not None:
+        return _Order(requested, True, f"{ambiguous}{style(requested)} as asked.")
+    if file_order is not None:
+        order, other, example = file_order
+        return _Order(order, True, f"{ambiguous}{style(order)} like '{other}', where '{example}' can only be "
+                                   f"{_SIDE[order]}.")
+    if sep == ".":  # nobody writes mm.dd.yyyy
+        return _Order("dmy", note=f"{year_last}read as {style('dmy')}." if year_last else None)
+    plausible = _plausible(parts)
+    if plausible is not None:
+        order, reason = plausible
+        return _Order(order, True, f"{ambiguous}{style(order)} because {reason}.")
+    order = "dmy" if decimal == "," else "mdy"  # decimal commas go with dd/mm
+    why = "the file uses decimal commas" if decimal == "," else "the file uses decimal points"
+    return _Order(order, True, f"{ambiguous}{style(order)} because {why}.")
+
+
+def _plausible(parts: DateParts) -> tuple[str, str] | None:
+    """The reading that spreads the dates over clearly more months, and why; None when neither does."""
+    present = ~np.isnan(parts.first)
+    first, second, year = parts.first[present], parts.second[present], parts.year[present]
+    months = {"dmy": np.unique(year * 100 + second).size, "mdy": np.unique(year * 100 + first).size}
+    order, other = ("dmy", "mdy") if months["dmy"] > months["mdy"] else ("mdy", "dmy")
+    if months[order] < _PLAUSIBLE_MONTHS or months[order] < 2 * months[other]:
+        return None
+    days = np.unique(first if order == "dmy" else second)
+    always = f", always on day {int(days[0]):02d}," if days.size == 1 else ""
+    fewer = "1 month" if months[other] == 1 else f"{months[other]} months"
+    return order, (f"{_SIDE[order]} they fall in {months[order]} different months{always} but {_SIDE[other]} "
+                   f"in only {fewer}")
 
 
 def _date_format(family: str, day_first: bool) -> str:
@@ -419,37 +551,44 @@ _YEARS = (1678, 2261)  # whole years inside datetime64[ns]
 
 
 def _convert_date(values: pa.Array, real: pa.Array, analysis: Analysis, *, column: str, decimal: str,
-                  row_numbers: np.ndarray, notes: list[str]) -> Converted:
+                  row_numbers: np.ndarray, notes: list[str], requested: str | None, parts: DateParts | None,
+                  file_order: tuple[str, str, str] | None) -> Converted:
     """Zero-padded dates take a fast route (rewrite to ISO, one strict cast); the rest go part by part."""
     family, sep = analysis.family, DATE_FAMILIES[analysis.family][1]
     if "stamps" in analysis.extra:
         longest = pc.max(pc.utf8_length(real)).as_py() or 0
         fmt = _date_format(family, True) + ("" if longest <= 10 else " hh:mm:ss" if longest >= 19 else " hh:mm")
-        return Converted(analysis.extra["stamps"], date_format=fmt, notes=tuple(notes))
+        return Converted(analysis.extra["stamps"], date_format=fmt, notes=tuple(notes), order="ymd")
     day_first = True
+    chosen = _Order("ymd")
     iso = real
-    if family != "iso":
-        iso = pc.replace_substring_regex(real, r"\b([0-9])\b", r"0\1")  # 1/5/2024 3:45 -> 01/05/2024 03:45
-        if family == "ymd/":
-            iso = pc.replace_substring_regex(iso, r"^([0-9]{4})/([0-9]{2})/([0-9]{2})", r"\1-\2-\3")
-        else:
-            first = pc.max(pc.cast(pc.utf8_slice_codeunits(iso, 0, 2), pa.int64())).as_py()
-            second = pc.max(pc.cast(pc.utf8_slice_codeunits(iso, 3, 5), pa.int64())).as_py()
-            day_first = _day_first(first, second, sep=sep, decimal=decimal, column=column, notes=notes)
-            if day_first is None:
-                return Converted(_text_series(values), notes=tuple(notes))
-            swap = r"\3-\2-\1" if day_first else r"\3-\1-\2"
-            two, four, between = "([0-9]{2})", "([0-9]{4})", re.escape(sep)
-            iso = pc.replace_substring_regex(iso, f"^{two}{between}{two}{between}{four}", swap)
+    if family == "ymd/":
+        iso = pc.replace_substring_regex(_zero_padded(real, year_first=True), r"^([0-9]{4})/([0-9]{2})/([0-9]{2})",
+                                         r"\1-\2-\3")
+    elif family != "iso":
+        parts = parts if parts is not None else date_parts(values, analysis)
+        chosen = _choose_order(parts, family=family, column=column, decimal=decimal, requested=requested,
+                               file_order=file_order)
+        if chosen.order is None:
+            return Converted(_text_series(values), notes=tuple(notes + [chosen.note]))
+        day_first = chosen.order == "dmy"
+        swap = r"\3-\2-\1" if day_first else r"\3-\1-\2"
+        two, four, between = "([0-9]{2})", "([0-9]{4})", re.escape(sep)
+        iso = pc.replace_substring_regex(parts.padded, f"^{two}{between}{two}{between}{four}", swap)
+    dated = {"order": chosen.order, "ambiguous": chosen.ambiguous, "date_note": chosen.note}
+    chosen_notes = [chosen.note] if chosen.note else []
     fmt = _date_format(family, day_first)
     stamps = _strict_iso(iso)
     if stamps is None:
-        return _convert_date_by_parts(values, real, family, day_first, fmt, column=column, row_numbers=row_numbers,
-                                      notes=notes)
+        done = _convert_date_by_parts(values, real, family, day_first, fmt, column=column, row_numbers=row_numbers,
+                                      notes=list(notes))
+        if done.date_format is None:  # kept as text (a bad row): how dates would have been read is moot
+            return done
+        return Converted(done.series, date_format=done.date_format, notes=tuple(chosen_notes) + done.notes, **dated)
     longest = pc.max(pc.utf8_length(iso)).as_py() or 0
     if longest > 10:
         fmt += " hh:mm:ss" if longest >= 19 else " hh:mm"
-    return Converted(stamps, date_format=fmt, notes=tuple(notes))
+    return Converted(stamps, date_format=fmt, notes=tuple(notes + chosen_notes), **dated)
 
 
 def _strict_iso(iso: pa.Array) -> pd.Series | None:
@@ -513,3 +652,50 @@ def _offset_minutes(tz: pa.Array) -> np.ndarray:
     minutes = _ints(pc.utf8_slice_codeunits(digits, 2, 4))
     sign = np.where(pc.starts_with(tz, "-").to_numpy(zero_copy_only=False), -1, 1)
     return sign * (hours * 60 + minutes)
+
+
+# -- Excel serial numbers ------------------------------------------------------------------------------------
+
+_SERIAL_ORIGIN = pd.Timestamp("1899-12-30")  # Excel's day 0 (it counts 1900 as a leap year)
+_SERIAL_RANGE = (20_000, 80_000)  # 1954-10-03 .. 2119-01-11
+_DATE_WORDS = frozenset({"date", "dated"})
+_LAST_DATE_WORDS = frozenset({"day", "at", "since", "created", "start", "started", "end", "ended"})
+# Words that make a column a count or an amount whatever else its name says ("Days since signup",
+# "MRR at start", "Revenue per day").
+_NOT_DATE_WORDS = frozenset({"days", "count", "number", "num", "no", "nr", "id", "ids", "amount", "revenue", "mrr",
+                             "arr", "value", "price", "fee", "fees", "spend", "total", "sum", "cost", "balance",
+                             "per", "seats", "users", "qty", "quantity", "code", "key"})
+
+
+def names_a_date(name: str) -> bool:
+    """A column name that clearly says "date" ("Start Date", "created_at", "Customer since", "Trial end").
+
+    Conservative on purpose: it decides whether numbers are taken for Excel serial dates."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name)).lower()
+    words = [w for w in re.split(r"[^a-z0-9]+", words) if w]
+    if not words or _NOT_DATE_WORDS.intersection(words):
+        return False
+    return bool(_DATE_WORDS.intersection(words)) or words[-1] in _LAST_DATE_WORDS
+
+
+def excel_serial_dates(series: pd.Series, *, column: str) -> Converted | None:
+    """Whole numbers such as 45058 in a column whose name says date: Excel's day serials, as dates.
+
+    None (leave the column alone) unless the name says date and every value is a whole number of days
+    between 1954 and 2119.
+    """
+    if not names_a_date(column) or is_id_like(column):
+        return None
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return None
+    values = series.to_numpy(dtype="float64", na_value=np.nan)
+    present = values[~np.isnan(values)]
+    if not present.size or not np.all(present == np.round(present)):
+        return None
+    if present.min() < _SERIAL_RANGE[0] or present.max() > _SERIAL_RANGE[1]:
+        return None
+    stamps = pd.Series(_SERIAL_ORIGIN + pd.to_timedelta(values, unit="D")).astype("datetime64[ns]")
+    example = int(present[0])
+    note = (f"Column '{column}' holds numbers such as {example} where dates belong; they are read as Excel serial "
+            f"dates ({example} is {_SERIAL_ORIGIN + pd.Timedelta(days=example):%Y-%m-%d}).")
+    return Converted(stamps, date_format=EXCEL_SERIAL, notes=(note,), date_note=note)

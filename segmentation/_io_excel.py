@@ -4,6 +4,10 @@ Private helper of `segmentation.io`. Calamine parses the workbook in Rust (no Py
 parser is involved, so nothing here needs defusedxml) and gives typed cells: floats, dates,
 booleans and strings. Cells typed by Excel keep their type; text cells go through the same
 detection as CSV, so "00017" stays text and "1.234,56" typed as text still becomes a number.
+
+Without a sheet named, the first sheet that looks like a table is read: a header of several
+columns with more than a handful of rows under it, not a cover, "Read me" or notes sheet. When
+none does, a smaller table; when there is none either, the first sheet with data.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import python_calamine as calamine
 
+from ._io_convert import looks_like_value
 from ._io_header import cell_text, counted, find_header, is_blank
 from .errors import DataError
 
@@ -31,6 +36,12 @@ MAX_INFLATED = 100 * 2 ** 20  # ... only refused above this many uncompressed by
 MAX_ENTRIES = 10_000
 _SCAN_ROWS = 100
 _CHUNK = 1 << 20
+# A sheet looks like a table with a header of at least this many columns and more than a handful
+# of rows under it (this many); fewer rows make a small table, read only when no sheet is a table.
+_TABLE_COLUMNS = 2
+_TABLE_ROWS = 5
+_LOOK_ROWS = 200  # rows looked at to judge a sheet: its first screens, not all of it
+_PROSE_WORDS = 5  # a cell of this many words or more is a sentence, not a value
 
 
 @dataclass(frozen=True)
@@ -63,19 +74,21 @@ def read_xlsx(raw: bytes, *, name: str, sheet: str | None, limit: int) -> SheetG
         sheets = tuple(m.name for m in worksheets)
         if not sheets:
             raise DataError(f"'{name}' has no worksheets; save a sheet with the data as .xlsx or CSV.")
+        skipped: list[tuple[str, str]] = []
         if sheet is not None:
             chosen = _match_sheet(sheet, sheets, name)
             grid = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
         else:
             visible = [m.name for m in worksheets if m.visible == calamine.SheetVisibleEnum.Visible]
-            chosen, grid = _first_with_data(book, visible + [s for s in sheets if s not in visible])
+            chosen, grid, skipped = _choose_sheet(book, visible, [s for s in sheets if s not in visible])
     except calamine.PasswordError:
         raise DataError(f"'{name}' is password-protected; remove the password in Excel and upload it again.") \
             from None
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, calamine.WorksheetNotFound) as exc:
         raise DataError(f"'{name}' is not a readable Excel workbook ({_first_line(exc)}); open it in Excel and "
                         f"save it again as .xlsx.") from None
-    return _grid_to_columns(grid, name=name, chosen=chosen, sheets=sheets, explicit=sheet is not None)
+    return _grid_to_columns(grid, name=name, chosen=chosen, sheets=sheets, explicit=sheet is not None,
+                            skipped=skipped)
 
 
 def cells_to_column(cells: tuple, *, id_like: bool) -> pa.Array | pd.Series:
@@ -171,24 +184,73 @@ def _match_sheet(wanted: str, sheets: tuple[str, ...], name: str) -> str:
     raise DataError(f"'{name}' has no sheet named '{wanted}'; its sheets are {listed}.")
 
 
-def _first_with_data(book, order: list[str]) -> tuple[str, list[list]]:
-    """The first sheet with a header and at least one row under it, else the first with anything."""
-    fallback = None
-    for sheet in order:
+@dataclass(frozen=True)
+class _Look:
+    """How much a sheet looks like a table: 2 a table, 1 a small table, 0 not one (and why)."""
+
+    rank: int
+    why: str
+
+
+def _look(grid: list[list]) -> _Look:
+    header = find_header(grid[:_SCAN_ROWS])
+    if header is None:
+        return _Look(0, "empty")
+    labels = sum(1 for c in grid[header] if not is_blank(c))
+    rows = [[c for c in row if not is_blank(c)] for row in grid[header + 1:header + 1 + _LOOK_ROWS]]
+    rows = [row for row in rows if row]
+    if labels < _TABLE_COLUMNS:
+        return _Look(0, "a single column of text" if rows else "a single line")
+    if not any(len(row) >= 2 for row in rows):
+        return _Look(0, "no rows under its header")
+    cells = [c for row in rows for c in row]
+    values = sum(1 for c in cells if not isinstance(c, str) or looks_like_value(c))
+    sentences = sum(1 for c in cells if isinstance(c, str) and len(c.split()) >= _PROSE_WORDS)
+    if values == 0 and 2 * sentences >= len(cells):  # notes: sentences and no number or date anywhere
+        return _Look(0, "notes, not a table")
+    if len(rows) < _TABLE_ROWS:
+        return _Look(1, f"only {counted(len(rows), 'row')}")
+    return _Look(2, "")
+
+
+def _choose_sheet(book, visible: list[str], hidden: list[str]) -> tuple[str, list[list], list[tuple[str, str]]]:
+    """(sheet, its cells, [(sheet passed over, why)]): the first table, else the first small table, else
+    the first sheet with a header and a row under it, else the first with anything; visible sheets
+    first (a hidden sheet is usually a lookup list)."""
+    looked: list[tuple[str, list[list], _Look]] = []
+    for sheet in visible + hidden:
         grid = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        looked.append((sheet, grid, _look(grid)))
+        if looked[-1][2].rank == 2 and sheet in visible:
+            break
+
+    def preference(position: int) -> tuple[int, int]:
+        sheet, _, look = looked[position]
+        return (1 if sheet in visible else 0, look.rank) if look.rank else (0, 0)
+
+    best = max(range(len(looked)), key=lambda position: (preference(position), -position))
+    position = best if looked[best][2].rank else _first_with_data([grid for _, grid, _ in looked])
+    sheet, grid, _ = looked[position]
+    return sheet, grid, [(s, look.why) for s, _, look in looked[:position]]
+
+
+def _first_with_data(grids: list[list[list]]) -> int:
+    """The first grid with a header and at least one row under it, else the first with anything."""
+    fallback = None
+    for position, grid in enumerate(grids):
         filled = 0
         for row in grid:
             if any(not is_blank(c) for c in row):
                 filled += 1
                 if filled == 2:
-                    return sheet, grid
+                    return position
         if filled and fallback is None:
-            fallback = (sheet, grid)
-    return fallback or (order[0], [])
+            fallback = position
+    return fallback or 0
 
 
 def _grid_to_columns(grid: list[list], *, name: str, chosen: str, sheets: tuple[str, ...],
-                     explicit: bool) -> SheetGrid:
+                     explicit: bool, skipped: list[tuple[str, str]]) -> SheetGrid:
     where = f"sheet '{chosen}' of '{name}'"
     header = find_header(grid[:_SCAN_ROWS])
     if header is None:
@@ -203,8 +265,14 @@ def _grid_to_columns(grid: list[list], *, name: str, chosen: str, sheets: tuple[
     columns = list(zip(*rows))
     notes = []
     if len(sheets) > 1 and not explicit:
-        others = ", ".join(f"'{s}'" for s in sheets if s != chosen)
-        notes.append(f"Read sheet '{chosen}'; the workbook also has {others}.")
+        passed = {s for s, _ in skipped}
+        others = ", ".join(f"'{s}'" for s in sheets if s != chosen and s not in passed)
+        if skipped:
+            reasons = ", ".join(f"'{s}' ({why})" for s, why in skipped)
+            note = f"Read sheet '{chosen}', the first that looks like a table, and skipped {reasons}"
+            notes.append(note + (f"; the workbook also has {others}." if others else "."))
+        else:
+            notes.append(f"Read sheet '{chosen}'; the workbook also has {others}.")
     titles = [row for row in grid[:header] if any(not is_blank(c) for c in row)]
     if titles:
         shown = " ".join(cell_text(c) for c in titles[0] if not is_blank(c))

@@ -3,6 +3,12 @@
 Each subcommand lives in `segmentation/commands/<name>.py` with `add_parser(subparsers)`
 (which sets `func`) so subcommands grow without touching this file. Bad input exits 2
 with one line ``error: ...`` on stderr, never a traceback.
+
+Options every subcommand shares are added here: `--date-order dmy|mdy` (for dates such as
+01/02/2024 that could be either) reaches every file the command reads through
+`io.reading_defaults`. After a command succeeds, the judgements made while reading its files
+(the order of ambiguous dates, Excel serial dates, the sheet read) are printed on stderr as
+``note: ...`` lines.
 """
 
 from __future__ import annotations
@@ -30,16 +36,45 @@ def build_parser() -> argparse.ArgumentParser:
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         module.add_parser(subparsers)
+    for subparser in subparsers.choices.values():
+        _add_shared_options(subparser)
     return parser
 
 
+def _add_shared_options(parser: argparse.ArgumentParser) -> None:
+    if "--date-order" not in parser._option_string_actions:  # a command may define its own
+        parser.add_argument("--date-order", choices=("dmy", "mdy"), default=None,
+                            help="read dates such as 01/02/2024 day-first (dmy) or month-first (mdy); "
+                                 "default: detected, with a note when the values allow both")
+
+
 def main(argv: list[str] | None = None) -> int:
+    from .io import reading_defaults  # here, not at the top: `--help` should not wait for pandas
+
     args = build_parser().parse_args(argv)
+    loaded = []
     try:
-        return int(args.func(args) or 0)
+        with reading_defaults(date_order=getattr(args, "date_order", None), on_load=loaded.append):
+            code = int(args.func(args) or 0)
+        _print_reading_notes(loaded)
+        return code
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+
+
+def _print_reading_notes(tables) -> None:
+    """What a user of the command line must know about how the files were read, once each."""
+    lines = []
+    for table in tables:
+        if len(table.sheets) > 1:
+            lines.append(f"Read sheet '{table.sheet}' of '{table.name}' (sheets: "
+                         f"{', '.join(repr(s) for s in table.sheets)}); choose another with --sheet NAME.")
+        for column, note in table.date_notes.items():
+            guessed = column in table.ambiguous_dates and table.date_order is None
+            lines.append(note + (" Use --date-order dmy or mdy to choose." if guessed else ""))
+    for line in dict.fromkeys(lines):
+        print(f"note: {line}", file=sys.stderr)

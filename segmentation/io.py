@@ -6,8 +6,16 @@ DataFrame plus what was detected and, in `notes`, what had to be assumed, in sen
 user can read. Numbers written the European way (1.234,56) or with thousands separators
 become numbers; dates become datetime64; identifiers with leading zeros ("00017") stay text.
 
+Dates written with the year last (01/02/2024) are day-first or month-first as the values show;
+when every value fits both, another column of the file, then the more plausible reading (monthly
+invoices on the 1st spread over many months, not over a dozen days of January), then the decimal
+mark decide, and a note says which and why. `date_order="dmy"` or `"mdy"` overrides the guess.
+Whole numbers such as 45058 in a column named like a date are Excel serial dates. A workbook is
+read from its first sheet that looks like a table, past cover and "Read me" sheets.
+
 Anything wrong with the file raises `DataError` with one sentence that names the file and
-says what to do; no other exception leaves `load_table`.
+says what to do; no other exception leaves `load_table`. `reading_defaults` sets options for
+every `load_table` call inside a block (the command line's `--date-order`).
 
 The readers live in private modules: `_io_text` (delimited text), `_io_excel` (workbooks,
 with the zip-bomb check), `_io_parquet`, `_io_header` (header row and names) and
@@ -18,6 +26,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +44,11 @@ from ._io_parquet import read_parquet
 from ._io_text import read_text
 from .errors import DataError
 
-__all__ = ["Table", "load_table", "DEFAULT_MAX_BYTES", "MAX_BYTES_ENV", "FORMATS"]
+__all__ = ["Table", "load_table", "reading_defaults", "DEFAULT_MAX_BYTES", "MAX_BYTES_ENV", "FORMATS",
+           "DATE_ORDERS", "EXCEL_SERIAL"]
+
+DATE_ORDERS = convert.DATE_ORDERS
+EXCEL_SERIAL = convert.EXCEL_SERIAL
 
 DEFAULT_MAX_BYTES = 200 * 2 ** 20
 MAX_BYTES_ENV = "SEGMENTATION_MAX_BYTES"
@@ -64,7 +79,13 @@ class Table:
     encoding, delimiter: for text files (None otherwise). decimal: "." or ",".
     sheet, sheets: the sheet read and every worksheet of a workbook.
     header_row: 0-based line (text) or row (sheet) of the header in the file.
-    date_formats: column -> the format assumed, such as "dd/mm/yyyy".
+    date_formats: column -> the format assumed, such as "dd/mm/yyyy" (EXCEL_SERIAL for Excel day numbers).
+    date_order: the order asked for ("dmy", "mdy" or "ymd"); None when it was detected.
+    date_orders: column -> the order used, "dmy", "mdy" or "ymd", for each date column read from text.
+    ambiguous_dates: the date columns where day-first and month-first both fit every value, so the
+        order is a judgement the user may want to switch (with `date_order`).
+    date_notes: column -> the sentence (also in `notes`) on each judgement about a column's dates: the
+        order of an ambiguous column, an order asked for that the values refuse, Excel serial numbers.
     notes: sentences telling the user what was assumed or fixed.
     row_numbers: for each row of `frame`, its row number as a spreadsheet shows the file
         (1-based, header included), for messages such as "row 57 holds 'abc'".
@@ -80,6 +101,10 @@ class Table:
     sheets: tuple[str, ...] = ()
     header_row: int = 0
     date_formats: dict[str, str] = field(default_factory=dict)
+    date_order: str | None = None
+    date_orders: dict[str, str] = field(default_factory=dict)
+    ambiguous_dates: tuple[str, ...] = ()
+    date_notes: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     row_numbers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype="int64"), repr=False)
 
@@ -88,18 +113,45 @@ class Table:
         return int(self.row_numbers[position])
 
 
+@dataclass(frozen=True)
+class _Defaults:
+    date_order: str | None = None
+    on_load: Callable[[Table], None] | None = None
+
+
+_DEFAULTS: ContextVar[_Defaults] = ContextVar("segmentation_io_defaults", default=_Defaults())
+
+
+@contextmanager
+def reading_defaults(*, date_order: str | None = None,
+                     on_load: Callable[[Table], None] | None = None) -> Iterator[None]:
+    """Inside the block, `load_table` calls without a date_order use this one, and `on_load` gets each
+    Table loaded. The command line's shared options reach every load this way, including loads made
+    by library functions that take a path."""
+    token = _DEFAULTS.set(_Defaults(date_order=date_order, on_load=on_load))
+    try:
+        yield
+    finally:
+        _DEFAULTS.reset(token)
+
+
 def load_table(source, *, name: str | None = None, sheet: str | None = None,
-               max_bytes: int | None = None) -> Table:
+               max_bytes: int | None = None, date_order: str | None = None) -> Table:
     """Read a CSV/TSV/TXT, XLSX or Parquet file, given as a path or as the bytes of an upload.
 
     name: the upload's file name (its extension tells the format); for a path, the file's own name.
-    sheet: the worksheet to read (default: the first with data). max_bytes: the largest file
-    accepted; default 200 MB, or the SEGMENTATION_MAX_BYTES environment variable.
+    sheet: the worksheet to read (default: the first that looks like a table, else the first with
+    data). max_bytes: the largest file accepted; default 200 MB, or the SEGMENTATION_MAX_BYTES
+    environment variable. date_order: "dmy", "mdy" or "ymd" for dates written with the year last
+    whose order the values leave open (default None: detected, see `Table.ambiguous_dates`).
     Raises DataError, naming the file and what to do, for anything that cannot be read.
     """
     label = _label(source, name)
+    defaults = _DEFAULTS.get()
+    if date_order is None:
+        date_order = defaults.date_order
     try:
-        return _load(source, label, sheet=sheet, max_bytes=max_bytes)
+        table = _load(source, label, sheet=sheet, max_bytes=max_bytes, date_order=date_order)
     except DataError:
         raise
     except MemoryError:
@@ -112,6 +164,9 @@ def load_table(source, *, name: str | None = None, sheet: str | None = None,
         reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
         raise DataError(f"'{label}' could not be read ({reason}); check that it is a CSV, XLSX or Parquet export "
                         f"and export it again.") from exc
+    if defaults.on_load is not None:
+        defaults.on_load(table)
+    return table
 
 
 # -- source, limits, format ------------------------------------------------------------------------------------
@@ -128,9 +183,10 @@ def _label(source, name) -> str:
     return "upload"
 
 
-def _load(source, label: str, *, sheet: str | None, max_bytes: int | None) -> Table:
+def _load(source, label: str, *, sheet: str | None, max_bytes: int | None, date_order) -> Table:
     if sheet is not None and not isinstance(sheet, str):
         raise DataError(f"The sheet for '{label}' must be given by its name, not {sheet!r}.")
+    date_order = _date_order(date_order)
     limit = _limit(max_bytes)
     raw = _read_source(source, label, limit)
     fmt, notes = _format(label, raw)
@@ -140,17 +196,26 @@ def _load(source, label: str, *, sheet: str | None, max_bytes: int | None) -> Ta
             notes.append(f"The sheet '{sheet}' was ignored: '{label}' is a text file, not a workbook.")
         return _assemble(label, fmt, names=grid.names, columns=grid.columns, row_numbers=grid.row_numbers,
                          header_row=grid.header_row, notes=notes + grid.notes, encoding=grid.encoding,
-                         delimiter=grid.delimiter)
+                         delimiter=grid.delimiter, date_order=date_order)
     if fmt == "xlsx":
         book = read_xlsx(raw, name=label, sheet=sheet, limit=limit)
         columns = [cells_to_column(cells, id_like=convert.is_id_like(cell_text(header)))
                    for header, cells in zip(book.names, book.columns)]
         return _assemble(label, fmt, names=book.names, columns=columns, row_numbers=book.row_numbers,
-                         header_row=book.header_row, notes=notes + book.notes, sheet=book.sheet, sheets=book.sheets)
+                         header_row=book.header_row, notes=notes + book.notes, sheet=book.sheet, sheets=book.sheets,
+                         date_order=date_order)
     grid = read_parquet(raw, name=label, limit=limit)
     rows = len(grid.columns[0]) if grid.columns else 0
     return _assemble(label, fmt, names=grid.names, columns=grid.columns, row_numbers=np.arange(2, rows + 2),
-                     header_row=0, notes=notes + grid.notes)
+                     header_row=0, notes=notes + grid.notes, date_order=date_order)
+
+
+def _date_order(date_order) -> str | None:
+    if date_order is None:
+        return None
+    if isinstance(date_order, str) and date_order.strip().lower() in DATE_ORDERS:
+        return date_order.strip().lower()
+    raise DataError(f"date_order must be 'dmy', 'mdy' or 'ymd' (or None to detect the order), not {date_order!r}.")
 
 
 def _limit(max_bytes) -> int:
@@ -242,7 +307,7 @@ def _format(label: str, raw: bytes) -> tuple[str, list[str]]:
 
 def _assemble(label: str, fmt: str, *, names: list[str], columns: list, row_numbers: np.ndarray, header_row: int,
               notes: list[str], encoding: str | None = None, delimiter: str | None = None, sheet: str | None = None,
-              sheets: tuple[str, ...] = ()) -> Table:
+              sheets: tuple[str, ...] = (), date_order: str | None = None) -> Table:
     """Any reader's header and columns (Arrow strings still to read, or typed Series) -> one Table."""
     columns = [_clean_text(c) if isinstance(c, (pa.Array, pa.ChunkedArray)) else c for c in columns]
     columns, row_numbers = _drop_empty_rows(label, columns, row_numbers, notes)
@@ -250,20 +315,44 @@ def _assemble(label: str, fmt: str, *, names: list[str], columns: list, row_numb
 
     analyses = {i: convert.analyse(c) for i, c in enumerate(columns) if isinstance(c, pa.Array)}
     decimal = convert.decide_decimal(list(analyses.values()), semicolons=delimiter == ";")
-    series, date_formats = {}, {}
+    parts = {i: p for i, a in analyses.items() if (p := convert.date_parts(columns[i], a)) is not None}
+    file_order = _file_date_order(names, parts)
+    series, date_formats, orders, ambiguous, date_notes = {}, {}, {}, [], {}
     for i, (name, column) in enumerate(zip(names, columns)):
-        if i not in analyses:
-            series[name] = column
-            continue
-        done = convert.convert(column, analyses[i], column=name, decimal=decimal, row_numbers=row_numbers,
-                               id_like=convert.is_id_like(name))
+        if i in analyses:
+            done = convert.convert(column, analyses[i], column=name, decimal=decimal, row_numbers=row_numbers,
+                                   id_like=convert.is_id_like(name), date_order=date_order, parts=parts.get(i),
+                                   file_order=file_order if file_order and file_order[1] != name else None)
+        else:
+            done = convert.Converted(column)
+        if done.date_format is None and (serials := convert.excel_serial_dates(done.series, column=name)):
+            done = convert.Converted(serials.series, date_format=serials.date_format,
+                                     notes=done.notes + serials.notes, date_note=serials.date_note)
         series[name] = done.series
         notes.extend(done.notes)
         if done.date_format:
             date_formats[name] = done.date_format
+        if done.order:
+            orders[name] = done.order
+        if done.ambiguous:
+            ambiguous.append(name)
+        if done.date_note:
+            date_notes[name] = done.date_note
     return Table(frame=pd.DataFrame(series, copy=False), name=label, format=fmt, encoding=encoding,
                  delimiter=delimiter, decimal=decimal, sheet=sheet, sheets=sheets, header_row=header_row,
-                 date_formats=date_formats, notes=tuple(notes), row_numbers=np.asarray(row_numbers, dtype="int64"))
+                 date_formats=date_formats, date_order=date_order, date_orders=orders,
+                 ambiguous_dates=tuple(ambiguous), date_notes=date_notes, notes=tuple(notes),
+                 row_numbers=np.asarray(row_numbers, dtype="int64"))
+
+
+def _file_date_order(names: list[str], parts: dict) -> tuple[str, str, str] | None:
+    """(order, column, example) when the columns whose values settle day-first vs month-first all agree:
+    a file is written by one program in one convention, so they decide its ambiguous columns too."""
+    settled = {i: p.settled for i, p in parts.items() if p.settled}
+    if len(set(settled.values())) != 1:
+        return None
+    i, order = next(iter(settled.items()))
+    return order, names[i], parts[i].example(order)
 
 
 def _drop_empty_rows(label: str, columns: list, row_numbers: np.ndarray, notes: list[str]) -> tuple[list, np.ndarray]:

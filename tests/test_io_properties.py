@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -71,3 +73,31 @@ def test_zero_padded_ids_and_values_survive_a_round_trip(records, delimiter, enc
     assert table.frame["customer_id"].tolist() == [r[0] for r in records]
     assert table.frame["company"].tolist() == [r[1] for r in records]
     assert table.frame["cents"].tolist() == [r[2] for r in records]
+
+
+@SETTINGS
+@given(text=TEXT, date_order=st.sampled_from([None, "dmy", "mdy", "ymd"]), name=NAMES)
+def test_any_text_with_any_date_order_gives_a_table_or_a_data_error(text, date_order, name):
+    try:
+        result = load_table(text.encode("utf-8"), name=name, date_order=date_order)
+    except DataError as error:
+        assert "could not be read" not in str(error), str(error)
+        return
+    assert result.date_order == date_order
+    assert set(result.ambiguous_dates) <= set(result.date_orders)
+
+
+DAYS = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31))
+
+
+@SETTINGS
+@given(days=st.lists(DAYS, min_size=1, max_size=25), order=st.sampled_from(["dmy", "mdy"]),
+       separator=st.sampled_from(["/", "-"]), padded=st.booleans())
+def test_dates_written_in_the_order_given_come_back_exactly(days, order, separator, padded):
+    """Whatever the values suggest, dates read with the order they were written in are the dates written."""
+    day, month = ("%d", "%m") if padded else ("%-d", "%-m")
+    pattern = separator.join([day, month, "%Y"] if order == "dmy" else [month, day, "%Y"])
+    text = "customer_id,seen\n" + "".join(f"C{i},{d.strftime(pattern)}\n" for i, d in enumerate(days))
+    table = load_table(text.encode(), name="dates.csv", date_order=order)
+    assert table.frame["seen"].tolist() == [pd.Timestamp(d) for d in days]
+    assert table.date_orders["seen"] == order

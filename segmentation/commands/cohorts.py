@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from ..io import load_table
     from .rfm import infer_columns
 
-    table = load_table(Path(args.file), sheet=args.sheet)
+    table = load_table(Path(args.file), sheet=args.sheet, date_order=getattr(args, "date_order", None))
     frame = table.frame
     for option, column in (("--id", args.customer_id), ("--date", args.date), ("--amount", args.amount),
                            ("--split", args.split)):

@@ -24,8 +24,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument("file", metavar="FILE", help="customers, one row each: CSV, TSV, Parquet or Excel")
     parser.add_argument("--vars", required=True, metavar="A,B[,C,D]", help="2-4 columns to segment on, comma-separated")
-    parser.add_argument("--k", type=int, metavar="N", help="number of segments (default: suggested by a sweep of 2-8)")
+    parser.add_argument("--k", type=int, metavar="N",
+                        help="number of segments, from 2 to one fewer than the customers (at most 20; default: "
+                             "suggested by a sweep of 2-8)")
     parser.add_argument("--id", metavar="COL", help="customer id column (default: detected)")
+    parser.add_argument("--sheet", metavar="NAME", default=None,
+                        help="workbook sheet to read (default: the first that looks like a table)")
     parser.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
     parser.add_argument("--outcome", metavar="COL", help="KPI column for the 'actionable' check (churn, conversion)")
     parser.add_argument("--revenue", metavar="COL", help="money column for each segment's share of revenue")
@@ -43,12 +47,14 @@ def run(args: argparse.Namespace) -> int:
     from ..kmeans import fit_kmeans
     from ..validation import evaluate
 
-    frame = load_table(args.file).frame
+    frame = load_table(args.file, sheet=args.sheet, date_order=getattr(args, "date_order", None)).frame
     id_column = args.id or _detect_id(frame)
     if id_column is None:
         raise DataError(f"No customer id column found in {Path(args.file).name}; name it with --id COLUMN.")
     if id_column not in frame.columns:
         raise DataError(f"The id column {id_column!r} is not in {Path(args.file).name}.")
+    if args.k is not None:
+        _check_k(args.k, customers=int(frame[id_column].notna().sum()))
     variables = [v.strip() for v in args.vars.split(",") if v.strip()]
     seg = fit_kmeans(frame, variables, k=args.k, random_state=args.seed, id_column=id_column)
 
@@ -85,6 +91,21 @@ def run(args: argparse.Namespace) -> int:
     if args.recipe:
         Path(args.recipe).write_text(seg.to_json(), encoding="utf-8")
     return 0
+
+
+def _check_k(k: int, *, customers: int) -> None:
+    """The k the library's sweep allows: 2 to MAX_K, and fewer segments than customers (below that,
+    segments of one customer each say nothing, and the validation scores cannot be computed)."""
+    from ..errors import DataError
+    from ..kmeans import MAX_K, MIN_CUSTOMERS
+
+    if customers < MIN_CUSTOMERS:
+        return  # fit_kmeans says there are too few customers, which is the real problem
+    largest = min(MAX_K, customers - 1)
+    if not 2 <= k <= largest:
+        raise DataError(f"--k {k} does not fit: {customers} customers allow between 2 and {largest} segments "
+                        f"(fewer segments than customers, at most {MAX_K}); choose k in that range, or leave --k "
+                        f"out to have one suggested.")
 
 
 def _detect_id(frame) -> str | None:

@@ -37,6 +37,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument(
         "--as-of", metavar="YYYY-MM-DD", help="measure recency at this date (default: the day after the last purchase)",
     )
+    parser.add_argument("--sheet", metavar="NAME", default=None,
+                        help="workbook sheet to read (default: the first that looks like a table)")
     parser.add_argument("--out", required=True, metavar="OUT.csv", help="where to write one row per customer")
     parser.add_argument("--recipe", metavar="RECIPE.json", help="also save the thresholds and grid as a recipe")
     parser.set_defaults(func=run)
@@ -47,17 +49,22 @@ def run(args: argparse.Namespace) -> int:
     import duckdb
 
     from ..errors import DataError
-    from ..queries.customers import write_csv
     from ..export import neutralise_frame
+    from ..io import load_table
+    from ..queries.customers import write_csv
     from ..rfm import fit_rfm, rfm_inputs
 
+    given = {"id": args.id, "date": args.date, "amount": args.amount, "order": args.order}
+    date_order = getattr(args, "date_order", None)
     if args.id and args.date and args.amount:
-        source, columns = args.file, {"id": args.id, "date": args.date, "amount": args.amount, "order": args.order}
+        source, columns = args.file, given  # a plain file goes straight to DuckDB
+        if args.sheet or date_order:  # ... unless it must be read a particular way
+            named = {option: column for option, column in given.items() if column}
+            source, _ = infer_columns(load_table(Path(args.file), sheet=args.sheet, date_order=date_order), named,
+                                      file=args.file)
     else:
-        from ..io import load_table
-
-        given = {"id": args.id, "date": args.date, "amount": args.amount, "order": args.order}
-        source, columns = infer_columns(load_table(Path(args.file)), given, file=args.file)
+        table = load_table(Path(args.file), sheet=args.sheet, date_order=date_order)
+        source, columns = infer_columns(table, given, file=args.file)
     try:
         inputs = rfm_inputs(source, customer_id=columns["id"], date=columns["date"], amount=columns["amount"],
                             order_id=columns["order"], as_of=args.as_of)
