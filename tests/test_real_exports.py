@@ -402,3 +402,14 @@ def test_changing_the_id_of_an_orders_export_alone_rebuilds_the_customers(files)
     assert at.session_state["roles"]["customers"].get("customer_id") == "Customer Email"
     assert at.session_state["roles"]["transactions"].get("customer_id") == "Customer Email"
     assert np.all(customers["Customer Email"].str.contains("@"))
+
+
+def test_cli_rfm_counts_stripe_payments_as_the_app_does(tmp_path, capsys):
+    from segmentation.cli import main
+
+    source, out = tmp_path / "payments.csv", tmp_path / "rfm.csv"
+    source.write_bytes(real.stripe_payments_csv())
+    assert main(["rfm", str(source), "--out", str(out)]) == 0
+    assert "'Converted Amount'" in capsys.readouterr().err
+    monetary = pd.read_csv(out).set_index("customer_id")["monetary"]
+    assert monetary.to_dict() == pytest.approx({"cus_A": 1300.0, "cus_B": 72.0, "cus_C": 36.0})

@@ -100,20 +100,26 @@ def infer_columns(table, given: dict[str, str | None], *, file: str,
                   required: tuple[str, ...] = ("id", "date", "amount")):
     """(transactions frame, option -> column): options left out (None) filled in as the app finds roles.
 
-    `table` is the `segmentation.io.Table` read from `file`. An amount left out is the amount role, else
-    quantity x unit price (`schema.with_derived_amount`, which adds the column to the frame).
+    `table` is the `segmentation.io.Table` read from `file`. When the amount is left out, the frame
+    is first prepared as the app does (`schema.clean_transactions`: quantity x unit price, converted
+    currencies, refunds, failed charges), and the amount is the amount role of the result.
     Options outside `required` are filled in when found and stay None otherwise. Says on stderr
     which columns were used; raises DataError naming the file and the option to pass when a
     required column cannot be found.
     """
     from ..errors import DataError
-    from ..schema import infer_roles, with_derived_amount
+    from ..schema import clean_transactions, infer_roles
 
     frame = table.frame
     listing = ", ".join(map(str, frame.columns))
     for option, column in given.items():
         if column and column not in frame.columns:
             raise DataError(f"{file} has no column {column!r} (given as --{option}); columns are: {listing}")
+    if not given.get("amount"):
+        # As the app does: amounts from quantity x price, converted currencies, refunds and failed charges.
+        frame, notes = clean_transactions(frame)
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
     roles = infer_roles(frame, kind="transactions")
     columns, found = dict(given), []
     chosen = {column for column in given.values() if column}
@@ -123,12 +129,6 @@ def infer_columns(table, given: dict[str, str | None], *, file: str,
         guess = roles.get(_ROLES[option])
         if guess in chosen:  # the user gave that column for another option
             guess = None
-        if guess is None and option == "amount":
-            derived, note = with_derived_amount(frame)
-            if note:
-                guess = next(c for c in derived.columns if c not in frame.columns)
-                frame = derived
-                print(f"note: {note}", file=sys.stderr)
         if guess is None and option in required:
             raise DataError(f"{file}: cannot tell which column holds {_WHAT[option]}; pass --{option} COL "
                             f"(columns are: {listing}).")
