@@ -17,6 +17,8 @@ from ui.subscriptions import roll_up_subscriptions
 
 ensure_app_shell()
 
+DATE_ORDERS = {"Detected": None, "Day first (dd/mm)": "dmy", "Month first (mm/dd)": "mdy"}
+
 st.title("Data")
 st.caption("Start from the bundled sample or upload your own exports: CSV, TSV, XLSX or Parquet. "
            "Everything stays on this machine.")
@@ -46,14 +48,16 @@ if files:
     for kind, upload in files.items():
         data = upload.getvalue()
         sheet = st.session_state.get(f"sheet_{kind}")
+        date_order = DATE_ORDERS.get(st.session_state.get(f"date_order_{kind}"))
         try:
-            table = load_upload(data, upload.name, sheet)
+            table = load_upload(data, upload.name, sheet, date_order)
             parsed[kind] = prepare_table(table, kind)
         except DataError as exc:
             st.error(f"{exc} Your previously loaded data is kept.", icon=":material/error:")
             failed = True
     key = hashlib.sha256(b"".join(hashlib.sha256(f.getvalue()).digest() for f in files.values())
-                         + repr(sorted((k, st.session_state.get(f"sheet_{k}")) for k in files)).encode()).hexdigest()
+                         + repr(sorted((k, st.session_state.get(f"sheet_{k}"), st.session_state.get(f"date_order_{k}"))
+                                       for k in files)).encode()).hexdigest()
     if not failed and key != st.session_state.get("_uploaded_key"):
         try:
             roles = {kind: infer_roles(table.frame, kind=kind) for kind, table in parsed.items()}
@@ -95,6 +99,13 @@ for kind, table in state.tables().items():
         if len(table.sheets) > 1:
             st.selectbox("Sheet", table.sheets, index=list(table.sheets).index(table.sheet),
                          key=f"sheet_{kind}", help="The workbook has several sheets; pick the one to read.")
+        if table.ambiguous_dates or table.date_order:
+            # Both readings fit every value: the user knows which their system writes.
+            st.segmented_control(
+                f"Date order ({', '.join(table.ambiguous_dates) or 'as chosen'})", list(DATE_ORDERS),
+                default=next((k for k, v in DATE_ORDERS.items() if v == table.date_order), "Detected"),
+                key=f"date_order_{kind}", help="Every date in these columns could be read day-first or month-first; "
+                                               "the note below says which was chosen and why.")
         for note in table.notes:
             if note.startswith("Warning:"):  # e.g. amounts in several currencies added as they are
                 st.warning(note.removeprefix("Warning:").strip(), icon=":material/warning:")

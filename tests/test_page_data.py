@@ -168,3 +168,20 @@ def test_the_session_of_a_subscriptions_export_tracks_its_next_export():
     assert not at.exception and not at.error, texts(at.error)
     assert "400 customers scored" in [s.value for s in at.subheader]
     assert any("Of 400 customers in both, 400 (100%) stayed" in m for m in texts(at.markdown))
+
+
+def test_ambiguous_dates_can_be_switched_between_day_first_and_month_first():
+    # Monthly invoices on the 1st, written dd/mm/yyyy: both orders fit every value.
+    rows = [f"INV-{i:04d},ACC{i % 20:03d},01/{1 + i // 20 % 12:02d}/2024,49.0" for i in range(240)]
+    data = ("Invoice Number,Account Ref,Invoice Date,Net\n" + "\n".join(rows) + "\n").encode()
+    at = app()
+    at.run()
+    _uploader(at, "Transactions").set_value(("invoices.csv", data, "text/csv"))
+    at.run()
+    dates = at.session_state["tables"]["transactions"].frame["Invoice Date"]
+    assert dates.dt.month.nunique() == 12 and dates.dt.day.eq(1).all()  # read day-first: the plausible order
+    switch = at.segmented_control(key="date_order_transactions")
+    switch.set_value("Month first (mm/dd)").run()
+    assert not at.exception and not at.error, texts(at.error)
+    dates = at.session_state["tables"]["transactions"].frame["Invoice Date"]
+    assert dates.dt.month.eq(1).all() and dates.dt.day.nunique() == 12

@@ -19,18 +19,18 @@ _UPLOAD_CACHE = "_upload_cache"
 _MAX_CACHED_UPLOADS = 8
 
 
-def load_upload(data: bytes, name: str, sheet: str | None = None) -> Table:
+def load_upload(data: bytes, name: str, sheet: str | None = None, date_order: str | None = None) -> Table:
     """Parse an upload once per session; the key is a hash of its bytes, so renames or re-uploads hit the cache.
 
     Streamlit's own cache_data is shared by all sessions (a user's data must not be) and hashes
     DataFrames by sampling, so this keeps a small per-session cache in session state instead.
     """
     cache: OrderedDict = st.session_state.setdefault(_UPLOAD_CACHE, OrderedDict())
-    key = (hashlib.sha256(data).hexdigest(), name, sheet)
+    key = (hashlib.sha256(data).hexdigest(), name, sheet, date_order)
     if key in cache:
         cache.move_to_end(key)
         return cache[key]
-    table = load_table(data, name=name, sheet=sheet)  # raises DataError on bad input
+    table = load_table(data, name=name, sheet=sheet, date_order=date_order)  # raises DataError on bad input
     cache[key] = table
     while len(cache) > _MAX_CACHED_UPLOADS:
         cache.popitem(last=False)
