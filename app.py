@@ -32,7 +32,7 @@ if not state.has_customers() and not st.session_state.get("_sample_offered") \
 
 with st.sidebar:
     st.caption("Loaded")
-    if state.has_customers():
+    if state.tables():  # an orders export waiting for its customer id column counts too
         st.markdown(f"**{state.get(state.SOURCE, 'Your data')}**")
         for kind, table in state.tables().items():
             st.caption(f"{kind}: {len(table.frame):,} rows · {table.name}")

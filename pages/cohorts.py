@@ -1,4 +1,4 @@
-"""Cohorts: who stays and who pays, by month of signup or first payment, split by any group."""
+"""Cohorts: who stays and who pays, by month of signup, first payment or first activity, split by any group."""
 
 from __future__ import annotations
 
@@ -10,24 +10,29 @@ from segmentation.cohorts import cohort_table, cohorts_from_customers, with_peri
 from segmentation.errors import DataError
 from segmentation.export import matrices_workbook, neutralise_frame
 from ui import state
+from ui.activity import activity_source
 from ui.customers import require_customers
+from ui.loading import customer_id_pending
 from ui.memo import memo
 from ui.shell import ensure_app_shell
 
 ensure_app_shell()
 
 st.title("Cohorts")
-require_customers("cohorts need signup dates or transactions.")
+pending = customer_id_pending()
+if pending:
+    st.info(pending, icon=":material/info:")
+    st.page_link("pages/data.py", label="Pick it on the Data page", icon=":material/upload_file:")
+    st.stop()
+require_customers("cohorts need signup dates, transactions or events.")
 
 tables, roles = state.tables(), state.roles()
 customers, customer_roles = tables["customers"].frame, roles["customers"]
-tx_roles = roles.get("transactions")
-use_transactions = (
-    "transactions" in tables and tx_roles is not None
-    and tx_roles.get("customer_id") is not None and tx_roles.get("transaction_date") is not None
-)
-if not use_transactions and (customer_roles.get("signup_date") is None or customer_roles.get("customer_id") is None):
-    st.info("Cohorts need either a transactions file or the customer id and signup date columns of the customers.")
+# Payments, else activity: a customer counts as retained in a month when paying or active in it.
+activity = activity_source(tables, roles)
+if activity is None and (customer_roles.get("signup_date") is None or customer_roles.get("customer_id") is None):
+    st.info("Cohorts need the customer id and date columns of a transactions or events file, or the customer id "
+            "and signup date columns of the customers.")
     st.page_link("pages/data.py", label="Map the columns on the Data page", icon=":material/upload_file:")
     st.stop()
 
@@ -43,8 +48,8 @@ cols = [*st.columns(3), *st.columns(3)[:2]]
 period = cols[0].segmented_control("Period", ["month", "quarter"], default="month", format_func=str.capitalize,
                                    key="cohort_period") or "month"
 by_signup = False
-if use_transactions and customer_roles.get("signup_date") and id_column:
-    by_signup = cols[1].segmented_control("Cohorts by", ["First payment", "Signup"], default="First payment",
+if activity is not None and customer_roles.get("signup_date") and id_column:
+    by_signup = cols[1].segmented_control("Cohorts by", [activity.first, "Signup"], default=activity.first,
                                           key="cohort_by") == "Signup"
 split = cols[2].selectbox("Split by", [None] + splits, format_func=lambda c: "— nothing —" if c is None else c,
                           key="cohort_split")
@@ -67,12 +72,12 @@ def _split_series() -> pd.Series | None:
 
 def _compute():
     labels = _split_series()
-    if use_transactions:
+    if activity is not None:
         signup = (pd.Series(customers[customer_roles.get("signup_date")].to_numpy(),
                             index=customers[id_column].astype(str)) if by_signup else None)
-        return cohort_table(tables["transactions"].frame, customer_id=tx_roles.get("customer_id"),
-                            date=tx_roles.get("transaction_date"), amount=tx_roles.get("amount"), period=period,
-                            signup=signup, split=labels, min_customers=int(min_customers))
+        return cohort_table(activity.frame, customer_id=activity.customer_id, date=activity.date,
+                            amount=activity.amount, period=period, signup=signup, split=labels,
+                            min_customers=int(min_customers))
     return cohorts_from_customers(customers, customer_id=id_column, signup_date=customer_roles.get("signup_date"),
                                   churn_date=customer_roles.get("churn_date"), mrr=customer_roles.get("mrr"),
                                   period=period, split=labels, min_customers=int(min_customers))
@@ -82,8 +87,8 @@ seg_key = None
 if split == "Segment":
     seg_key = int(pd.util.hash_pandas_object(segmentation.labels).sum())
 key = (state.data_version(), tuple(sorted(customer_roles.roles.items())),
-       tuple(sorted(tx_roles.roles.items())) if use_transactions else (), use_transactions, period, by_signup, split,
-       seg_key, int(min_customers))
+       (activity.kind, activity.roles) if activity is not None else None, period, by_signup, split, seg_key,
+       int(min_customers))
 try:
     result = memo("cohorts", key, _compute)
 except DataError as exc:
@@ -100,8 +105,13 @@ if result.split is not None:
     if chosen != "All side by side":
         view = result.for_group(chosen)
 
-source = ("transactions: a customer counts in a month when they paid in it" if result.source == "transactions"
-          else "the customers table: a customer counts from the signup month to the churn month")
+if activity is None:
+    source = "the customers table: a customer counts from the signup month to the churn month"
+elif activity.kind == "transactions":
+    source = "transactions: a customer counts in a month when they paid in it"
+else:
+    source = (f"events: cohorts are by {'signup' if by_signup else 'first activity'}, and a customer counts in a "
+              f"{period} when active in it")
 st.caption(f"{view.n_cohorts} cohorts by {period} up to {result.as_of:%Y-%m-%d}, from {source}. "
            "Future periods are left blank.")
 for note in result.notes:

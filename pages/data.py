@@ -9,9 +9,9 @@ import streamlit as st
 
 from segmentation.errors import DataError
 from segmentation.features import ids_as_text
-from segmentation.schema import CATEGORIES, ROLES_BY_KIND, infer_roles, quality_summary
+from segmentation.schema import CATEGORIES, ROLES_BY_KIND, infer_roles, notes_for_amount, quality_summary
 from ui import state
-from ui.loading import derived_customers, load_sample, load_upload, prepare_table
+from ui.loading import customer_id_pending, derived_customers, load_sample, load_upload, prepare_table, with_customers
 from ui.shell import ensure_app_shell
 from ui.subscriptions import roll_up_subscriptions
 
@@ -64,13 +64,9 @@ if files:
             names = [f"{t.name} [{t.sheet}]" if len(t.sheets) > 1 else t.name for t in parsed.values()]
             # One row per subscription (ChartMogul, Stripe, ...): one row per customer, and monthly MRR.
             parsed, roles = roll_up_subscriptions(parsed, roles)
-            derived_from = None
-            if "customers" not in parsed:
-                # An orders or invoices export alone is enough: its customer ids make the customers table.
-                derived_from = "transactions" if "transactions" in parsed else "events"
-                parsed["customers"], roles["customers"] = derived_customers(parsed[derived_from],
-                                                                             roles[derived_from])
-                parsed = {"customers": parsed.pop("customers"), **parsed}
+            # An orders, invoices or events export alone is enough: its customer ids make the customers table
+            # (once the user has picked the id column, when none is recognisably it).
+            parsed, roles, derived_from = with_customers(parsed, roles)
         except DataError as exc:
             st.error(f"{exc} Your previously loaded data is kept.", icon=":material/error:")
         else:
@@ -80,16 +76,19 @@ if files:
             st.toast(f"Loaded {', '.join(names)}", icon=":material/check:")
             st.rerun()  # so the sidebar, drawn before this page, shows the new data
 
-if not state.has_customers():
+if not state.tables():
     st.info("Upload a customers file (or an orders or invoices export alone), or use the sample data, to begin.")
     st.stop()
 
 # -- what was read ---------------------------------------------------------------------------------
 version = state.data_version()
 st.subheader(f"Loaded: {state.get(state.SOURCE)}")
+# Orders or events whose customer id the user has yet to pick: no customers until then.
+pending = customer_id_pending(where="(Customer id, below)")
+pending_kind = state.get(state.CUSTOMERS_FROM) if pending else None
 for kind, table in state.tables().items():
     role_map = state.roles()[kind]
-    with st.expander(f"{kind.capitalize()}: {table.name}", expanded=kind == "customers"):
+    with st.expander(f"{kind.capitalize()}: {table.name}", expanded=kind in ("customers", pending_kind)):
         cols = st.columns(5)
         cols[0].metric("Rows", f"{len(table.frame):,}")
         cols[1].metric("Columns", table.frame.shape[1])
@@ -106,7 +105,10 @@ for kind, table in state.tables().items():
                 default=next((k for k, v in DATE_ORDERS.items() if v == table.date_order), "Detected"),
                 key=f"date_order_{kind}", help="Every date in these columns could be read day-first or month-first; "
                                                "the note below says which was chosen and why.")
-        for note in table.notes:
+        # The currency warning follows the column mapped as the amount now, not the one guessed at load.
+        notes = notes_for_amount(table.notes, table.frame, role_map.get("amount")) if kind == "transactions" \
+            else table.notes
+        for note in notes:
             if note.startswith("Warning:"):  # e.g. amounts in several currencies added as they are
                 st.warning(note.removeprefix("Warning:").strip(), icon=":material/warning:")
             else:
@@ -124,12 +126,8 @@ for kind, table in state.tables().items():
                  for c in preview.columns if pd.api.types.is_datetime64_any_dtype(preview[c])}
         st.dataframe(preview, hide_index=True, height=260, column_config=dates)
 
-        needed = {"transactions": ("customer_id", "transaction_date", "amount"),
-                  "events": ("customer_id", "event_date")}.get(kind, ("customer_id",))
-        unmapped = [role.replace("_", " ") for role in needed if role_map.get(role) is None]
-        if unmapped:
-            st.warning(f"Say which column of {table.name} holds the {' and the '.join(unmapped)} (below); "
-                       f"until then the {kind} cannot be used.", icon=":material/warning:")
+        # Filled in after the role boxes below, so that it says what is missing after the user's pick.
+        unmapped_slot = st.empty()
         quality = quality_summary(table.frame, role_map, header_row=table.header_row, name=table.name)
         for note in quality.notes:
             st.warning(note, icon=":material/warning:")
@@ -148,17 +146,29 @@ for kind, table in state.tables().items():
                     state.set_roles(kind, role_map)
                     derived_from = st.session_state.get(state.CUSTOMERS_FROM)
                     if role == "customer_id" and kind == derived_from and chosen is not None:
-                        # The customers were taken from this column: take them from the new one.
+                        # The customers are taken from this column: (re)build them from the one picked.
                         tables = state.tables()
                         try:
                             customers, customer_roles = derived_customers(table, role_map)
                         except DataError as exc:
                             st.error(str(exc), icon=":material/error:")
                         else:
-                            state.set_data({**tables, "customers": customers},
-                                           {**state.roles(), "customers": customer_roles},
+                            others = {k: v for k, v in tables.items() if k != "customers"}
+                            other_roles = {k: v for k, v in state.roles().items() if k != "customers"}
+                            state.set_data({"customers": customers, **others},
+                                           {"customers": customer_roles, **other_roles},
                                            source=state.get(state.SOURCE))
                             st.rerun()
+        needed = {"transactions": ("customer_id", "transaction_date", "amount"),
+                  "events": ("customer_id", "event_date")}.get(kind, ("customer_id",))
+        unmapped = [role.replace("_", " ") for role in needed if role_map.get(role) is None]
+        if kind == pending_kind:
+            others = [role for role in unmapped if role != "customer id"]
+            unmapped_slot.warning(pending + (f" Say which column holds the {' and the '.join(others)} too."
+                                             if others else ""), icon=":material/warning:")
+        elif unmapped:
+            unmapped_slot.warning(f"Say which column of {table.name} holds the {' and the '.join(unmapped)} "
+                                  f"(below); until then the {kind} cannot be used.", icon=":material/warning:")
         with roles_right:
             edited = st.data_editor(
                 quality.columns.assign(missing_share=lambda d: d["missing_share"] * 100),

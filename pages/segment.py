@@ -9,6 +9,7 @@ import streamlit as st
 from segmentation import kmeans, rfm, rules
 from segmentation.charts.validation import sweep_chart
 from segmentation.errors import DataError
+from segmentation.outcomes import outcome_problem
 from segmentation.schema import default_variables, empty_share
 from segmentation.validation import evaluate
 from ui import state
@@ -153,11 +154,25 @@ if segmentation.notes:
     st.info("\n".join(f"- {note}" for note in segmentation.notes), icon=":material/info:")
 
 # -- live validation -------------------------------------------------------------------------------
-# Fitted results are memoised objects, so their identity (with the data version) names them.
-validation = memo(
-    "validation", (version, segmentation.method, segmentation.variables, id(segmentation), outcome),
-    lambda: evaluate(frame, segmentation, outcome=outcome, revenue=revenue_column, random_state=0),
-)
+def _validate(kpi: str | None):
+    # Fitted results are memoised objects, so their identity (with the data version) names them.
+    return memo("validation", (version, segmentation.method, segmentation.variables, id(segmentation), kpi),
+                lambda: evaluate(frame, segmentation, outcome=kpi, revenue=revenue_column, random_state=0))
+
+
+# An outcome that cannot be judged (a mapped column that is no flag, an empty one) is said in words, and the
+# segments are still scored on the other four criteria: never a traceback.
+problem = outcome_problem(frame, customer_roles.roles, outcome)
+validation = None
+if problem is None:
+    try:
+        validation = _validate(outcome)
+    except DataError as exc:
+        problem = str(exc)
+if problem is not None:
+    st.error(f"{problem} Until then 'actionable' is judged without an outcome.", icon=":material/error:")
+    st.page_link("pages/data.py", label="Check the outcome column on the Data page", icon=":material/upload_file:")
+    validation = _validate(None)
 state.put(state.SEGMENTATION, segmentation)
 state.put(state.VALIDATION, validation)
 

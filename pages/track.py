@@ -13,8 +13,7 @@ from segmentation.export import assignments_csv, load_recipe, neutralise_frame
 from segmentation.sample import NEXT_MONTH_FILES, NEXT_MONTH_FOLDER
 from segmentation.tracking import apply_recipe, migration, no_purchases_label, same_segments
 from ui import state
-from ui.loading import SAMPLE_DIR, load_upload
-from ui.subscriptions import rolled_up_export
+from ui.loading import SAMPLE_DIR, customer_id_pending, load_upload, prepare_table, read_newer_export
 from ui.memo import memo
 from ui.shell import ensure_app_shell
 
@@ -44,6 +43,9 @@ st.title("Track")
 st.caption("Score a newer export with saved segments, without refitting, and see which customers moved. "
            "Everything stays on this machine.")
 current = state.get(state.SEGMENTATION)
+pending = customer_id_pending()
+if pending:
+    st.info(f"{pending} A saved recipe can still score a newer export here.", icon=":material/info:")
 
 # -- inputs -------------------------------------------------------------------------------------------
 left, right = st.columns(2)
@@ -103,22 +105,43 @@ def _confirmed(kind: str) -> dict[str, str]:
     return dict(role_map.roles) if role_map is not None else {}
 
 
-def _read_export(upload):
-    """The export as a customers table, and the monthly MRR when it is one row per subscription (rolled up)."""
-    table = _named(upload.name, lambda: load_upload(upload.getvalue(), upload.name))
-    rolled = _named(upload.name, lambda: memo("track_rollup", _digest(upload), lambda: rolled_up_export(table)))
-    if rolled is None:
-        return table, None
-    customers, monthly = rolled
-    for note in customers.notes:
-        st.caption(f":material/info: {upload.name}: {note}")
-    return customers, monthly.frame
-
-
 # Roles confirmed on the Data page; used wherever the newer file has the columns they name.
-confirmed = {"roles": _confirmed("customers"), "transaction_roles": _confirmed("transactions")}
-roles_key = tuple(tuple(sorted(mapping.items())) for mapping in confirmed.values())
+confirmed = {"roles": _confirmed("customers"), "transaction_roles": _confirmed("transactions"),
+             "event_roles": _confirmed("events")}
+# Without a customers file the session's customers are the ids of its orders or events: so are the newer ones.
+customers_from = state.get(state.CUSTOMERS_FROM)
+roles_key = (customers_from, *(tuple(sorted(mapping.items())) for mapping in confirmed.values()))
 scored_files = f"{newer.name}" + (f" with {purchases.name}" if purchases else "")
+
+
+def _read_export(upload):
+    """The export read as the Data page reads an upload (`ui.loading.read_newer_export`), its notes shown."""
+    table = _named(upload.name, lambda: load_upload(upload.getvalue(), upload.name))
+    export = _named(upload.name, lambda: memo(
+        "track_read", (_digest(upload), roles_key),
+        lambda: read_newer_export(table, customers_from=customers_from, roles=state.roles())))
+    for note in export.notes:
+        st.caption(f":material/info: {upload.name}: {note}")
+    return export
+
+
+def _purchases(upload) -> dict:
+    """The transactions upload, payments cleaned as on the Data page; {} without one."""
+    if upload is None:
+        return {}
+    table = _named(upload.name, lambda: load_upload(upload.getvalue(), upload.name))
+    prepared = _named(upload.name, lambda: memo("track_purchases", _digest(upload),
+                                                lambda: prepare_table(table, "transactions")))
+    for note in prepared.notes[len(table.notes):]:
+        st.caption(f":material/info: {upload.name}: {note}")
+    return {"transactions": prepared.frame}
+
+
+def _options(export, extra: dict) -> dict:
+    """apply_recipe's keywords: the confirmed roles, what the export brings, and the purchases upload, which
+    replaces transactions taken from a rollup but not the newer export's own when it is the transactions."""
+    own = export.options.get("customers_from") == "transactions"
+    return {**confirmed, **export.options, **({} if own else extra)}
 
 try:
     if recipe_file is not None:
@@ -126,12 +149,11 @@ try:
                                                                 lambda: load_recipe(recipe_file.getvalue())))
     else:
         segmentation = current
-    newer_table, monthly = _read_export(newer)
-    extra = {"transactions": _named(purchases.name, lambda: load_upload(purchases.getvalue(), purchases.name).frame)
-             } if purchases else ({"transactions": monthly} if monthly is not None else {})
+    export = _read_export(newer)
+    extra = _purchases(purchases)
     labels, prepared = _named(scored_files, lambda: memo(
         "track_apply", (_digest(newer, purchases), _digest(recipe_file), id(segmentation), roles_key),
-        lambda: apply_recipe(segmentation, newer_table.frame, **extra, **confirmed)))
+        lambda: apply_recipe(segmentation, export.customers.frame, **_options(export, extra))))
     result = {"segmentation": segmentation, "labels": labels, "prepared": prepared, "extra": extra,
               "extra_key": _digest(purchases),
               "files": scored_files + (f", segments from {recipe_file.name}" if recipe_file else "")}
@@ -165,11 +187,13 @@ elif against == BEFORE_FILE:
                              key="track_older")
     if older is not None:
         try:
-            older_table, older_monthly = _read_export(older)
-            older_extra = {"transactions": older_monthly} if older_monthly is not None else result["extra"]
+            older_export = _read_export(older)
+            # The older export's own monthly MRR (a rollup) beats the newer period's purchases.
+            older_extra = {} if "transactions" in older_export.options else result["extra"]
             before, _ = _named(older.name, lambda: memo(
                 "track_apply_before", (_digest(older), result["extra_key"], id(segmentation), roles_key),
-                lambda: apply_recipe(segmentation, older_table.frame, **older_extra, **confirmed)))
+                lambda: apply_recipe(segmentation, older_export.customers.frame,
+                                     **_options(older_export, older_extra))))
         except DataError as exc:
             st.error(str(exc), icon=":material/error:")
 

@@ -352,7 +352,7 @@ def kpi_columns(frame: pd.DataFrame, roles: Any = None) -> dict[str, str]:
                 return
 
     pick("mrr", get("mrr"), "mrr")
-    pick("churned", get("churn_date"), get("outcome"), "churned", "churn_date")
+    pick("churned", get("churn_date"), "churned", get("outcome"), "churn_date")  # "churned" is read from words
     pick("converted", get("converted"), "converted_to_paid", "converted")
     pick("trial", get("trial_start"), "trial_start")
     # Tenure from signup (to churn or the as-of date) is what "tenure" means for a subscription;

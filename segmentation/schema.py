@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
+from .outcomes import as_flag
 
 __all__ = [
     "ROLES",
@@ -34,6 +35,8 @@ __all__ = [
     "default_variables",
     "empty_share",
     "NET_AMOUNT",
+    "currency_warning",
+    "notes_for_amount",
 ]
 
 KINDS = ("customers", "transactions", "events")
@@ -71,14 +74,17 @@ CATEGORIES = ("firmographic", "behavioural", "value", "needs", "technographic", 
 # German, French and Spanish ones, held to the same precision: a name says the role, not just a topic.
 _ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "customer_id": ("customer_unique_id", "customer_id", "customerid", "cust_id", "account_id", "accountid",
-                    "client_id", "user_id", "subscriber_id", "member_id", "contact_id", "buyer_id", "customer_number",
-                    "customer_no", "client_number", "account_number", "kundennummer", "customer", "account",
-                    "customer_email", "email", "email_address", "e_mail", "id",
+                    "client_id", "user_id", "distinct_id", "subscriber_id", "member_id", "contact_id", "buyer_id",
+                    "customer_number", "customer_no", "client_number", "account_number", "customer_code",
+                    "account_code", "client_code", "kundennummer", "customer", "account", "company_id",
+                    "company_ids", "associated_company_id", "associated_company_ids", "id",
                     # de / fr / es
                     "kundennr", "kunden_nr", "kunden_id", "kd_nr", "kundenid", "kunde", "numero_client",
                     "numero_de_client", "num_client", "no_client", "code_client", "id_client", "identifiant_client",
                     "client", "numero_cliente", "numero_de_cliente", "num_cliente", "nro_cliente", "id_cliente",
-                    "codigo_cliente", "codigo_de_cliente", "cliente_id", "cliente", "correo", "correo_electronico",
+                    "codigo_cliente", "codigo_de_cliente", "cliente_id", "cliente",
+                    # an email names a person, and changes: taken only when no column is an id (_EMAIL_NAMES)
+                    "customer_email", "email", "email_address", "e_mail", "correo", "correo_electronico",
                     "courriel"),
     "company": ("company", "company_name", "account_name", "organisation", "organization", "org_name", "customer_name",
                 "name",
@@ -88,7 +94,7 @@ _ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "signup_date": ("signup_date", "sign_up_date", "signup", "signed_up", "customer_since", "became_a_customer_date",
                     "created_at", "created", "create_date", "created_date", "date_created", "creation_date",
                     "registered", "registration_date", "join_date", "joined", "start_date", "subscription_start",
-                    "first_seen",
+                    "first_seen", "activated_at", "activation_date", "activated_on",
                     "kunde_seit", "kunden_seit", "vertragsbeginn", "vertragsstart", "beginn", "startdatum",
                     "anmeldedatum", "anmeldung", "registrierungsdatum", "registriert_am", "erstellt_am",
                     "angelegt_am", "client_depuis", "date_d_inscription", "date_inscription", "inscription",
@@ -113,6 +119,7 @@ _ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "transaction_date": ("invoice_date", "order_date", "transaction_date", "payment_date", "purchase_date",
                          "order_purchase_timestamp", "purchase_timestamp", "date_utc", "created_utc", "paid_at",
                          "paid_on", "paid_date", "date_paid", "invoiced_on", "invoiced_at", "billing_date", "billed_on",
+                         "billed_at", "billed_date",
                          "charged_at", "created_at", "order_created_at", "created", "transaction_timestamp",
                          "order_timestamp", "timestamp", "date", "day",
                          "rechnungsdatum", "bestelldatum", "zahlungsdatum", "kaufdatum", "buchungsdatum",
@@ -172,6 +179,15 @@ _STATUS_NAMES = ("status", "payment_status", "financial_status", "charge_status"
 _FAILED_STATUSES = frozenset({"failed", "failure", "fail", "declined", "void", "voided", "uncollectible",
                               "payment_failed", "fehlgeschlagen", "abgelehnt", "echoue", "echec", "refuse", "rechazado",
                               "fallido"})
+# Never billed: a draft, a cancelled invoice, a lost deal. ("pending" is money on its way, and counts.)
+_UNBILLED_STATUSES = frozenset({"draft", "canceled", "cancelled", "closed_lost", "closedlost", "lost", "entwurf",
+                                "storniert", "brouillon", "annule", "annulee", "borrador", "cancelado", "anulado"})
+# A deals export ("Deal Stage", Pipedrive's "Deal - Status", Salesforce's "Stage"): only won deals are revenue.
+_STAGE_NAMES = ("deal_stage", "dealstage", "stage", "stage_name", "opportunity_stage", "sales_stage", "pipeline_stage",
+                "deal_status", "opportunity_status", "pipeline", "phase", "deal_phase", "verkaufsphase", "etape",
+                "etapa")
+_WON_STAGES = frozenset({"closed_won", "closedwon", "won", "gewonnen", "gagne", "ganado"})
+_LOST_STAGES = frozenset({"closed_lost", "closedlost", "lost", "verloren", "perdu", "perdido"})
 _REFUNDED_STATUSES = frozenset({"refunded", "fully_refunded", "erstattet", "zuruckerstattet", "rembourse",
                                 "reembolsado"})
 _CURRENCY_NAMES = ("currency", "currency_code", "curr", "ccy", "wahrung", "devise", "moneda", "divisa")
@@ -183,7 +199,9 @@ _CONVERTED_REFUND_NAMES = ("converted_amount_refunded", "amount_refunded_convert
 _CONVERTED_NAMES = ("converted_amount", "amount_converted", "converted", "amount_usd", "usd_amount", "amount_in_usd",
                     "amount_eur", "eur_amount", "amount_in_eur", "amount_gbp", "gbp_amount", "amount_in_gbp",
                     "settled_amount", "amount_settled", "settlement_amount", "settled", "net", "net_amount",
-                    "base_amount", "amount_base", "amount_in_base_currency", "reporting_amount")
+                    "base_amount", "amount_base", "amount_in_base_currency", "reporting_amount",
+                    # Paddle: what the seller earns, net of tax and fees, in its one balance currency
+                    "earnings", "balance_earnings", "net_earnings", "balance_net")
 # Units a header may carry: "Monatsumsatz (EUR)", "Net (GBP)", "Revenue [$]", "Umsatz in €".
 _CURRENCY_CODES = frozenset({"eur", "usd", "gbp", "chf", "jpy", "cad", "aud", "nzd", "sek", "nok", "dkk", "pln",
                              "czk", "huf", "inr", "brl", "mxn", "cny", "hkd", "sgd", "zar", "ars", "clp", "cop"})
@@ -191,6 +209,17 @@ _UNIT = re.compile(r"\s*[(\[]\s*(?:in\s+)?([A-Za-z]{3}|[€$£¥₹])\s*[)\]]|\s
 
 # In a transactions or events table a bare "id" names the row (the invoice, the event), not the customer.
 _ROW_NAMES = ("id",)
+# An email is the customer only when no column is an id: "customers.email" beside "customers.id" is not.
+_EMAIL_NAMES = ("customer_email", "email", "email_address", "e_mail", "correo", "correo_electronico", "courriel")
+# "Deal Name", "plan_name", "first_name" end like "name" but never name the company.
+_NOT_COMPANY_WORDS = frozenset({"plan", "product", "item", "sku", "tier", "package", "edition", "price", "coupon",
+                                "addon", "variant", "deal", "campaign", "event", "page", "file", "feature", "owner",
+                                "stage", "pipeline", "first", "last", "given", "family", "middle", "nick"})
+# A customers table's status ("Status", "state", "Subscription Status"): the outcome when its values say
+# churned or not (Active / Cancelled, active / canceled / expired), never a variable to segment by.
+_CUSTOMER_STATUS_NAMES = ("status", "state", "account_status", "customer_status", "subscription_status",
+                          "subscription_state", "churn_status", "statut", "estado", "kundenstatus")
+_MIN_STATUS_WORDS = 0.9  # share of filled cells that must be churn words: a US "state" column never is
 # Words that make a column a part of a payment (a unit price, a tax, a refund) or a count, never the amount
 # paid ("Discount Amount", "total_weight"); "fee" is money for MRR ("monthly_fee") but a deduction from a payment.
 _NOT_MONEY_WORDS = frozenset({
@@ -317,6 +346,7 @@ def _normalise(name: str, *, units: bool = False) -> str:
     text = re.sub(r"__c$", "", text)
     if not units:
         text = _strip_unit(text)
+    text = re.sub(r"(?<![A-Z])([A-Z]{2,})s\b", r"\1S", text)  # a plural acronym: "IDs" is one word, not "I_Ds"
     text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)  # camelCase and PascalCase: a capital starts a word
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", text)  # an acronym before a word: "MRRGrowth" -> "MRR_Growth"
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
@@ -417,7 +447,7 @@ def _fits(role: str, level: str, series: pd.Series, norm: str = "") -> bool:
     if role == "plan":
         return level == "categorical"
     if role == "company":
-        return level in ("text", "categorical", "id")
+        return level in ("text", "categorical", "id") and not _words(norm) & _NOT_COMPANY_WORDS
     return True
 
 
@@ -449,9 +479,25 @@ def _order_numbers(series: pd.Series) -> bool:
     return bool(values.astype(str).str.strip().str.fullmatch(_ORDER_NUMBER).mean() >= 0.95)
 
 
+def _name_forms(column: str) -> list[str]:
+    """A header's normalised forms: "customers.id" is also "id", as Chargebee and warehouse exports prefix the
+    table ("invoices.customer_id", "customers.billing_address.country")."""
+    forms = [_normalise(column)]
+    match = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_ ]*(?:\.[A-Za-z_][A-Za-z0-9_ ]*)*\.([^.]+)", str(column).strip())
+    if match and _normalise(match.group(1)):
+        forms.append(_normalise(match.group(1)))
+    return forms
+
+
 def _role_score(role: str, kind: str, column: str, series: pd.Series) -> int:
     norm = _normalise(column)
-    score = _match_score(norm, _names(role, kind))
+    names = _names(role, kind)
+    if role == "customer_id":
+        ids = tuple(n for n in names if n not in _EMAIL_NAMES)
+        score = max(max(_match_score(form, ids), _match_score(form, _EMAIL_NAMES) // 4)
+                    for form in _name_forms(column))
+    else:
+        score = max(_match_score(form, names) for form in _name_forms(column))
     if role == "order_id" and norm in ("name", "order_name") and _order_numbers(series):
         score = max(score, 1000 - _ROLE_NAMES["order_id"].index("order_number"))
     if role == "amount" and norm == "price":
@@ -470,7 +516,10 @@ def infer_roles(frame: pd.DataFrame, *, kind: str = "customers") -> RoleMap:
 
     Names are matched in snake_case ("InvoiceDate" -> invoice_date) and the values must fit the role
     (a date for dates, numbers for money, never an id for money). A role no column fits stays empty:
-    the user maps it, which is better than a wrong guess.
+    the user maps it, which is better than a wrong guess. An id is preferred to an email for the
+    customer, and a table prefix is ignored ("customers.id" is an "id"). In a customers table
+    without a churn flag, a status column whose values say churned or not ("Active" / "Cancelled",
+    Recurly's active / canceled / expired) is the outcome, so it is never offered as a variable.
     """
     if kind not in KINDS:
         raise DataError(f"Unknown table kind {kind!r}; kinds are: {', '.join(KINDS)}.")
@@ -493,6 +542,11 @@ def infer_roles(frame: pd.DataFrame, *, kind: str = "customers") -> RoleMap:
         if best is not None:
             roles[role] = best
             taken.add(best)
+    if kind == "customers" and "outcome" not in roles:
+        status = _status_outcome(frame, levels, taken)
+        if status is not None:
+            roles["outcome"] = status
+            taken.add(status)
     if "customer_id" not in roles:
         # Fall back to the first unique identifier-like column of a customers table. Not in transactions or
         # events: there customers repeat, and a unique id names the invoice or the event.
@@ -514,6 +568,28 @@ def infer_roles(frame: pd.DataFrame, *, kind: str = "customers") -> RoleMap:
         for c in frame.columns
     )
     return RoleMap(kind=kind, roles=roles, columns=columns)
+
+
+def _status_outcome(frame: pd.DataFrame, levels: Mapping[str, str], taken: set[str]) -> str | None:
+    """A status column whose values say churned or not (Active / Cancelled), or None.
+
+    Nearly every filled cell must be such a word (see `outcomes.as_flag`), and both kinds must
+    occur: a status where everyone is active says nothing about churn, and a US "state" never fits.
+    """
+    best, best_score = None, 0
+    for column in map(str, frame.columns):
+        if column in taken or levels[column] not in ("categorical", "boolean"):
+            continue
+        score = max(_match_score(form, _CUSTOMER_STATUS_NAMES) for form in _name_forms(column))
+        if score <= best_score:
+            continue
+        values = frame[column].dropna()
+        values = values[values.astype(str).str.strip().ne("")]
+        flags = as_flag(values, of="churned")
+        if values.empty or flags.notna().mean() < _MIN_STATUS_WORDS or flags.dropna().nunique() < 2:
+            continue
+        best, best_score = column, score
+    return best
 
 
 def _lone_price(frame: pd.DataFrame, levels: Mapping[str, str], taken: set[str]) -> str | None:
@@ -577,16 +653,20 @@ def clean_transactions(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ..
     In this order, each step with a sentence in the notes (and none when it had nothing to do):
 
     1. No amount column but quantities and unit prices: "amount" = quantity x unit price.
-    2. Rows whose status (Status, Financial Status, ...) says failed, declined, void or
-       uncollectible are left out: the money never came.
-    3. A currency column with more than one currency: a converted or settled amount column
-       ("Converted Amount", "amount_usd", "Net", "settled") is used instead of the raw amount;
-       without one, the note warns that amounts in N currencies are added as they are.
-    4. Refunds come off: a refund column ("Amount Refunded") is subtracted (its share of the
+    2. A deals export whose stage column ("Deal Stage") has won deals: only those are kept.
+    3. Rows whose status (Status, Financial Status, ...) says failed, declined, void or
+       uncollectible are left out: the money never came; so are drafts, cancelled invoices and
+       orders, and lost deals: they were never billed. Pending payments count.
+    4. A currency column with more than one currency: a converted or settled amount column
+       ("Converted Amount", "amount_usd", "Net", "settled", Paddle's "Earnings") is used instead
+       of the raw amount, unless every other currency column of the file ("Balance Currency")
+       holds several currencies too; without one, the note warns that amounts in N currencies
+       are added as they are (`notes_for_amount` redoes that warning for a hand-mapped amount).
+    5. Refunds come off: a refund column ("Amount Refunded") is subtracted (its share of the
        raw amount, when the converted amount is used), and a row whose status is "refunded"
        counts 0, once, whether or not a refund column says so too.
 
-    When step 3 or 4 changed a value, the result has a new column "amount (net)" next to the
+    When step 4 or 5 changed a value, the result has a new column "amount (net)" next to the
     amount, which `infer_roles` takes for the amount; the file's own columns keep their values.
     Applied to its own result it does nothing more. Row order is kept; the index is 0..n-1.
     The input is never changed.
@@ -604,34 +684,27 @@ def clean_transactions(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ..
     if amount is None:
         return out, tuple(notes)
     levels = {c.name: c.level for c in roles.columns}
+    out, note = _won_deals(out, levels)
+    notes += [note] if note else []
     status = _named_column(out, _STATUS_NAMES, levels, ("categorical", "text"))
     if status is not None:
-        failed = _status_codes(out[status]).isin(_FAILED_STATUSES).to_numpy()
-        if failed.any():
-            shown = sorted(set(out.loc[failed, status].astype(str).str.strip()))
-            notes.append(f"Left out {int(failed.sum()):,} of {len(out):,} rows whose {status!r} is "
-                         f"{_listing(shown, 'or')}: a failed, declined, void or uncollectible payment brings no "
-                         "revenue.")
-            out = out.loc[~failed].reset_index(drop=True)
+        codes = _status_codes(out[status])
+        dropped = np.zeros(len(out), dtype=bool)
+        for words, why in ((_FAILED_STATUSES, "a failed, declined, void or uncollectible payment brings no revenue."),
+                           (_UNBILLED_STATUSES, "a draft, a cancellation or a lost deal brings no revenue.")):
+            rows = codes.isin(words).to_numpy()
+            if rows.any():
+                shown = sorted(set(out.loc[rows, status].astype(str).str.strip()))
+                notes.append(f"Left out {int(rows.sum()):,} of {len(out):,} rows whose {status!r} is "
+                             f"{_listing(shown, 'or')}: {why}")
+                dropped |= rows
+        if dropped.any():
+            out = out.loc[~dropped].reset_index(drop=True)
     if _normalise(amount) == _normalise(NET_AMOUNT) or NET_AMOUNT in out.columns:
         return out, tuple(notes)  # already net: cleaned before, or the file says so itself
 
-    base = amount
-    currency = _named_column(out, _CURRENCY_NAMES, levels, ("categorical", "text", "id"))
-    if currency is not None and not _converted_named(amount):
-        codes = out[currency].dropna().astype(str).str.strip().str.lower()
-        currencies = list(dict.fromkeys(codes[codes != ""]))
-        if len(currencies) > 1:
-            converted = _converted_column(out, levels, exclude={amount})
-            listed = ", ".join(currencies[:8]) + (", ..." if len(currencies) > 8 else "")
-            if converted is not None:
-                base = converted
-                notes.append(f"Amounts in {amount!r} are in {len(currencies)} currencies ({listed}) in column "
-                             f"{currency!r}, so revenue uses {converted!r}, which holds them in one currency.")
-            else:
-                notes.append(f"Warning: amounts in {amount!r} are in {len(currencies)} currencies ({listed}) in "
-                             f"column {currency!r} and are added as they are, so revenue mixes currencies. Convert "
-                             "them to one currency, or load one file per currency.")
+    base, note = _currency_base(out, amount, levels)
+    notes += [note] if note else []
 
     values = pd.to_numeric(out[base], errors="coerce").astype("float64")
     refund, refund_column = _refunds(out, levels, amount=amount, base=base, values=values)
@@ -657,6 +730,103 @@ def clean_transactions(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ..
     source = repr(base) + (" less refunds" if full.any() or partly.any() else "")
     notes.append(f"Revenue is the new column {NET_AMOUNT!r} = {source}; {amount!r} keeps the file's values.")
     return out, tuple(notes)
+
+
+def _won_deals(frame: pd.DataFrame, levels: Mapping[str, str]) -> tuple[pd.DataFrame, str | None]:
+    """Only the won rows of a deals export, when a stage column ("Deal Stage") says some deal was won."""
+    best, best_score, won = None, 0, None
+    for column in map(str, frame.columns):
+        if levels.get(column) not in ("categorical", "text"):
+            continue
+        score = max(_match_score(form, _STAGE_NAMES) for form in _name_forms(column))
+        if score <= best_score:
+            continue
+        rows = _status_codes(frame[column]).isin(_WON_STAGES).to_numpy()
+        if rows.any():
+            best, best_score, won = column, score, rows
+    if best is None or won.all():
+        return frame, None
+    codes = _status_codes(frame[best])
+    lost = int(codes.isin(_LOST_STAGES).sum())
+    other = len(frame) - int(won.sum()) - lost
+    shown = sorted(set(frame.loc[won, best].astype(str).str.strip()))
+    left = [f"{lost:,} lost"] * bool(lost) + [f"{other:,} still open or in no stage"] * bool(other)
+    note = (f"Counted only the {int(won.sum()):,} won deals of {len(frame):,} rows ({best!r} is "
+            f"{_listing(shown, 'or')}); the {' and '.join(left)} bring no revenue.")
+    return frame.loc[won].reset_index(drop=True), note
+
+
+_MIXED_WARNING = "Warning: amounts in "  # how the currency warning starts: the Data page recomputes it
+
+
+def _currencies(frame: pd.DataFrame, amount: str, levels: Mapping[str, str]) -> tuple[str | None, list[str]]:
+    """The currency column and the currencies `amount` is in, when that is more than one (else None, [])."""
+    currency = _named_column(frame, _CURRENCY_NAMES, levels, ("categorical", "text", "id"))
+    if currency is None or _converted_named(amount):
+        return None, []
+    codes = frame[currency].dropna().astype(str).str.strip().str.lower()
+    currencies = list(dict.fromkeys(codes[codes != ""]))
+    return (currency, currencies) if len(currencies) > 1 else (None, [])
+
+
+def _mixed(amount: str, currency: str, currencies: list[str], advice: str) -> str:
+    listed = ", ".join(currencies[:8]) + (", ..." if len(currencies) > 8 else "")
+    return (f"{_MIXED_WARNING}{amount!r} are in {len(currencies)} currencies ({listed}) in column {currency!r} and "
+            f"are added as they are, so revenue mixes currencies. {advice}")
+
+
+def _currency_base(frame: pd.DataFrame, amount: str, levels: Mapping[str, str]) -> tuple[str, str | None]:
+    """The column revenue is read from (`amount`, or one holding it in one currency) and a note, or None."""
+    currency, currencies = _currencies(frame, amount, levels)
+    if currency is None:
+        return amount, None
+    converted = _converted_column(frame, levels, exclude={amount, NET_AMOUNT}, currency=currency)
+    if converted is None:
+        return amount, _mixed(amount, currency, currencies, "Convert them to one currency, or load one file per "
+                                                           "currency.")
+    listed = ", ".join(currencies[:8]) + (", ..." if len(currencies) > 8 else "")
+    return converted, (f"Amounts in {amount!r} are in {len(currencies)} currencies ({listed}) in column "
+                       f"{currency!r}, so revenue uses {converted!r}, which holds them in one currency.")
+
+
+def currency_warning(frame: pd.DataFrame, amount: str | None) -> str | None:
+    """The warning that revenue read from `amount` adds up several currencies, or None when it does not.
+
+    For the amount a user maps by hand: the warning `clean_transactions` wrote is about the
+    column it chose. "amount (net)" is judged by the column it was made from (the one before it).
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError("The transactions table must be a table (a pandas DataFrame).")
+    columns = list(map(str, frame.columns))
+    if amount is None or amount not in columns:
+        return None
+    levels = {c.name: c.level for c in infer_roles(frame, kind="transactions").columns}
+    if amount == NET_AMOUNT:
+        position = columns.index(NET_AMOUNT)
+        if position == 0:
+            return None
+        base, note = _currency_base(frame, columns[position - 1], levels)
+        return note if base == columns[position - 1] else None
+    currency, currencies = _currencies(frame, amount, levels)
+    if currency is None:
+        return None
+    # Revenue is the sum of the mapped column as it is: say which column would hold one currency.
+    better = NET_AMOUNT if NET_AMOUNT in columns and currency_warning(frame, NET_AMOUNT) is None else (
+        _converted_column(frame, levels, exclude={amount, NET_AMOUNT}, currency=currency))
+    advice = (f"Map {better!r}, which holds one currency, as the amount instead." if better is not None
+              else "Convert them to one currency, or load one file per currency.")
+    return _mixed(amount, currency, currencies, advice)
+
+
+def notes_for_amount(notes: Sequence[str], frame: pd.DataFrame, amount: str | None) -> tuple[str, ...]:
+    """A transactions table's notes with the currency warning about the amount now mapped, not the one guessed.
+
+    `notes` are the table's notes from loading (`clean_transactions`); `amount` is the column the
+    amount role points at now. Without a mapped amount, no currency warning is given.
+    """
+    kept = tuple(note for note in notes if not str(note).startswith(_MIXED_WARNING))
+    warning = currency_warning(frame, amount)
+    return kept + ((warning,) if warning else ())
 
 
 def _listing(values: Sequence[str], conjunction: str) -> str:
@@ -690,18 +860,35 @@ def _converted_named(column: str) -> bool:
                 or _match_score(_normalise(column), _CONVERTED_NAMES))
 
 
-def _converted_column(frame: pd.DataFrame, levels: Mapping[str, str], *, exclude: set[str]) -> str | None:
-    """A numeric amount in one currency ("Converted Amount", "amount_usd", "Net"): never a fee or a refund."""
+def _converted_column(frame: pd.DataFrame, levels: Mapping[str, str], *, exclude: set[str],
+                      currency: str | None = None) -> str | None:
+    """A numeric amount in one currency ("Converted Amount", "amount_usd", "Net", Paddle's "Earnings"): never a
+    fee or a refund, and not when the file's other currency columns ("Balance Currency") all hold several."""
+    if currency is not None and not _one_other_currency(frame, currency):
+        return None
     best, best_score = None, 0
     for column in frame.columns:
         column = str(column)
         norm = _normalise(column, units=True)
-        if column in exclude or levels.get(column) != "numeric" or _id_named(norm) or _words(norm) & _NOT_AMOUNT_WORDS:
+        named = norm in _CONVERTED_NAMES or _normalise(column) in _CONVERTED_NAMES  # "balance_earnings" is money
+        if (column in exclude or levels.get(column) != "numeric" or _id_named(norm)
+                or (_words(norm) & _NOT_AMOUNT_WORDS and not named)):
             continue
         score = max(_match_score(norm, _CONVERTED_NAMES), _match_score(_normalise(column), _CONVERTED_NAMES))
         if score > best_score:
             best, best_score = column, score
     return best
+
+
+def _one_other_currency(frame: pd.DataFrame, currency: str) -> bool:
+    """No currency column besides `currency`, or one that holds a single currency (the converted amount's)."""
+    others = [str(c) for c in frame.columns if str(c) != currency
+              and _words(_normalise(str(c), units=True)) & {"currency", "curr", "ccy", "wahrung", "devise", "moneda",
+                                                             "divisa"}]
+    if not others:
+        return True
+    return any(frame[c].dropna().astype(str).str.strip().str.lower().replace("", np.nan).nunique() <= 1
+               for c in others)
 
 
 def _refunds(frame: pd.DataFrame, levels: Mapping[str, str], *, amount: str, base: str,
@@ -863,7 +1050,8 @@ class QualitySummary:
     notes: tuple[str, ...]
 
 
-def quality_summary(frame: pd.DataFrame, roles: RoleMap, *, header_row: int = 0, name: str = "the file") -> QualitySummary:
+def quality_summary(frame: pd.DataFrame, roles: RoleMap, *, header_row: int = 0,
+                    name: str = "the file") -> QualitySummary:
     """Missing share, constant columns and duplicate customer ids, with rows as a spreadsheet shows them."""
     n = len(frame)
     rows = []

@@ -1,7 +1,8 @@
 """Re-apply saved segments to a newer export and see who moved where.
 
 `prepare_for_recipe` turns a newer file (a customers table, or a transactions table for an
-RFM recipe) into the customer table the recipe needs, using the column roles the user
+RFM recipe, or the customers taken from a transactions or events table when there is no
+customers file) into the customer table the recipe needs, using the column roles the user
 confirmed where the newer file has those columns; `apply_recipe` assigns every customer
 with the saved segments, without refitting. `migration(before, after)` counts the moves: a
 from-segment x to-segment matrix with a "(new)" row for customers only in the newer labels
@@ -31,7 +32,7 @@ NEW = "(new)"
 GONE = "(gone)"
 RFM_VARIABLES = frozenset({"recency_days", "frequency", "monetary"})
 # What the newer labels were built from (`Prepared.source`).
-SOURCES = ("customers", "transactions")
+SOURCES = ("customers", "transactions", "events")
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ def migration(before: pd.Series, after: pd.Series, *, segments: Sequence[str] | 
                   file only holds customers who bought, so before-customers in the
                   `no_purchases` segment who are absent from it are left out (with a note),
                   not counted as gone: they most likely still have no purchases. None
-                  when the segments have no such segment (see `no_purchases_label`).
+                  when the segments have no such segment (see `no_purchases_label`). An
+                  events file holds the customers active in it: the absent ones are gone.
     """
     if after_source not in SOURCES:
         raise DataError(f"Unknown source {after_source!r} of the newer labels; use one of: {', '.join(SOURCES)}.")
@@ -139,7 +141,8 @@ class Prepared:
     id_name  the id column's name in the file (for exports).
     notes    sentences about how it was built.
     source   "customers" when the newer file is a customers table (every customer is in it),
-             "transactions" when it is a transactions table (only customers who bought are).
+             "transactions" when it is a transactions table (only customers who bought are),
+             "events" when the customers are the ids of an events table (only active ones are).
     """
 
     frame: pd.DataFrame
@@ -159,6 +162,7 @@ def prepare_for_recipe(
     roles: Mapping[str, str] | Any | None = None,
     transaction_roles: Mapping[str, str] | Any | None = None,
     event_roles: Mapping[str, str] | Any | None = None,
+    customers_from: str | None = None,
 ) -> Prepared:
     """The customer table for applying `segmentation` to a newer export.
 
@@ -172,9 +176,21 @@ def prepare_for_recipe(
     role is used whenever its column is in the newer file; roles whose column is absent are
     guessed again. The customer id of a customers table is `id_column` when given, else the
     confirmed one, else the id column the segments were fitted with, else a guess.
+
+    customers_from: "transactions" or "events" when there is no customers file and `frame` is
+    the customers taken from that table (its distinct ids, as `schema.customers_from_transactions`
+    gives them), which must be passed too: only customers who bought (or were active) are in
+    it, which `Prepared.source` says so that `migration` reads absences right.
     """
     if not isinstance(frame, pd.DataFrame) or frame.empty:
         raise DataError("The newer export is empty; load a file with one row per customer (or per purchase).")
+    if customers_from is not None:
+        given = {"transactions": transactions, "events": events}
+        if customers_from not in given:
+            raise DataError(f"Unknown source {customers_from!r} of the customers; use 'transactions' or 'events'.")
+        if given[customers_from] is None:
+            raise DataError(f"The customers were taken from the {customers_from}, so pass the {customers_from} "
+                            "table too.")
     from .features import EVENT_FEATURES, TRANSACTION_FEATURES, customer_table, ids_as_text
     from .outcomes import with_outcomes
     from .schema import infer_roles, with_derived_amount
@@ -246,7 +262,7 @@ def prepare_for_recipe(
                 " Map or add them and try again.")
         raise DataError(f"The newer export lacks {', '.join(map(repr, still))}, which these segments were "
                         f"built on.{hint}")
-    return Prepared(table, id_name, tuple(notes))
+    return Prepared(table, id_name, tuple(notes), source=customers_from or "customers")
 
 
 def apply_recipe(segmentation: Segmentation, frame: pd.DataFrame, **options: Any) -> tuple[pd.Series, Prepared]:

@@ -14,6 +14,11 @@ a column by hand:
     accounts_parquet                         a warehouse table with ARR and no MRR (customers)
     kunden_csv                               a German CRM export (customers)
     uk_invoices_csv                          a UK accounting export with "Net (GBP)" (transactions)
+    paddle_transactions_csv                  Paddle Billing transactions: Total in 3 currencies, Earnings in USD
+    zuora_invoices_csv                       Zuora invoices: Posted, Draft and Canceled
+    hubspot_deals_csv                        HubSpot deals: won, lost and open stages
+    chargebee_customers_csv                  Chargebee customers: "customers.id" beside "customers.email"
+    recurly_subscriptions_csv                Recurly subscriptions: state active / canceled / expired / future
 """
 
 from __future__ import annotations
@@ -36,6 +41,11 @@ __all__ = [
     "accounts_parquet",
     "kunden_csv",
     "uk_invoices_csv",
+    "paddle_transactions_csv",
+    "zuora_invoices_csv",
+    "hubspot_deals_csv",
+    "chargebee_customers_csv",
+    "recurly_subscriptions_csv",
 ]
 
 _PRODUCTS = [
@@ -322,4 +332,83 @@ def uk_invoices_csv() -> bytes:
             ("INV-000003", "ACC0002", "01/01/2024", "99.00"), ("INV-000004", "ACC0002", "01/02/2024", "99.00"),
             ("INV-000005", "ACC0002", "01/03/2024", "99.00"), ("INV-000006", "ACC0003", "01/03/2024", "49.00")]
     lines = ["Invoice Number,Account Ref,Invoice Date,Net (GBP),VAT"] + [",".join(r) + ",0.00" for r in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def paddle_transactions_csv() -> bytes:
+    """Paddle Billing "Transactions" export, hand-written: Total (tax included) in EUR, GBP and JPY, Earnings (net
+    of tax and Paddle's fee) in the one balance currency USD, zero for a past-due transaction.
+
+    Revenue in USD (Earnings): ctm_1 28 + 28 = 56; ctm_2 9 (its past-due row earned 0); ctm_3 40.
+    """
+    header = ["Transaction ID", "Status", "Customer ID", "Customer Email", "Subscription ID", "Origin", "Billed At",
+              "Currency Code", "Subtotal", "Tax", "Total", "Balance Currency", "Fee", "Earnings"]
+    rows = [
+        ["txn_01", "completed", "ctm_1", "a@x.io", "sub_1", "web", "2024-01-22T08:22:26.000000Z", "EUR", "27.78",
+         "5.56", "33.34", "USD", "2.0", "28.0"],
+        ["txn_02", "completed", "ctm_1", "a@x.io", "sub_1", "subscription_recurring", "2024-02-22T04:21:09.000000Z",
+         "EUR", "27.78", "5.56", "33.34", "USD", "2.0", "28.0"],
+        ["txn_03", "completed", "ctm_2", "b@y.io", "sub_2", "web", "2024-01-10T11:00:00.000000Z", "JPY", "1500",
+         "300", "1800", "USD", "1.0", "9.0"],
+        ["txn_04", "past_due", "ctm_2", "b@y.io", "sub_2", "subscription_recurring", "2024-02-10T11:00:00.000000Z",
+         "JPY", "1500", "300", "1800", "USD", "1.0", "0.0"],
+        ["txn_05", "completed", "ctm_3", "c@z.io", "sub_3", "web", "2024-03-01T09:30:00.000000Z", "GBP", "35.00",
+         "7.00", "42.00", "USD", "4.0", "40.0"],
+    ]
+    return pd.DataFrame(rows, columns=header).to_csv(index=False).encode("utf-8")
+
+
+def zuora_invoices_csv() -> bytes:
+    """Zuora invoices: ISO timestamps, a Balance left to pay, and Status Posted, Draft (not issued) or Canceled.
+
+    Revenue (Posted only): A00000000 120 + 120 = 240; A00000001 99.
+    """
+    rows = [("A00000000", "Acct 0", "INV00000000", "2023-04-06", "120.0", "0.0", "Posted"),
+            ("A00000000", "Acct 0", "INV00000001", "2023-05-06", "1500.0", "1500.0", "Draft"),
+            ("A00000000", "Acct 0", "INV00000002", "2023-06-06", "480.0", "480.0", "Canceled"),
+            ("A00000000", "Acct 0", "INV00000003", "2023-07-06", "120.0", "120.0", "Posted"),
+            ("A00000001", "Acct 1", "INV00000004", "2023-04-09", "99.0", "0.0", "Posted")]
+    lines = ["Account Number,Account Name,Invoice Number,Invoice Date,Due Date,Amount,Balance,Status,Currency"]
+    lines += [f"{a},{n},{i},{d}T00:00:00.000Z,{d}T00:00:00.000Z,{amount},{balance},{status},USD"
+              for a, n, i, d, amount, balance, status in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def hubspot_deals_csv() -> bytes:
+    """HubSpot "Deals" export: Record ID (the deal), Deal Stage, the company in "Associated Company IDs".
+
+    Won revenue: company 5000000 40,000; 5000001 7,000 + 3,500 = 10,500; 5000002 has no won deal.
+    """
+    rows = [("8000000000", "Company 0 - deal 0", "Closed won", "40000.0", "2023-12-05 00:00", "5000000", "Company 0"),
+            ("8000000001", "Company 0 - deal 1", "Closed lost", "12000.0", "2024-10-21 00:00", "5000000", "Company 0"),
+            ("8000000002", "Company 1 - deal 0", "Closed won", "7000.0", "2024-02-01 00:00", "5000001", "Company 1"),
+            ("8000000003", "Company 1 - deal 1", "Contract sent", "9000.0", "2024-11-30 00:00", "5000001",
+             "Company 1"),
+            ("8000000004", "Company 1 - deal 2", "Closed won", "3500.0", "2024-06-15 00:00", "5000001", "Company 1"),
+            ("8000000005", "Company 2 - deal 0", "Appointment scheduled", "5000.0", "2024-12-10 00:00", "5000002",
+             "Company 2")]
+    lines = ["Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Pipeline,Deal owner,Associated Company,"
+             "Associated Company IDs,Deal Type"]
+    lines += [f"{r},{name},{stage},{amount},{close},{close},Sales Pipeline,Ann,{company},{ids},New Business"
+              for r, name, stage, amount, close, ids, company in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def chargebee_customers_csv() -> bytes:
+    """Chargebee customers export: every header prefixed "customers.", the id beside the email."""
+    lines = ["customers.id,customers.first_name,customers.last_name,customers.email,customers.company,"
+             "customers.created_at,customers.billing_address.country,customers.cf_employees"]
+    lines += [f"AzZ{i:05d}cb,F{i},L{i},user{i}@co{i}.com,Company {i},2024-01-{1 + i:02d},{['DE', 'US', 'GB'][i % 3]},"
+              f"{10 + 7 * i}" for i in range(6)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def recurly_subscriptions_csv() -> bytes:
+    """Recurly subscriptions: account_code, a plan_code and plan_name, and state active / canceled / expired /
+    future (future: starts later, not churned)."""
+    states = ["active", "canceled", "active", "expired", "future", "active"]
+    lines = ["subscription_id,account_code,plan_code,plan_name,state,quantity,unit_amount,currency"]
+    lines += [f"541b1b2f7b50{i:04d},acct-{i},{['basic-monthly', 'pro-annual'][i % 2]},"
+              f"{['Basic Monthly', 'Pro Annual'][i % 2]},{state},{1 + i},{[19.0, 790.0][i % 2]},USD"
+              for i, state in enumerate(states)]
     return ("\n".join(lines) + "\n").encode("utf-8")

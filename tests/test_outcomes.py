@@ -1,6 +1,6 @@
 import pandas as pd
 
-from segmentation.outcomes import as_flag, with_outcomes
+from segmentation.outcomes import as_flag, flag_problem, outcome_problem, with_outcomes
 
 
 def test_churned_from_churn_date_and_converted_from_yes_no():
@@ -17,3 +17,49 @@ def test_churned_from_churn_date_and_converted_from_yes_no():
 def test_unknown_words_are_missing_not_false():
     flags = as_flag(pd.Series(["yes", "maybe", None, "0"]))
     assert flags.tolist()[0] is True and flags.isna().tolist() == [False, True, True, False]
+
+
+def test_status_words_read_as_churned_or_not():
+    status = pd.Series(["Active", "Cancelled", "canceled", "EXPIRED", "Churned", "inactive", "Lost", "terminated",
+                        "Closed", "live", "Trialing", "paying", "current", "past due", "paused", None])
+    assert as_flag(status).tolist() == [False, True, True, True, True, True, True, True,
+                                        True, False, False, False, False, False, pd.NA, pd.NA]
+
+
+def test_paying_has_converted_but_has_not_churned():
+    status = pd.Series(["Paying", "Trial", "yes", "no"])
+    assert as_flag(status, of="converted").tolist() == [True, False, True, False]
+    assert as_flag(status, of="churned").tolist() == [False, False, True, False]
+
+
+def test_a_status_mapped_as_the_outcome_gives_the_churned_flag():
+    frame = pd.DataFrame({"Status": ["Active", "Cancelled", "Active", " cancelled "]},
+                         index=pd.Index(["A1", "A2", "A3", "A4"], name="Account ID"))
+    out = with_outcomes(frame, {"outcome": "Status"})
+    assert out["churned"].tolist() == [False, True, False, True]
+    assert outcome_problem(out, {"outcome": "Status"}, "churned") is None
+
+
+def test_a_churn_date_mapped_as_the_outcome_means_set_or_not():
+    frame = pd.DataFrame({"canceled_at": pd.to_datetime([None, "2024-05-01"])})
+    assert with_outcomes(frame, {"outcome": "canceled_at"})["churned"].tolist() == [False, True]
+
+
+def test_a_column_that_is_no_flag_is_named_with_its_values():
+    frame = pd.DataFrame({"Plan": ["Basic", "Pro", "Pro", "Enterprise"], "Notes": [None, " ", None, None]})
+    out = with_outcomes(frame, {"outcome": "Plan"})
+    assert out["churned"].isna().all()  # not read as "not churned"
+    message = outcome_problem(out, {"outcome": "Plan"}, "churned")
+    assert message == ("Column 'Plan', mapped as the churned flag, holds 'Pro', 'Basic', 'Enterprise', which do not "
+                       "say churned or not; map a column with yes/no, true/false or Active/Cancelled, or map a churn "
+                       "date instead on the Data page.")
+    empty = flag_problem(frame["Notes"], column="Notes")
+    assert empty.startswith("Column 'Notes', mapped as the churned flag, is empty")
+    assert flag_problem(pd.Series([0, 1]), column="is_churned") is None
+
+
+def test_the_users_own_churned_column_is_left_to_validation():
+    frame = pd.DataFrame({"churned": ["too expensive", "moved"]})
+    assert outcome_problem(frame, {"outcome": "churned"}, "churned") is None
+    assert outcome_problem(frame, {}, "churned") is None
+    assert outcome_problem(frame, {"outcome": "Plan"}, None) is None

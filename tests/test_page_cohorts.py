@@ -116,3 +116,45 @@ def test_the_bundled_sample_shows_every_cohort_view(root, monkeypatch):
     assert not at.exception, at.exception
     assert len(_charts(at)) == 6 and len(at.download_button) == 7  # six CSVs and the XLSX of them all
     assert set(at.session_state["cohorts"]) >= {"retention", "revenue retention", "churn", "ltv"}
+
+
+# -- activity cohorts: an events table alone -----------------------------------------------------------------
+
+def _events_only(events: pd.DataFrame):
+    from ui.loading import derived_customers
+
+    table = io.load_table(events.to_csv(index=False).encode("utf-8"), name="events.csv")
+    roles = {"events": infer_roles(table.frame, kind="events")}
+    customers, customer_roles = derived_customers(table, roles["events"])
+    return {"customers": customers, "events": table}, {"customers": customer_roles, **roles}
+
+
+def test_events_alone_give_activity_cohorts_by_first_activity(root):
+    # a: active in January and February; b: January and March; c: February only; d: March.
+    events = pd.DataFrame({"user_id": ["a", "b", "a", "c", "c", "b", "d"],
+                           "event_time": ["2024-01-05", "2024-01-20", "2024-02-03", "2024-02-10", "2024-02-11",
+                                          "2024-03-02", "2024-03-01"]})
+    tables, roles = _events_only(events)
+    assert roles["events"].get("event_date") == "event_time"
+    at = _open(root, tables, roles, **{state.CUSTOMERS_FROM: "events"})
+    assert not at.exception and not at.error, at.exception
+    assert not any("Cohorts need" in i.value for i in at.info)
+    captions = " ".join(c.value for c in at.caption)
+    assert "from events: cohorts are by first activity, and a customer counts in a month when active in it" in captions
+    retention = at.session_state["cohorts"]["retention"].set_index("cohort")
+    assert retention.iloc[0].tolist()[:3] == [1.0, 0.5, 0.5]  # January: 2 customers, a back in Feb, b in March
+    assert retention.iloc[1].tolist()[:2] == [1.0, 0.0]  # February: c, not seen in March
+    assert retention.iloc[2].tolist()[0] == 1.0 and retention.shape[0] == 3
+    assert "revenue retention" not in at.session_state["cohorts"]  # events carry no revenue
+    assert [b.label for b in at.download_button][0] == "Download the retention matrix (CSV)"
+
+
+def test_transactions_win_over_events_when_both_are_loaded(root, sample):
+    tables, roles = sample
+    events = generate(n_customers=300, random_state=3).events
+    table = io.load_table(events.to_csv(index=False).encode("utf-8"), name="events.csv")
+    at = _open(root, {**tables, "events": table}, {**roles, "events": infer_roles(table.frame, kind="events")})
+    assert not at.exception, at.exception
+    assert "from transactions: a customer counts in a month when they paid in it" in " ".join(
+        c.value for c in at.caption)
+    assert at.segmented_control(key="cohort_by").options == ["First payment", "Signup"]

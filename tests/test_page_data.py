@@ -185,3 +185,71 @@ def test_ambiguous_dates_can_be_switched_between_day_first_and_month_first():
     assert not at.exception and not at.error, texts(at.error)
     dates = at.session_state["tables"]["transactions"].frame["Invoice Date"]
     assert dates.dt.month.eq(1).all() and dates.dt.day.nunique() == 12
+
+
+# -- an orders or events export alone whose customer id no guess recognises ----------------------------------
+
+def _holder_csv(date_name: str = "Invoice Date", amount: bool = True) -> bytes:
+    """Purchases of seven accounts under a column name that says nothing ("Holder")."""
+    rows = [f"K{i % 7:03d},2024-{1 + i % 12:02d}-{1 + i % 9:02d}" + (f",{100 + i}" if amount else "")
+            for i in range(60)]
+    return (f"Holder,{date_name}" + (",Amount" if amount else "") + "\n" + "\n".join(rows) + "\n").encode()
+
+
+def test_orders_without_a_recognisable_customer_id_load_and_the_user_picks_it():
+    at = app()
+    at.run()
+    _uploader(at, "Transactions").set_value(("holder.csv", _holder_csv(), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert list(at.session_state["tables"]) == ["transactions"]  # loaded, no customers yet
+    assert at.session_state["customers_from"] == "transactions"
+    warnings = texts(at.warning)
+    assert any(w.startswith("Pick the column of holder.csv that holds the customer id (Customer id, below)")
+               for w in warnings), warnings
+    # Every other page says what to do, without an error.
+    for page, said in (("segment", "Pick the column of holder.csv"), ("cohorts", "Pick the column of holder.csv"),
+                       ("track", "Pick the column of holder.csv")):
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception and not at.error, (page, texts(at.error))
+        assert any(said in i for i in texts(at.info)), (page, texts(at.info))
+    at.switch_page("pages/data.py").run()
+    box = next(s for s in at.selectbox if s.label == "Customer id" and "transactions" in s.key)
+    box.set_value("Holder").run()
+    assert not at.exception and not at.error, texts(at.error)
+    tables, roles = at.session_state["tables"], at.session_state["roles"]
+    assert list(tables) == ["customers", "transactions"]
+    assert sorted(tables["customers"].frame["Holder"]) == [f"K{i:03d}" for i in range(7)]
+    assert roles["customers"].get("customer_id") == "Holder" == roles["transactions"].get("customer_id")
+    assert not any("customer id" in w for w in texts(at.warning))
+    at.switch_page("pages/segment.py").run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert len(at.session_state["segmentation"].labels) == 7
+
+
+def test_events_without_a_recognisable_customer_id_load_and_the_user_picks_it():
+    at = app()
+    at.run()
+    _uploader(at, "Events").set_value(("activity.csv", _holder_csv("Event Date", amount=False), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert list(at.session_state["tables"]) == ["events"] and at.session_state["customers_from"] == "events"
+    assert any(w.startswith("Pick the column of activity.csv") for w in texts(at.warning))
+    next(s for s in at.selectbox if s.label == "Customer id" and "events" in s.key).set_value("Holder").run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert len(at.session_state["tables"]["customers"].frame) == 7
+
+
+def test_the_missing_role_warning_goes_as_soon_as_the_role_is_picked():
+    data = ("customer_id,Booked,amount\n" + "\n".join(f"c{i % 5},2024-{1 + i % 12:02d}-01,{10 + i}"
+                                                     for i in range(30)) + "\n").encode()
+    at = app()
+    at.run()
+    _uploader(at, "Transactions").set_value(("orders.csv", data, "text/csv"))
+    at.run()
+    assert any("Say which column of orders.csv holds the transaction date" in w for w in texts(at.warning))
+    box = next(s for s in at.selectbox if s.label == "Transaction date" and "transactions" in s.key)
+    box.set_value("Booked").run()  # one run, as one pick in the browser
+    assert not at.exception
+    assert at.session_state["roles"]["transactions"].get("transaction_date") == "Booked"
+    assert not any("Say which column" in w for w in texts(at.warning)), texts(at.warning)

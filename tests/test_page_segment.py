@@ -79,3 +79,56 @@ def test_kmeans_defaults_on_a_sparse_crm_export_fit_without_an_error():
     # The churn flag the segments are validated against is not a variable; mostly empty columns say so.
     assert not any(option.startswith(("Churn", "churned")) for option in box.options)
     assert any(option.startswith("Upsell__c") and option.endswith("· 97% empty") for option in box.options)
+
+
+def _status_export(*, churned_column: bool = False) -> bytes:
+    """A customers export whose churn is a Status column (Active / Cancelled), as billing tools write it."""
+    header = "Account ID,Company,Plan,MRR,Signup Date,Status,Logins (30d),Seats"
+    lines = [header + (",churned" if churned_column else "")]
+    for i in range(120):
+        logins = (i * 7) % 40
+        status = "Cancelled" if (logins < 10) == (i % 5 != 0) else "Active"
+        reason = f",reason {i % 25}" if churned_column else ""
+        lines.append(f"ACC-{i:04d},Firm {i},{['Basic', 'Pro', 'Enterprise'][i % 3]},{49 + (i * 31) % 400},"
+                     f"2023-{1 + i % 12:02d}-{1 + i % 27:02d},{status},{logins},{1 + (i * 13) % 50}{reason}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _upload_customers(data: bytes):
+    at = app()
+    at.run()
+    next(u for u in at.file_uploader if u.label.startswith("Customers")).set_value(("accounts.csv", data, "text/csv"))
+    at.run()
+    return at
+
+
+def test_a_status_column_is_the_churn_outcome_and_is_not_a_variable():
+    at = _upload_customers(_status_export())
+    assert at.session_state["roles"]["customers"].get("outcome") == "Status"
+    at.switch_page("pages/segment.py").run()
+    assert not at.exception and not at.error, texts(at.error)
+    actionable = at.session_state["validation"]["actionable"]
+    assert actionable.figures["outcome"] == "churned" and actionable.figures["kind"] == "binary"
+    box = next(m for m in at.multiselect if m.label.startswith("Segmentation variables"))
+    assert not any(option.startswith(("Status", "churned")) for option in box.options)
+
+
+def test_an_outcome_that_is_no_flag_is_named_and_the_segments_stay():
+    at = _upload_customers(_status_export())
+    box = next(s for s in at.selectbox if s.key and s.key.startswith("role_customers_outcome_"))
+    box.set_value("Plan").run()
+    at.switch_page("pages/segment.py").run()
+    assert not at.exception
+    errors = " ".join(texts(at.error))
+    assert "Column 'Plan', mapped as the churned flag, holds" in errors and "'Enterprise'" in errors
+    assert "'churned' is empty" not in errors  # never a column the user did not make
+    assert len(at.session_state["segmentation"].labels) == 120 and at.dataframe  # the segments are still shown
+    assert at.session_state["validation"]["actionable"].figures["outcome"] is None
+
+
+def test_an_outcome_validation_cannot_use_is_an_error_message_not_a_traceback():
+    at = _upload_customers(_status_export(churned_column=True))  # the file's own "churned": 25 reasons
+    at.switch_page("pages/segment.py").run()
+    assert not at.exception
+    assert any("'churned' has 25 different values" in e for e in texts(at.error)), texts(at.error)
+    assert at.session_state["validation"]["actionable"].verdict == "warn" and at.dataframe

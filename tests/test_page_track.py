@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -228,3 +229,88 @@ def test_the_next_month_button_is_only_offered_on_the_sample(root, exports):
     assert not at.exception
     assert not [b for b in at.button if b.key == "track_sample_next"]
     assert "next month" not in at.info[0].value
+
+
+# -- the newer export read the way the Data page reads an upload -------------------------------------------------
+
+def _session_of(files: dict[str, bytes]) -> dict:
+    """The session state the Data page leaves after these uploads (kind -> (name, bytes)), built with its own steps."""
+    from segmentation.io import load_table
+    from ui.loading import prepare_table, with_customers
+
+    tables = {kind: prepare_table(load_table(data, name=name), kind) for kind, (name, data) in files.items()}
+    roles = {kind: infer_roles(table.frame, kind=kind) for kind, table in tables.items()}
+    tables, roles, derived_from = with_customers(tables, roles)
+    return {state.TABLES: tables, state.ROLES: roles, state.CUSTOMERS_FROM: derived_from, state.SOURCE: "mine"}
+
+
+def _events_csv(seed: int = 5, n_customers: int = 40, rows: int = 1200) -> bytes:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "user_id": [f"u{i:05d}" for i in rng.integers(0, n_customers, rows)],
+        "event_type": rng.choice(["open", "share", "export"], rows),
+        "event_time": [f"{t:%Y-%m-%d %H:%M}" for t in pd.Timestamp("2024-01-01")
+                       + pd.to_timedelta(rng.integers(0, 120 * 24, rows), "h")],
+    }).to_csv(index=False).encode()
+
+
+def test_a_session_of_events_alone_scores_a_newer_events_file(root):
+    session = _session_of({"events": ("events.csv", _events_csv())})
+    assert session[state.CUSTOMERS_FROM] == "events"
+    table = customer_table(session[state.TABLES]["customers"].frame, customer_id="user_id",
+                           events=session[state.TABLES]["events"].frame,
+                           event_roles={"customer_id": "user_id", "event_date": "event_time"})
+    seg = kmeans.fit_kmeans(table, ["active_days_30d", "events_90d"], k=2, random_state=0)
+    at = _open(root, **session, **{state.SEGMENTATION: seg})
+    _upload(at, "track_newer", "events.csv", _events_csv())
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.subheader] == ["40 customers scored", "Who moved"]
+    assert at.markdown[0].value.startswith("- Of 40 customers in both, 40 (100%) stayed")
+    assert "the 40 customers are the distinct ids in column 'user_id' of events.csv" in _captions(at)
+
+
+def test_an_mrr_derived_from_arr_is_derived_on_the_newer_export_too(root):
+    rng = np.random.default_rng(8)
+    accounts = pd.DataFrame({"account_id": [f"A{i:04d}" for i in range(60)],
+                             "arr_usd": rng.lognormal(9, 1, 60).round(0), "seats": rng.integers(1, 50, 60)})
+    session = _session_of({"customers": ("accounts.csv", _csv(accounts))})
+    frame = session[state.TABLES]["customers"].frame
+    assert "mrr (from arr_usd)" in frame.columns
+    seg = kmeans.fit_kmeans(frame.set_index("account_id"), ["mrr (from arr_usd)", "seats"], k=3, random_state=0)
+    at = _open(root, **session, **{state.SEGMENTATION: seg})
+    grown = accounts.assign(arr_usd=accounts["arr_usd"].where(accounts.index >= 3, accounts["arr_usd"] * 40))
+    _upload(at, "track_newer", "accounts.csv", _csv(grown))
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "60 customers scored" in [s.value for s in at.subheader]
+    assert "mrr (from arr_usd)' = arr_usd / 12" in _captions(at)
+    moved = int(at.markdown[0].value.split(" and ")[1].split(" moved")[0])
+    assert 0 < moved <= 3  # only the three accounts that grew can move
+
+
+def test_a_session_of_transactions_alone_reads_the_newer_file_as_transactions(root):
+    rng = np.random.default_rng(2)
+    countries = {f"C{i:03d}": rng.choice(["DE", "FR", "UK"]) for i in range(40)}
+    ids = rng.choice(list(countries), 400)
+    tx = pd.DataFrame({"invoice_id": [f"INV{i:05d}" for i in range(400)], "customer_id": ids,
+                       "invoice_date": [f"{d:%Y-%m-%d}" for d in pd.Timestamp("2024-01-01")
+                                        + pd.to_timedelta(rng.integers(0, 200, 400), "D")],
+                       "amount": rng.integers(10, 500, 400).astype(float),
+                       "Country": [countries[i] for i in ids]})
+    session = _session_of({"transactions": ("invoices.csv", _csv(tx))})
+    assert session[state.CUSTOMERS_FROM] == "transactions"
+    customers = session[state.TABLES]["customers"].frame
+    assert list(customers.columns) == ["customer_id", "Country"]  # one country per customer comes along
+    table = customer_table(customers, customer_id="customer_id", transactions=session[state.TABLES]["transactions"]
+                           .frame, transaction_roles=dict(session[state.ROLES]["transactions"].roles))
+    seg = kmeans.fit_kmeans(table, ["monetary", "Country"], k=3, random_state=0)
+    at = _open(root, **session, **{state.SEGMENTATION: seg})
+    _upload(at, "track_newer", "invoices.csv", _csv(tx))
+    assert not at.exception and not at.error, [e.value for e in at.error]  # read as customers: "lacks 'Country'"
+    assert at.markdown[0].value.startswith("- Of 40 customers in both, 40 (100%) stayed")
+    # A customers file (one row per customer) with the purchases beside it is read as the customers it is.
+    signed = pd.DataFrame({"customer_id": list(countries), "Country": list(countries.values()),
+                           "signup_date": "2023-12-01"})
+    _upload(at, "track_newer", "accounts.csv", _csv(signed))
+    _upload(at, "track_transactions", "invoices.csv", _csv(tx))
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.markdown[0].value.startswith("- Of 40 customers in both, 40 (100%) stayed")

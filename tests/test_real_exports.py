@@ -150,10 +150,14 @@ def test_telco_churn_roles_customer_table_and_kmeans(tables, files):
 
 def test_olist_orders_with_payments(tables, files):
     frame, note, roles, built = transactions_flow(tables["olist_orders_payments.csv"], "customer_id")
-    assert note is None  # payment_value is the amount
+    source = raw(files, "olist_orders_payments.csv")
+    canceled = source["order_status"].eq("canceled")
+    # payment_value is the amount; a canceled order's payment was never revenue
+    assert note == (f"Left out {canceled.sum()} of {len(source)} rows whose 'order_status' is 'canceled': a draft, "
+                    "a cancellation or a lost deal brings no revenue.")
     assert dict(roles.roles) == {"customer_id": "customer_id", "transaction_date": "order_purchase_timestamp",
                                  "amount": "payment_value", "order_id": "order_id"}
-    source = raw(files, "olist_orders_payments.csv")
+    source = source[~canceled]
     per_customer = source.groupby("customer_id").agg(orders=("order_id", "nunique"), paid=("payment_value", "sum"))
     table = built.frame.loc[per_customer.index]
     assert table["frequency"].tolist() == per_customer["orders"].tolist()  # a voucher split is still one order
@@ -210,7 +214,10 @@ def test_crm_companies_export(tables):
     assert roles.get("company") == "Company name"
     assert roles.get("signup_date") == "Customer since"  # became a customer, not when the record was made
     assert roles.get("mrr") == "MRR"  # the company's annual revenue is not its MRR
-    assert roles.get("outcome") is None  # Active / Cancelled / Past Due is not a yes/no churn flag
+    assert roles.get("outcome") == "Status"  # Active / Cancelled / Past Due: churned or not, never a variable
+    assert "Status" not in roles.candidates()
+    churned = with_outcomes(frame, roles.roles)["churned"]
+    assert churned.tolist() == frame["Status"].eq("Cancelled").tolist()  # "Past Due" is still a customer
     assert roles.column("Number of Employees").category == "firmographic"
 
     customers = build_customer_table(frame, customer_id="Record ID").frame
@@ -274,6 +281,59 @@ def test_a_german_crm_export_and_a_uk_invoice_export_are_mapped_without_help():
     built = build_customer_table(customers, customer_id="Account Ref", transactions=invoices.frame,
                                  transaction_roles=roles.roles).frame
     assert built["monetary"].to_dict() == {"ACC0001": 298.0, "ACC0002": 297.0, "ACC0003": 49.0}
+
+
+# -- billing and CRM exports: Paddle, Zuora, HubSpot deals, Chargebee, Recurly ------------------------------
+
+def _revenue_of(data: bytes, name: str) -> tuple[object, dict, dict]:
+    """Load a transactions export as the app does: its table (with notes), roles and revenue per customer."""
+    from ui.loading import prepare_table
+
+    table = prepare_table(load_table(data, name=name), "transactions")
+    roles = infer_roles(table.frame, kind="transactions")
+    customers = customers_from_transactions(table.frame, customer_id=roles.get("customer_id"))
+    built = build_customer_table(customers, customer_id=roles.get("customer_id"), transactions=table.frame,
+                                 transaction_roles=roles.roles).frame
+    return table, dict(roles.roles), built["monetary"].to_dict()
+
+
+def test_paddle_revenue_is_the_earnings_in_one_currency_billed_at():
+    table, roles, revenue = _revenue_of(real.paddle_transactions_csv(), "paddle.csv")
+    assert roles == {"customer_id": "Customer ID", "transaction_date": "Billed At", "amount": "amount (net)",
+                     "order_id": "Transaction ID"}
+    assert revenue == {"ctm_1": 56.0, "ctm_2": 9.0, "ctm_3": 40.0}
+    assert not any(note.startswith("Warning:") for note in table.notes)
+    assert "so revenue uses 'Earnings', which holds them in one currency" in " ".join(table.notes)
+
+
+def test_zuora_drafts_and_cancelled_invoices_bring_no_revenue():
+    table, roles, revenue = _revenue_of(real.zuora_invoices_csv(), "zuora.csv")
+    assert roles["amount"] == "Amount" and roles["customer_id"] == "Account Number"
+    assert revenue == {"A00000000": 240.0, "A00000001": 99.0}
+    assert ("Left out 2 of 5 rows whose 'Status' is 'Canceled' or 'Draft': a draft, a cancellation or a lost deal "
+            "brings no revenue.") in table.notes
+
+
+def test_hubspot_deals_count_only_won_deals_for_the_company():
+    table, roles, revenue = _revenue_of(real.hubspot_deals_csv(), "hubspot-deals.csv")
+    assert roles == {"customer_id": "Associated Company IDs", "transaction_date": "Close Date", "amount": "Amount",
+                     "order_id": "Record ID"}
+    assert revenue == {"5000000": 40000.0, "5000001": 10500.0}
+    assert ("Counted only the 3 won deals of 6 rows ('Deal Stage' is 'Closed won'); the 1 lost and 2 still open or "
+            "in no stage bring no revenue.") in table.notes
+
+
+def test_chargebee_and_recurly_customers_keep_the_id_and_never_a_plan_for_the_company():
+    chargebee = infer_roles(load_table(real.chargebee_customers_csv(), name="customers.csv").frame)
+    assert {r: chargebee.get(r) for r in ("customer_id", "company", "signup_date")} == {
+        "customer_id": "customers.id", "company": "customers.company", "signup_date": "customers.created_at"}
+    frame = load_table(real.recurly_subscriptions_csv(), name="subscriptions.csv").frame
+    recurly = infer_roles(frame)
+    assert {r: recurly.get(r) for r in ("customer_id", "company", "plan", "outcome")} == {
+        "customer_id": "account_code", "company": None, "plan": "plan_name", "outcome": "state"}
+    assert "state" not in recurly.candidates()
+    churned = with_outcomes(frame, recurly.roles)["churned"]
+    assert churned.tolist() == [False, True, False, True, False, False]
 
 
 # -- the command line ------------------------------------------------------------------------------------

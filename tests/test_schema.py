@@ -4,10 +4,12 @@ import pytest
 from segmentation.errors import DataError
 from segmentation.schema import (
     clean_transactions,
+    currency_warning,
     customers_from_transactions,
     default_variables,
     empty_share,
     infer_roles,
+    notes_for_amount,
     quality_summary,
     with_derived_amount,
     with_derived_mrr,
@@ -155,7 +157,8 @@ def test_a_unique_customer_id_wins_and_signup_prefers_customer_since():
                         "Annual Revenue": [1e6, 2e6], "Status": ["Active", "Cancelled"]})
     roles = infer_roles(crm)
     assert roles.get("customer_id") == "Record ID" and roles.get("signup_date") == "Customer since"
-    assert roles.get("mrr") is None and roles.get("outcome") is None
+    assert roles.get("mrr") is None
+    assert roles.get("outcome") == "Status"  # Active / Cancelled says churned or not
 
 
 # -- an amount from quantity x unit price --------------------------------------------------------------
@@ -404,3 +407,118 @@ def test_customers_from_orders_keyed_by_email_ignore_the_case_of_the_address():
                            "Total": [18.14, 62.05, 10.0]})
     customers = customers_from_transactions(orders, customer_id="Email")
     assert customers["Email"].tolist() == ["chris.197@gmail.com", "anna.3@acme.co.uk"]
+
+
+# -- status columns, unbilled invoices, deals, Paddle, ids from billing exports -------------------------------
+
+def test_a_status_that_says_churned_or_not_is_the_outcome_and_never_a_variable():
+    accounts = pd.DataFrame({"Account ID": ["A1", "A2", "A3", "A4"], "MRR": [10.0, 20.0, 30.0, 40.0],
+                             "Status": ["Active", "Cancelled", "Active", "Active"]})
+    roles = infer_roles(accounts)
+    assert roles.get("outcome") == "Status" and "Status" not in roles.candidates()
+    recurly = pd.DataFrame({"account_code": ["a-1", "a-2", "a-3", "a-4"],
+                            "state": ["active", "canceled", "expired", "future"]})
+    assert infer_roles(recurly).get("outcome") == "state"
+    # An explicit churn flag wins; US states, one-sided statuses and other words are no outcome.
+    flagged = accounts.assign(Churned=["no", "yes", "no", "no"])
+    assert infer_roles(flagged).get("outcome") == "Churned"
+    assert "Status" in infer_roles(flagged).candidates()
+    for values in (["CA", "NY", "TX", "CA"], ["Active"] * 4, ["Active", "Cancelled", "Onboarding", "Onboarding"]):
+        assert infer_roles(accounts.assign(Status=values)).get("outcome") is None, values
+    assert infer_roles(accounts, kind="transactions").get("outcome") is None
+
+
+def test_draft_and_cancelled_invoices_are_left_out_with_a_note():
+    zuora = pd.DataFrame({
+        "Account Number": ["A0", "A0", "A0", "A1", "A1"], "Invoice Number": [f"INV0{i}" for i in range(5)],
+        "Invoice Date": pd.date_range("2024-01-01", periods=5, freq="MS"), "Amount": [120.0, 1500.0, 480.0, 90.0, 60.0],
+        "Balance": [0.0, 1500.0, 480.0, 0.0, 60.0], "Status": ["Posted", "Draft", "Canceled", "Posted", "Posted"],
+        "Currency": ["USD"] * 5})
+    out, notes = clean_transactions(zuora)
+    assert out["Invoice Number"].tolist() == ["INV00", "INV03", "INV04"]
+    assert _revenue(out) == {"A0": 120.0, "A1": 150.0}  # an unpaid balance on a posted invoice is still billed
+    assert notes == ("Left out 2 of 5 rows whose 'Status' is 'Canceled' or 'Draft': a draft, a cancellation or a "
+                     "lost deal brings no revenue.",)
+
+
+def test_only_won_deals_are_revenue():
+    deals = pd.DataFrame({
+        "Record ID": [800, 801, 802, 803, 804], "Deal Stage": ["Closed won", "Closed lost", "Contract sent",
+                                                               "Closed won", "Appointment scheduled"],
+        "Amount": [40000.0, 12000.0, 5000.0, 7000.0, 3000.0],
+        "Close Date": pd.to_datetime(["2024-01-05", "2024-02-01", "2024-03-01", "2024-03-05", "2024-04-01"]),
+        "Pipeline": ["Sales Pipeline"] * 5, "Associated Company IDs": [5000, 5000, 5001, 5001, 5002]})
+    roles = infer_roles(deals, kind="transactions")
+    assert roles.get("customer_id") == "Associated Company IDs" and roles.get("order_id") == "Record ID"
+    out, notes = clean_transactions(deals)
+    assert out["Record ID"].tolist() == [800, 803]
+    assert _revenue(out) == {5000: 40000.0, 5001: 7000.0}
+    assert notes == ("Counted only the 2 won deals of 5 rows ('Deal Stage' is 'Closed won'); the 1 lost and 2 still "
+                     "open or in no stage bring no revenue.",)
+    # Pipedrive: open / won / lost in "Deal - Status"; no won deal at all leaves the rows alone.
+    pipedrive = pd.DataFrame({"Deal - ID": [1, 2, 3], "Deal - Status": ["won", "lost", "open"],
+                              "Deal - Value": [10.0, 20.0, 30.0], "Deal - Organization": ["o1", "o2", "o3"]})
+    assert clean_transactions(pipedrive)[0]["Deal - ID"].tolist() == [1]
+    none_won = deals.assign(**{"Deal Stage": ["Contract sent"] * 5})
+    assert clean_transactions(none_won) == (none_won, ())
+
+
+@pytest.fixture
+def paddle():
+    """Paddle Billing transactions: Total with tax in the buyer's currency, Earnings in the one balance currency."""
+    return pd.DataFrame({
+        "Transaction ID": ["txn_1", "txn_2", "txn_3", "txn_4"], "Status": ["completed"] * 3 + ["past_due"],
+        "Customer ID": ["ctm_1", "ctm_1", "ctm_2", "ctm_2"],
+        "Billed At": pd.to_datetime(["2024-01-22", "2024-02-22", "2024-01-10", "2024-02-10"]),
+        "Currency Code": ["EUR", "EUR", "JPY", "JPY"], "Subtotal": [27.78, 27.78, 1500.0, 1500.0],
+        "Tax": [5.56, 5.56, 300.0, 300.0], "Total": [33.34, 33.34, 1800.0, 1800.0],
+        "Balance Currency": ["USD"] * 4, "Fee": [2.0, 2.0, 1.0, 1.0], "Earnings": [28.0, 28.0, 9.0, 0.0]})
+
+
+def test_paddle_revenue_is_earnings_in_the_balance_currency_billed_at(paddle):
+    roles = infer_roles(paddle, kind="transactions")
+    assert roles.get("transaction_date") == "Billed At"
+    out, notes = clean_transactions(paddle)
+    assert infer_roles(out, kind="transactions").get("amount") == "amount (net)"
+    assert _revenue(out) == {"ctm_1": 56.0, "ctm_2": 9.0}
+    assert notes[0] == ("Amounts in 'Total' are in 2 currencies (eur, jpy) in column 'Currency Code', so revenue uses "
+                        "'Earnings', which holds them in one currency.")
+    # Earnings in several balance currencies are no better than the Total: the warning stays.
+    mixed = paddle.assign(**{"Balance Currency": ["USD", "USD", "EUR", "EUR"]})
+    assert clean_transactions(mixed)[1][0].startswith("Warning: amounts in 'Total' are in 2 currencies")
+
+
+def test_the_currency_warning_follows_the_amount_the_user_maps(paddle):
+    mixed = paddle.drop(columns=["Earnings"])
+    out, notes = clean_transactions(mixed)
+    warning = "Warning: amounts in 'Total' are in 2 currencies (eur, jpy) in column 'Currency Code'"
+    assert notes[0].startswith(warning)
+    assert notes_for_amount(notes, out, "Subtotal")[-1].startswith(warning.replace("'Total'", "'Subtotal'"))
+    assert notes_for_amount(notes, out, None) == ()
+    cleaned, cleaned_notes = clean_transactions(paddle)
+    assert currency_warning(cleaned, "amount (net)") is None  # made from Earnings
+    assert currency_warning(cleaned, "Earnings") is None
+    assert currency_warning(cleaned, "Total") == (
+        f"{warning} and are added as they are, so revenue mixes currencies. Map 'amount (net)', which holds one "
+        "currency, as the amount instead.")
+    assert notes_for_amount(cleaned_notes, cleaned, "Total")[-1].startswith(warning)
+    assert notes_for_amount(cleaned_notes, cleaned, "amount (net)") == cleaned_notes
+
+
+def test_billing_exports_ids_before_emails_and_never_a_plan_for_the_company():
+    chargebee = pd.DataFrame({"customers.id": ["AzZ00cb", "AzZ01cb"], "customers.first_name": ["F0", "F1"],
+                              "customers.email": ["u0@co0.com", "u1@co1.com"], "customers.company": ["Co 0", "Co 1"]})
+    roles = infer_roles(chargebee)
+    assert roles.get("customer_id") == "customers.id" and roles.get("company") == "customers.company"
+    assert infer_roles(chargebee.drop(columns=["customers.id"])).get("customer_id") == "customers.email"
+    contacts = pd.DataFrame({"Email": ["a@x.io", "b@y.io"], "Record ID": [11, 12], "First Name": ["Ann", "Bo"]})
+    assert infer_roles(contacts).get("customer_id") == "Record ID"
+    assert infer_roles(contacts).get("company") is None  # a first name is no company
+    recurly = pd.DataFrame({"subscription_id": ["s0", "s1", "s2"], "account_code": ["acct-0", "acct-1", "acct-2"],
+                            "plan_code": ["basic", "pro", "basic"], "plan_name": ["Basic Monthly", "Pro", "Basic"]})
+    roles = infer_roles(recurly)
+    assert roles.get("customer_id") == "account_code" and roles.get("company") is None
+    assert roles.get("plan") == "plan_name"
+    events = pd.DataFrame({"event": ["Upload", "Share"], "distinct_id": ["113900", "113031"],
+                           "time": pd.to_datetime(["2024-01-01", "2024-01-02"])})
+    assert infer_roles(events, kind="events").get("customer_id") == "distinct_id"

@@ -10,6 +10,7 @@ from segmentation import kmeans, rfm
 from segmentation.errors import DataError
 from segmentation.export import load_recipe, recipe_json
 from segmentation.features import customer_table
+from segmentation.result import Segmentation
 from segmentation.rfm import NO_PURCHASES
 from segmentation.sample import generate
 from segmentation.schema import infer_roles
@@ -271,3 +272,41 @@ def test_a_kmeans_recipe_on_purchase_features_builds_customers_from_the_ids_once
     assert len(prepared.frame) == 40 and prepared.frame.index.is_unique
     assert "from 400 purchases." in prepared.notes[-1]
     assert labels.sort_index().equals(seg.labels.sort_index())
+
+
+# -- no customers file: the customers are the ids of the transactions or events ----------------------------
+def _events(seed: int, n_customers: int = 30, rows: int = 900) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"user_id": [f"u{i:03d}" for i in rng.integers(0, n_customers, rows)],
+                         "event_time": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 120, rows), "D"),
+                         "event_type": rng.choice(["open", "share"], rows)})
+
+
+def test_customers_taken_from_events_are_scored_from_the_events_and_absentees_are_gone():
+    from segmentation.schema import customers_from_transactions
+
+    events = _events(5)
+    roles = {"customer_id": "user_id", "event_date": "event_time"}
+    customers = customers_from_transactions(events, customer_id="user_id")
+    table = customer_table(customers, customer_id="user_id", events=events, event_roles=roles)
+    seg = kmeans.fit_kmeans(table, ["active_days_30d", "events_90d"], k=2, random_state=0)
+    # The same period again: everyone keeps their segment.
+    labels, prepared = apply_recipe(seg, customers, events=events, event_roles=roles, customers_from="events")
+    assert prepared.source == "events" and prepared.id_name == "user_id"
+    assert labels.sort_index().equals(seg.labels.sort_index().rename(labels.name))
+    # Next period without u000: not in the events means not active, so gone (not left out as with purchases).
+    later = events[events["user_id"] != "u000"]
+    after, prepared = apply_recipe(seg, customers_from_transactions(later, customer_id="user_id"), events=later,
+                                   event_roles=roles, customers_from="events")
+    moves = migration(seg.labels, after, after_source=prepared.source)
+    assert (moves.gone, moves.new) == (1, 0) and moves.moved["customer_id"].tolist()[-1] == "u000"
+
+
+def test_customers_from_names_the_table_it_needs():
+    frame = pd.DataFrame({"user_id": ["a", "b"]})
+    seg = Segmentation(method="rules", labels=pd.Series(["A", "B"], index=["a", "b"]), segments=("A", "B"),
+                       variables=("active_days_30d",))
+    with pytest.raises(DataError, match="taken from the events, so pass the events table too"):
+        prepare_for_recipe(seg, frame, customers_from="events")
+    with pytest.raises(DataError, match="Unknown source 'orders'"):
+        prepare_for_recipe(seg, frame, customers_from="orders")

@@ -9,6 +9,7 @@ from segmentation.errors import DataError
 from segmentation.features import build_customer_table
 from segmentation.outcomes import with_outcomes
 from ui import state
+from ui.loading import customer_id_pending
 from ui.memo import memo
 
 
@@ -57,6 +58,6 @@ def customer_table_or_stop() -> pd.DataFrame:
 def require_customers(why: str) -> None:
     """Stop the page with a pointer to the Data page when nothing is loaded."""
     if not state.has_customers():
-        st.info(f"Load your customers (or the sample) first: {why}")
+        st.info(customer_id_pending() or f"Load your customers (or the sample) first: {why}")
         st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
         st.stop()
