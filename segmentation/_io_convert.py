@@ -8,7 +8,11 @@ note says which row to fix) instead of silently turning into missing values.
 The patterns are written once and run twice: by Python's `re` on a small sample (to skip
 columns that are obviously text) and by Arrow's RE2 on the whole column (vectorised). They
 therefore use only syntax both engines share: no look-arounds, no back-references, and
-`[0-9]` rather than `\\d` (which means any Unicode digit to Python).
+`[0-9]` rather than `\\d` (which means any Unicode digit to Python); case-insensitive parts
+use the scoped `(?i:...)` both understand.
+
+After conversion, numbers may still be dates (Excel serials, Unix times, judged by the column's
+name and range) and a text column of labelled scores ("9 - Promoter") may be numbers.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = ["Analysis", "DateParts", "analyse", "convert", "date_parts", "decide_decimal", "excel_serial_dates",
-           "is_id_like", "looks_like_value", "names_a_date", "names_an_identifier", "DATE_ORDERS", "EXCEL_SERIAL"]
+           "is_id_like", "leading_numbers", "looks_like_value", "names_a_date", "names_a_time", "names_an_identifier",
+           "unix_time_dates", "DATE_ORDERS", "EXCEL_SERIAL", "MONTHS", "UNIX_SECONDS", "UNIX_MILLISECONDS",
+           "UNIX_MICROSECONDS"]
 
 # How the day, month and year of a date are ordered: day first, month first, year first.
 DATE_ORDERS = ("dmy", "mdy", "ymd")
@@ -66,7 +72,31 @@ _TIME = (
     r"(?:[T ](?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:[.,](?P<F>[0-9]{1,9}))?)?"
     r"(?: ?(?P<ampm>[AaPp][Mm]))?)?"
 )
-_TZ = r"\s*(?P<tz>Z|[-+][0-9]{2}:?[0-9]{2})?"
+# A zone: Z, an offset (+01:00, -0500) or a name that means UTC (Recurly writes "2024-03-01 12:34:56 UTC").
+_TZ = r"\s*(?P<tz>Z|[-+][0-9]{2}:?[0-9]{2}|UTC|GMT)?"
+_UTC_NAMES = ("Z", "UTC", "GMT")
+
+# Month names as exports write them: English, German, French, Dutch and Spanish, full and abbreviated,
+# without accents too ("fevrier"). Lower case; a trailing "." is allowed by the patterns ("Sept.", "févr.").
+_MONTH_WORDS = (
+    "january jan januar jänner janvier janv januari enero ene",
+    "february feb februar février fevrier févr fevr februari febrero",
+    "march mar märz maerz mär mrz mars maart mrt marzo",
+    "april apr avril avr abril abr",
+    "may mai mei mayo",
+    "june jun juni juin junio",
+    "july jul juli juillet juil julio",
+    "august aug août aout augustus agosto ago",
+    "september sep sept septembre septiembre",
+    "october oct oktober okt octobre octubre",
+    "november nov novembre noviembre",
+    "december dec dezember dez décembre decembre déc dic diciembre",
+)
+MONTHS: dict[str, int] = {name: number for number, names in enumerate(_MONTH_WORDS, start=1) for name in names.split()}
+_MONTH = "(?i:" + "|".join(sorted(MONTHS, key=lambda m: (-len(m), m))) + r")\.?"
+_WEEKDAY = r"(?:(?i:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?i:day|sday|nesday|rsday|urday)?\.?,? )?"
+# A time after a written-out date may follow a comma ("March 1, 2024, 10:22 AM").
+_NAMED_TIME = "(?:,?" + _TIME[3:]
 # family -> (pattern, separator between the date parts)
 DATE_FAMILIES: dict[str, tuple[str, str]] = {
     "iso": (rf"^(?P<y>[0-9]{{4}})-(?P<a>[0-9]{{1,2}})-(?P<b>[0-9]{{1,2}}){_TIME}{_TZ}$", "-"),
@@ -74,7 +104,14 @@ DATE_FAMILIES: dict[str, tuple[str, str]] = {
     "dmy/": (rf"^(?P<a>[0-9]{{1,2}})/(?P<b>[0-9]{{1,2}})/(?P<y>[0-9]{{4}}){_TIME}$", "/"),
     "dmy.": (rf"^(?P<a>[0-9]{{1,2}})\.(?P<b>[0-9]{{1,2}})\.(?P<y>[0-9]{{4}}){_TIME}$", "."),
     "dmy-": (rf"^(?P<a>[0-9]{{1,2}})-(?P<b>[0-9]{{1,2}})-(?P<y>[0-9]{{4}}){_TIME}$", "-"),
+    # 01-Mar-2024 10:22 (Chargebee), 1 March 2024, 1. März 2024, 1er mars 2024, Fri, 01 Mar 2024 10:22:00 GMT
+    "d mon y": (rf"^{_WEEKDAY}(?P<b>[0-9]{{1,2}})(?:\.|er)?[ /-](?P<mon>{_MONTH})[ /-](?P<y>[0-9]{{4}})"
+                rf"{_NAMED_TIME}{_TZ}$", " "),
+    # Mar 1 2024, March 1, 2024, Mar 01, 2024 10:22 AM
+    "mon d y": (rf"^{_WEEKDAY}(?P<mon>{_MONTH})[ -](?P<b>[0-9]{{1,2}})(?:st|nd|rd|th)?,?[ -](?P<y>[0-9]{{4}})"
+                rf"{_NAMED_TIME}{_TZ}$", " "),
 }
+_NAMED = ("d mon y", "mon d y")
 _PY_DATES = {family: re.compile(pattern) for family, (pattern, _) in DATE_FAMILIES.items()}
 _PY_NUMBER = re.compile(NUMBER)
 _PY_INTEGER = re.compile(INTEGER)
@@ -244,9 +281,7 @@ def convert(values: pa.Array, analysis: Analysis, *, column: str, decimal: str, 
     real = values
     if analysis.tokens:
         real = pc.if_else(_token_mask(values), pa.scalar(None, pa.string()), values)
-        cells = "1 cell such as" if analysis.tokens == 1 else f"{analysis.tokens} cells such as"
-        notes.append(f"Column '{column}': {cells} 'n/a' or '-' {'is' if analysis.tokens == 1 else 'are'} read as "
-                     f"empty.")
+        notes.append(_tokens_note(column, analysis.tokens))
     if kind == "integer":
         return Converted(_integer_series(analysis.extra["ints"], id_like=id_like), notes=tuple(notes))
     if kind == "number":
@@ -555,6 +590,14 @@ def _convert_date(values: pa.Array, real: pa.Array, analysis: Analysis, *, colum
                   file_order: tuple[str, str, str] | None) -> Converted:
     """Zero-padded dates take a fast route (rewrite to ISO, one strict cast); the rest go part by part."""
     family, sep = analysis.family, DATE_FAMILIES[analysis.family][1]
+    if family in _NAMED:  # the month is a word: the order is never in doubt, and no cast reads it
+        fmt = _named_format(real, family)
+        done = _convert_date_by_parts(values, real, family, family == "d mon y", fmt, column=column,
+                                      row_numbers=row_numbers, notes=list(notes))
+        if done.date_format is None:
+            return done
+        return Converted(done.series, date_format=done.date_format, notes=done.notes,
+                         order="dmy" if family == "d mon y" else "mdy")
     if "stamps" in analysis.extra:
         longest = pc.max(pc.utf8_length(real)).as_py() or 0
         fmt = _date_format(family, True) + ("" if longest <= 10 else " hh:mm:ss" if longest >= 19 else " hh:mm")
@@ -608,10 +651,13 @@ def _convert_date_by_parts(values: pa.Array, real: pa.Array, family: str, day_fi
     """Dates with times in 12-hour clock, time zones or impossible values: part by part, naming a bad row."""
     parts = pc.extract_regex(real, DATE_FAMILIES[family][0])
     year = _ints(_field(parts, "y")).astype("float64")
-    first, second = _ints(_field(parts, "a")), _ints(_field(parts, "b"))
+    first = None if family in _NAMED else _ints(_field(parts, "a"))
+    second = _ints(_field(parts, "b"))
     missing = ~real.is_valid().to_numpy(zero_copy_only=False)
     year[missing] = np.nan
-    if family in ("iso", "ymd/"):
+    if family in _NAMED:
+        day, month = second, _month_numbers(_field(parts, "mon"))
+    elif family in ("iso", "ymd/"):
         month, day = first, second
     else:
         day, month = (first, second) if day_first else (second, first)
@@ -636,14 +682,50 @@ def _convert_date_by_parts(values: pa.Array, real: pa.Array, family: str, day_fi
         notes.append(f"Column '{column}' is kept as text because row {row_numbers[position]} holds "
                      f"'{real[position].as_py()}', which is not {why}; fix that cell to use the column as dates.")
         return Converted(_text_series(values), notes=tuple(notes))
-    if family == "iso":
+    if "(?P<tz>" in DATE_FAMILIES[family][0]:
         tz = _field(parts, "tz")
-        if pc.any(pc.not_equal(tz, "")).as_py():
+        zoned = pc.fill_null(pc.not_equal(tz, ""), False)
+        if pc.any(zoned).as_py():
             stamps = stamps - pd.to_timedelta(_offset_minutes(tz), unit="m")
-            notes.append(f"Times in '{column}' carry time zones; they are converted to UTC.")
-    if pc.any(pc.not_equal(_field(parts, "H"), "")).as_py():
+            utc = pc.or_(pc.is_in(tz, value_set=pa.array(_UTC_NAMES)), pc.match_substring_regex(tz, r"^[-+]00:?00$"))
+            if pc.all(pc.or_(pc.invert(zoned), pc.fill_null(utc, False))).as_py():
+                notes.append(f"Times in '{column}' are marked as UTC; they are read as UTC.")
+            else:
+                notes.append(f"Times in '{column}' carry time zones; they are converted to UTC.")
+    if family not in _NAMED and pc.any(pc.not_equal(_field(parts, "H"), "")).as_py():
         fmt += " hh:mm:ss" if pc.any(pc.not_equal(_field(parts, "S"), "")).as_py() else " hh:mm"
     return Converted(stamps.astype("datetime64[ns]"), date_format=fmt, notes=tuple(notes))
+
+
+_MONTH_NAMES = pa.array(list(MONTHS))
+_MONTH_NUMBERS = np.array(list(MONTHS.values()) + [0], dtype="int64")  # 0 (no such month) for a missing value
+
+
+def _month_numbers(names: pa.Array) -> np.ndarray:
+    """Month words ("Mar", "März", "sept.") -> 1..12, 0 where there is none."""
+    keys = pc.replace_substring(pc.utf8_lower(names), ".", "")
+    found = pc.fill_null(pc.index_in(keys, value_set=_MONTH_NAMES), len(MONTHS))
+    return _MONTH_NUMBERS[found.to_numpy(zero_copy_only=False)]
+
+
+def _named_format(real: pa.Array, family: str) -> str:
+    """How a column of written-out dates looks: "dd-mmm-yyyy hh:mm", "mmmm d, yyyy" (separators from its first
+    value; full month names and times when any value has them)."""
+    parts = pc.extract_regex(real, DATE_FAMILIES[family][0])
+    longest = pc.max(pc.utf8_length(pc.replace_substring(_field(parts, "mon"), ".", ""))).as_py() or 3
+    first = pc.drop_null(real)[0].as_py()
+    match = _PY_DATES[family].match(first)
+    pieces = {"b": "dd" if len(match.group("b")) == 2 else "d", "mon": "mmmm" if longest > 4 else "mmm",
+              "y": "yyyy"}
+    order = sorted(pieces, key=match.start)
+    text, position = "", match.start(order[0])  # a weekday in front ("Fri, ") is not part of the format
+    for group in order:
+        between = first[position:match.start(group)]
+        text += (re.sub(r"^(?:er|st|nd|rd|th)", "", between) if position == match.end("b") else between) + pieces[group]
+        position = match.end(group)
+    if pc.any(pc.not_equal(_field(parts, "H"), "")).as_py():
+        text += " hh:mm:ss" if pc.any(pc.not_equal(_field(parts, "S"), "")).as_py() else " hh:mm"
+    return text
 
 
 def _offset_minutes(tz: pa.Array) -> np.ndarray:
@@ -699,3 +781,107 @@ def excel_serial_dates(series: pd.Series, *, column: str) -> Converted | None:
     note = (f"Column '{column}' holds numbers such as {example} where dates belong; they are read as Excel serial "
             f"dates ({example} is {_SERIAL_ORIGIN + pd.Timedelta(days=example):%Y-%m-%d}).")
     return Converted(stamps, date_format=EXCEL_SERIAL, notes=(note,), date_note=note)
+
+
+# -- Unix time -----------------------------------------------------------------------------------------------
+
+UNIX_SECONDS = "Unix time in seconds"
+UNIX_MILLISECONDS = "Unix time in milliseconds"
+UNIX_MICROSECONDS = "Unix time in microseconds"
+_EPOCH_RANGE = (946_684_800, 4_102_444_800)  # 2000-01-01 .. 2100-01-01 in seconds
+_EPOCH_UNITS = ((1, "s", UNIX_SECONDS, "seconds"), (1_000, "ms", UNIX_MILLISECONDS, "milliseconds"),
+                (1_000_000, "us", UNIX_MICROSECONDS, "microseconds"))
+_TIME_WORDS = frozenset({"time", "timestamp", "ts", "datetime", "epoch", "created", "updated", "modified", "at"})
+
+
+def names_a_time(name: str) -> bool:
+    """A column name that says "point in time" ("time", "timestamp", "ts", "created", "updated_at", "event_time")
+    or "date"; never a count or an amount ("Time spent" ends in "spent", "Days since" holds "days")."""
+    if names_a_date(name):
+        return True
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name)).lower()
+    words = [w for w in re.split(r"[^a-z0-9]+", words) if w]
+    if not words or _NOT_DATE_WORDS.intersection(words):
+        return False
+    return words[-1] in _TIME_WORDS or "timestamp" in words
+
+
+def unix_time_dates(series: pd.Series, *, column: str) -> Converted | None:
+    """Whole numbers such as 1709251200 in a column named like a time (Mixpanel's `time`): Unix time, as
+    dates in UTC. Seconds, milliseconds or microseconds, whichever puts every value between 2000 and 2100;
+    None (leave the column alone) otherwise, or when the name does not say time or says identifier."""
+    if not names_a_time(column) or names_an_identifier(column):
+        return None
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return None
+    values = series.to_numpy(dtype="float64", na_value=np.nan)
+    present = values[~np.isnan(values)]
+    if not present.size or not np.all(present == np.round(present)):
+        return None
+    low, high = present.min(), present.max()
+    for scale, unit, fmt, words in _EPOCH_UNITS:
+        if _EPOCH_RANGE[0] * scale <= low and high < _EPOCH_RANGE[1] * scale:
+            whole = np.where(np.isnan(values), 0, values).astype("int64")
+            stamps = pd.Series(pd.to_datetime(whole, unit=unit)).astype("datetime64[ns]")
+            stamps[np.isnan(values)] = pd.NaT
+            example = int(present[0])
+            note = (f"Column '{column}' holds numbers such as {example} where dates belong; they are read as Unix "
+                    f"time in {words} ({example} is {pd.Timestamp(example, unit=unit):%Y-%m-%d %H:%M:%S} UTC).")
+            return Converted(stamps, date_format=fmt, notes=(note,), date_note=note)
+    return None
+
+
+# -- numbers with a label: "9 - Promoter" ------------------------------------------------------------------
+
+# A score of up to three digits, then " - ", " – " or ": " and a word; or the bare score.
+LEADING_NUMBER = r"^(?P<n>[0-9]{1,3}(?:\.[0-9]+)?)(?: ?[-–—:] (?P<label>[A-Za-zÀ-ÿ].*))?$"
+_PY_LEADING = re.compile(LEADING_NUMBER)
+_SCORE_WORDS = frozenset({"nps", "score", "rating", "csat", "ces", "satisfaction", "likely", "likelihood",
+                          "recommend", "sentiment", "rate", "grade", "stars"})
+_MAX_LABELS = 50
+
+
+def leading_numbers(values: pa.Array, *, column: str) -> Converted | None:
+    """A text column whose every value is a score with a label ("9 - Promoter", "0: Detractor"): the scores.
+
+    Conservative, so that codes keep their names: never for a column named like an identifier; every value
+    must be such a score (or a bare number, or empty); each score must always carry the same label; and the
+    labels must group the scores (fewer labels than scores, as Promoter/Passive/Detractor do 0-10) unless
+    the column's name says score ("NPS", "Rating"). None otherwise."""
+    if names_an_identifier(column) or is_id_like(column) or len(values) == values.null_count:
+        return None
+    sample = [v for v in _sample(values) if v.lower() not in _TOKEN_SET]
+    if not sample or not all(_PY_LEADING.match(v) for v in sample) or not any(" " in v for v in sample):
+        return None
+    tokens_mask = _token_mask(values)
+    real = pc.if_else(tokens_mask, pa.scalar(None, pa.string()), values)
+    parts = pc.extract_regex(real, LEADING_NUMBER)
+    if parts.null_count != real.null_count:  # a value that is not a score
+        return None
+    numbers, labels = _field(parts, "n"), _field(parts, "label")
+    labelled = pc.fill_null(pc.not_equal(labels, ""), False)
+    pairs = pc.unique(pc.binary_join_element_wise(pc.filter(numbers, labelled), pc.filter(labels, labelled),
+                                                  "\x00")).to_pylist()
+    if not pairs or len(pairs) > _MAX_LABELS:
+        return None
+    scale = dict(pair.split("\x00", 1) for pair in pairs)
+    if len(scale) != len(pairs):  # one score with two labels: a code or an address, not a scale
+        return None
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(column)).lower()
+    says_score = bool(_SCORE_WORDS.intersection(w for w in re.split(r"[^a-z0-9]+", words) if w))
+    if len(set(scale.values())) >= len(scale) and not says_score:
+        return None
+    example = pc.filter(real, labelled)[0].as_py()
+    floats = pc.cast(numbers, pa.float64())
+    notes = [f"Column '{column}' is read as the leading numbers of its values (e.g. '{example}' -> "
+             f"{_PY_LEADING.match(example).group('n')})."]
+    tokens = pc.sum(tokens_mask).as_py() or 0
+    if tokens:
+        notes.append(_tokens_note(column, tokens))
+    return _numbers(floats, fractional=bool(pc.any(pc.match_substring(numbers, ".")).as_py()), id_like=False,
+                    notes=notes)
+
+
+def _tokens_note(column: str, tokens: int) -> str:
+    cells = "1 cell such as" if tokens == 1 else f"{tokens} cells such as"
+    return f"Column '{column}': {cells} 'n/a' or '-' {'is' if tokens == 1 else 'are'} read as empty."

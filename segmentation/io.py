@@ -10,20 +10,26 @@ Dates written with the year last (01/02/2024) are day-first or month-first as th
 when every value fits both, another column of the file, then the more plausible reading (monthly
 invoices on the 1st spread over many months, not over a dozen days of January), then the decimal
 mark decide, and a note says which and why. `date_order="dmy"` or `"mdy"` overrides the guess.
-Whole numbers such as 45058 in a column named like a date are Excel serial dates. A workbook is
-read from its first sheet that looks like a table, past cover and "Read me" sheets.
+Whole numbers such as 45058 in a column named like a date are Excel serial dates; 1709251200 in a
+column named like a time (`time`, `ts`, `created_at`) is Unix time. Dates with month names
+(01-Mar-2024, March 1, 2024, 1. März 2024) are read too, and times marked with a zone become UTC.
+Scores written with their label ("9 - Promoter") become the scores. A "Total" row a spreadsheet user
+added under the data (or right under the header) is dropped, with a note naming its row, when its
+label or its sums show it is one. A workbook is read from its first sheet that looks like a table,
+past cover and "Read me" sheets.
 
 Anything wrong with the file raises `DataError` with one sentence that names the file and
 says what to do; no other exception leaves `load_table`. `reading_defaults` sets options for
 every `load_table` call inside a block (the command line's `--date-order`).
 
 The readers live in private modules: `_io_text` (delimited text), `_io_excel` (workbooks,
-with the zip-bomb check), `_io_parquet`, `_io_header` (header row and names) and
+with the zip-bomb check), `_io_parquet`, `_io_header` (header row, names and summary rows) and
 `_io_convert` (text to numbers and dates).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -39,16 +45,19 @@ import pyarrow.compute as pc
 
 from . import _io_convert as convert
 from ._io_excel import cells_to_column, read_xlsx
-from ._io_header import cell_text, clean_names, counted
+from ._io_header import (SummaryRow, cell_text, clean_names, counted, data_rows, settle_summary_rows,
+                         summary_candidates)
 from ._io_parquet import read_parquet
 from ._io_text import read_text
 from .errors import DataError
 
 __all__ = ["Table", "load_table", "reading_defaults", "DEFAULT_MAX_BYTES", "MAX_BYTES_ENV", "FORMATS",
-           "DATE_ORDERS", "EXCEL_SERIAL"]
+           "DATE_ORDERS", "EXCEL_SERIAL", "UNIX_TIMES"]
 
 DATE_ORDERS = convert.DATE_ORDERS
 EXCEL_SERIAL = convert.EXCEL_SERIAL
+# The date formats of Unix times: numbers, not text, like EXCEL_SERIAL.
+UNIX_TIMES = (convert.UNIX_SECONDS, convert.UNIX_MILLISECONDS, convert.UNIX_MICROSECONDS)
 
 DEFAULT_MAX_BYTES = 200 * 2 ** 20
 MAX_BYTES_ENV = "SEGMENTATION_MAX_BYTES"
@@ -79,16 +88,19 @@ class Table:
     encoding, delimiter: for text files (None otherwise). decimal: "." or ",".
     sheet, sheets: the sheet read and every worksheet of a workbook.
     header_row: 0-based line (text) or row (sheet) of the header in the file.
-    date_formats: column -> the format assumed, such as "dd/mm/yyyy" (EXCEL_SERIAL for Excel day numbers).
+    date_formats: column -> the format assumed, such as "dd/mm/yyyy" or "dd-mmm-yyyy hh:mm" (EXCEL_SERIAL
+        for Excel day numbers, one of UNIX_TIMES for Unix times).
     date_order: the order asked for ("dmy", "mdy" or "ymd"); None when it was detected.
     date_orders: column -> the order used, "dmy", "mdy" or "ymd", for each date column read from text.
     ambiguous_dates: the date columns where day-first and month-first both fit every value, so the
         order is a judgement the user may want to switch (with `date_order`).
     date_notes: column -> the sentence (also in `notes`) on each judgement about a column's dates: the
-        order of an ambiguous column, an order asked for that the values refuse, Excel serial numbers.
+        order of an ambiguous column, an order asked for that the values refuse, Excel serial numbers,
+        Unix times.
     notes: sentences telling the user what was assumed or fixed.
     row_numbers: for each row of `frame`, its row number as a spreadsheet shows the file
-        (1-based, header included), for messages such as "row 57 holds 'abc'".
+        (1-based, header included), for messages such as "row 57 holds 'abc'". Dropped empty and
+        summary rows have none.
     """
 
     frame: pd.DataFrame
@@ -312,22 +324,52 @@ def _assemble(label: str, fmt: str, *, names: list[str], columns: list, row_numb
     columns = [_clean_text(c) if isinstance(c, (pa.Array, pa.ChunkedArray)) else c for c in columns]
     columns, row_numbers = _drop_empty_rows(label, columns, row_numbers, notes)
     names, columns = _named_columns(names, columns, notes)
+    summaries = summary_candidates(columns)
 
     analyses = {i: convert.analyse(c) for i, c in enumerate(columns) if isinstance(c, pa.Array)}
+    unmasked = _mask_summary_labels(columns, analyses, summaries)
     decimal = convert.decide_decimal(list(analyses.values()), semicolons=delimiter == ";")
     parts = {i: p for i, a in analyses.items() if (p := convert.date_parts(columns[i], a)) is not None}
     file_order = _file_date_order(names, parts)
-    series, date_formats, orders, ambiguous, date_notes = {}, {}, {}, [], {}
-    for i, (name, column) in enumerate(zip(names, columns)):
+
+    def converted(i: int) -> convert.Converted:
+        name, column = names[i], columns[i]
         if i in analyses:
             done = convert.convert(column, analyses[i], column=name, decimal=decimal, row_numbers=row_numbers,
                                    id_like=convert.is_id_like(name), date_order=date_order, parts=parts.get(i),
                                    file_order=file_order if file_order and file_order[1] != name else None)
+            if analyses[i].kind == "text" and analyses[i].stray is None and (
+                    scores := convert.leading_numbers(column, column=name)) is not None:
+                done = scores
         else:
             done = convert.Converted(column)
-        if done.date_format is None and (serials := convert.excel_serial_dates(done.series, column=name)):
-            done = convert.Converted(serials.series, date_format=serials.date_format,
-                                     notes=done.notes + serials.notes, date_note=serials.date_note)
+        if done.date_format is None:
+            for reader in (convert.excel_serial_dates, convert.unix_time_dates):
+                if (dates := reader(done.series, column=name)) is not None:
+                    return convert.Converted(dates.series, date_format=dates.date_format,
+                                             notes=done.notes + dates.notes, date_note=dates.date_note)
+        return done
+
+    results = [converted(i) for i in range(len(columns))]
+    dropped = settle_summary_rows(names, [r.series for r in results], summaries)
+    gone = {row.position for row, _ in dropped}
+    for i, (original, analysis) in unmasked.items():
+        if any(row.label_column == i and row.position not in gone for row in summaries):
+            columns[i], analyses[i] = original, analysis  # the "Total" there is a real value after all
+            results[i] = converted(i)
+    if dropped:
+        keep = data_rows([row for row, _ in dropped], len(row_numbers))
+        for row, what in sorted(dropped, key=lambda item: item[0].position):
+            named = f"'{row.label}', {what}" if row.label else f"{what} with no name or id"
+            notes.append(f"Dropped row {row_numbers[row.position]}, {named}: it is a summary, not a customer or a "
+                         f"transaction.")
+        results = [dataclasses.replace(r, series=_without_rows(
+            r.series, keep, sorted(gone), integers=i not in analyses or analyses[i].kind == "integer"))
+            for i, r in enumerate(results)]
+        row_numbers = row_numbers[keep]
+
+    series, date_formats, orders, ambiguous, date_notes = {}, {}, {}, [], {}
+    for name, done in zip(names, results):
         series[name] = done.series
         notes.extend(done.notes)
         if done.date_format:
@@ -343,6 +385,39 @@ def _assemble(label: str, fmt: str, *, names: list[str], columns: list, row_numb
                  date_formats=date_formats, date_order=date_order, date_orders=orders,
                  ambiguous_dates=tuple(ambiguous), date_notes=date_notes, notes=tuple(notes),
                  row_numbers=np.asarray(row_numbers, dtype="int64"))
+
+
+def _mask_summary_labels(columns: list, analyses: dict, summaries: list[SummaryRow]) -> dict:
+    """Blank the "Total" of possible summary rows in a column it would otherwise keep as text (a column of
+    invoice numbers), so the column is read as what it is; {column: (original, its analysis)} to undo it."""
+    unmasked = {}
+    for i in {row.label_column for row in summaries if row.label is not None}:
+        if i not in analyses or analyses[i].kind != "text":
+            continue
+        mask = np.zeros(len(columns[i]), dtype=bool)
+        mask[[row.position for row in summaries if row.label_column == i]] = True
+        masked = pc.if_else(pa.array(mask), pa.scalar(None, pa.string()), columns[i])
+        analysis = convert.analyse(masked)
+        if analysis.kind != "text":
+            unmasked[i] = (columns[i], analyses[i])
+            columns[i], analyses[i] = masked, analysis
+    return unmasked
+
+
+def _without_rows(series: pd.Series, keep: slice, gone: list[int], *, integers: bool) -> pd.Series:
+    """The series without the summary rows. Whole numbers become plain integers again when only a summary
+    made them floats or gave them a gap: its blank or its average (398.25) in a column of integers, the
+    "Total" blanked in a column of invoice numbers."""
+    kept = series.iloc[keep].reset_index(drop=True)
+    if isinstance(kept.dtype, pd.Int64Dtype) and kept.notna().all():
+        return kept.astype("int64")
+    if kept.dtype == "float64":
+        removed = series.to_numpy()[gone]
+        values = kept.to_numpy()
+        made_float = integers or np.any(removed[~np.isnan(removed)] % 1 != 0)
+        if made_float and not np.isnan(values).any() and np.all(values % 1 == 0) and np.abs(values).max() < 2 ** 53:
+            return kept.astype("int64")
+    return kept
 
 
 def _file_date_order(names: list[str], parts: dict) -> tuple[str, str, str] | None:
