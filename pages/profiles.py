@@ -6,14 +6,13 @@ import streamlit as st
 
 from segmentation.charts import profiles as charts
 from segmentation.export import assignments_csv, recipe_json, workbook
-from segmentation.profiles import KPI_LABELS
 from segmentation.projection import warm_umap
 from ui import state
 from ui.action_plan import plan_editor
 from ui.customer_map import customer_map_section
 from ui.customers import customer_table_or_stop
-from ui.profile_views import (best_by_label, best_by_options, export_columns, icp_attributes, id_column,
-                              over_index_of, profiles_or_stop, table_column_config)
+from ui.profile_views import (ICP_NEEDS_FIRMOGRAPHICS, best_by_label, best_by_options, export_columns,
+                              icp_attributes, id_column, over_index_of, profiles_or_stop, table_column_config)
 from ui.renames import rename_expander, with_saved_names
 from ui.shell import ensure_app_shell
 
@@ -39,7 +38,7 @@ st.dataframe(table, width="stretch", column_config=table_column_config(table))
 for note in profiles.notes:
     st.caption(f":material/info: {note}")
 with st.expander("How the KPIs are computed"):
-    st.markdown("\n".join(f"- **{KPI_LABELS.get(k, k)}**: {v}" for k, v in profiles.definitions.items()))
+    st.markdown("\n".join(f"- **{profiles.label(k)}**: {v}" for k, v in profiles.definitions.items()))
 rename_expander(segmentation, suggested=profiles.names)
 
 # -- charts -----------------------------------------------------------------------------------------
@@ -64,19 +63,24 @@ with funnel_tab:
 # -- ideal customer ---------------------------------------------------------------------------------
 st.subheader("Ideal customer profile")
 attributes = icp_attributes(frame)
-left, right = st.columns([1, 3])
-with left:
-    by = st.selectbox("Best segment by", best_by_options(profiles), key="best_by", format_func=best_by_label)
-    best = st.selectbox("Segment", profiles.segments, index=list(profiles.segments).index(profiles.best_segment(by)),
-                        key=f"best_{by}_{hash(profiles.segments)}")
-    chosen = st.multiselect("Attributes", attributes, default=attributes[:8],
-                            key=f"icp_attributes_{state.data_version()}")
-with right:
-    if chosen:
-        st.altair_chart(charts.over_index_chart(over_index_of(frame, segmentation, best, chosen), segment=best),
-                        width="stretch")
-    else:
-        st.info("Pick attributes to compare.")
+if not attributes:  # transactions only: nothing describes who the customers are
+    st.info(ICP_NEEDS_FIRMOGRAPHICS, icon=":material/info:")
+else:
+    left, right = st.columns([1, 3])
+    with left:
+        by = st.selectbox("Best segment by", best_by_options(profiles), key="best_by",
+                          format_func=lambda kpi: best_by_label(kpi, profiles))
+        best = st.selectbox("Segment", profiles.segments,
+                            index=list(profiles.segments).index(profiles.best_segment(by)),
+                            key=f"best_{by}_{hash(profiles.segments)}")
+        chosen = st.multiselect("Attributes", attributes, default=attributes[:8],
+                                key=f"icp_attributes_{state.data_version()}")
+    with right:
+        if chosen:
+            st.altair_chart(charts.over_index_chart(over_index_of(frame, segmentation, best, chosen), segment=best),
+                            width="stretch")
+        else:
+            st.info("Pick attributes to compare.")
 
 # -- customer map -----------------------------------------------------------------------------------
 st.subheader("Customer map")

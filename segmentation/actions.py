@@ -4,8 +4,11 @@ A plan is a DataFrame with one row per segment and the columns in `PLAN_COLUMNS`
 shows it in an editable table and saves it with the results and in the recipe.
 `suggest_plan(profiles)` fills a first draft from each segment's profile with simple,
 stated rules (a high-value segment going quiet gets proactive CSM outreach; one that never
-activated gets an onboarding sequence; heavy users on a small plan get an upsell test;
-high churn gets save offers and root-cause interviews) so nobody starts from a blank page.
+activated gets an onboarding sequence; one where most customers never paid gets a conversion
+play, not a churn one; heavy users on a small plan get an upsell test; high churn gets save
+offers and root-cause interviews) so nobody starts from a blank page. Segments named like the
+RFM grid's cells (Champions, At Risk, Lost, New, ...) get that cell's usual play, since the
+name already says what the customers did.
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ class Signals:
     conversion: str | None  # "high", "low", "mid"
     new: bool | None  # short tenure
     share: float
+    paid: float | None = None  # share of the segment that ever paid (None: no converted column)
 
 
 def signals_of(profiles: Profiles, segment: str) -> Signals:
@@ -101,7 +105,9 @@ def signals_of(profiles: Profiles, segment: str) -> Signals:
         conversion = _level(_ratio(summary["conversion_rate"], overall.get("conversion_rate")))
     tenure = _ratio(summary.get("tenure_median_days"), overall.get("tenure_median_days"))
     new = None if tenure is None else bool(tenure <= 0.5)
-    return Signals(value, usage, recent, churn, conversion, new, float(summary["share_of_customers"]))
+    paid = summary.get("paid_share")
+    paid = float(paid) if paid is not None and pd.notna(paid) else None
+    return Signals(value, usage, recent, churn, conversion, new, float(summary["share_of_customers"]), paid)
 
 
 def suggest_plan(profiles: Profiles) -> pd.DataFrame:
@@ -111,7 +117,8 @@ def suggest_plan(profiles: Profiles) -> pd.DataFrame:
         if profiles.summary.loc[segment, "customers"] == 0:
             rows.append(_row(segment, goal="Check why this segment is empty; merge or drop it."))
             continue
-        rows.append(_suggest(segment, signals_of(profiles, segment)))
+        named = _NAMED_PLAYS.get(_name_key(segment))
+        rows.append(_row(segment, **named) if named else _suggest(segment, signals_of(profiles, segment)))
     return pd.DataFrame(rows, columns=list(PLAN_COLUMNS))
 
 
@@ -149,9 +156,111 @@ def plan_filled(plan: pd.DataFrame | None, segments: Sequence[str]) -> bool:
 
 
 # -- the rules -----------------------------------------------------------------------------------------
+_TECH_TOUCH = "Tech-touch (automated, self-serve)"
+_HIGH_TOUCH = "High-touch (named CSM, quarterly business review)"
+_STANDARD = "Standard (pooled CSM, self-serve help centre)"
+# The usual play for each cell of the RFM grid (rfm.DEFAULT_GRID); the name says what they did.
+_NAMED_PLAYS: dict[str, dict[str, str]] = {
+    "champions": dict(
+        needs="Recognition; early access to what is new.", risks="Taking the best customers for granted.",
+        goal="Reward and turn into advocates: referrals and reviews.",
+        communication="Thank-you and VIP perks; ask for a review, a case study or a referral.",
+        pricing="Referral reward; loyalty discount on an annual plan.", success_tier=_HIGH_TOUCH,
+        ab_test="Referral reward: credit for both sides vs. a gift.", channel="Email + CSM",
+        success_metric="Referrals and reviews per account; net revenue retention.",
+        owner="Marketing / Customer Success"),
+    "loyal": dict(
+        needs="Recognition for buying often.", risks="Slipping to a competitor's offer.",
+        goal="Keep them loyal and sell more: upsell and cross-sell.",
+        communication="Loyalty programme; recommend the next product or plan from what they use.",
+        pricing="Upsell to a higher plan or annual contract.", success_tier=_STANDARD,
+        ab_test="Cross-sell recommendation vs. none.", channel="Email + in-app",
+        success_metric="Expansion revenue; repeat purchase rate.", owner="Account management"),
+    "potential loyalist": dict(
+        needs="A reason to buy again soon.", risks="Staying occasional buyers.",
+        goal="Turn into loyal customers: membership or subscription offer.",
+        communication="Personal recommendations after each purchase; invite to a loyalty or subscription plan.",
+        pricing="Discount on a subscription or annual plan.", success_tier=_TECH_TOUCH,
+        ab_test="Subscription offer vs. a second-purchase discount.", channel="Email",
+        success_metric="Second and third purchase rate within 90 days.", owner="Lifecycle marketing"),
+    "new": dict(
+        needs="A guided start.", risks="One purchase and gone.",
+        goal="Onboard: get them to a second purchase and their first value moment.",
+        onboarding="Welcome series (day 0, 3, 7) with how-to content and a 30-day check-in.",
+        communication="Welcome email; in-app tips for the key feature.", success_tier=_TECH_TOUCH,
+        ab_test="Welcome series vs. a single welcome email.", channel="Email + in-app",
+        success_metric="Second purchase within 60 days; activation rate.", owner="Growth / Lifecycle marketing"),
+    "promising": dict(
+        needs="To see more of the value.", risks="Losing interest after a small first purchase.",
+        goal="Build the habit: free trials of more, usage tips.",
+        onboarding="Short course on the features most used by loyal customers.",
+        communication="Content and tips; time-limited offer on the next purchase.", success_tier=_TECH_TOUCH,
+        ab_test="Free add-on trial vs. a discount on the next purchase.", channel="Email",
+        success_metric="Repeat purchase within 90 days.", owner="Lifecycle marketing"),
+    "need attention": dict(
+        needs="A timely, relevant reason to come back.", risks="Sliding into About to Sleep.",
+        goal="Re-engage with limited-time, personalised offers.",
+        communication="Personalised recommendations from past purchases; limited-time offer.",
+        success_tier=_STANDARD, ab_test="Personalised offer vs. a generic one.", channel="Email",
+        success_metric="Purchase within 30 days of the offer.", owner="Lifecycle marketing"),
+    "about to sleep": dict(
+        needs="A reminder of the value.", risks="Going dormant.",
+        goal="Reactivate before they lapse: reminders and popular products.",
+        communication="Share popular products and what is new; small incentive.", success_tier=_TECH_TOUCH,
+        ab_test="Incentive vs. content-only reminder.", channel="Email",
+        success_metric="Reactivation rate within 60 days.", owner="Lifecycle marketing"),
+    "at risk": dict(
+        needs="A reason to come back after a long gap.", risks="Losing once-valuable customers.",
+        goal="Win back: personalised outreach and a renewal offer.",
+        communication="Personal win-back emails; ask what changed; offer a renewal or upgrade deal.",
+        pricing="Win-back discount or a pause option.", success_tier=_STANDARD,
+        ab_test="Win-back offer vs. a feedback request first.", channel="Email + CSM call for the largest",
+        success_metric="Win-back rate within 60 days; revenue won back.", owner="Customer Success"),
+    "can't lose them": dict(
+        needs="Personal attention: they were among the best.", risks="Losing large past spenders for good.",
+        goal="Win back the big spenders: personal outreach now.",
+        communication="Call from a named person; find out why they stopped; tailored offer.",
+        pricing="Tailored renewal offer.", success_tier=_HIGH_TOUCH,
+        roadmap="Root-cause interviews; fix what made them stop.", channel="CSM call + email",
+        success_metric="Win-back rate; revenue won back.", owner="Customer Success"),
+    "hibernating": dict(
+        needs="A low-cost nudge.", risks="Spending on customers unlikely to return.",
+        goal="Reactivate cheaply; stop spending on those who do not respond.",
+        communication="Automated reactivation campaign with relevant products; then suppress non-responders.",
+        success_tier=_TECH_TOUCH, ab_test="Reactivation offer vs. none (holdout).", channel="Email",
+        success_metric="Reactivation rate vs. holdout; cost per reactivation.", owner="Lifecycle marketing"),
+    "lost": dict(
+        needs="Nothing more from us unless they come back.", risks="Wasting budget; hurting sender reputation.",
+        goal="Re-activate with one last campaign, or let go.",
+        communication="One last win-back campaign; ask why they left; then stop mailing.",
+        success_tier=_TECH_TOUCH, ab_test="Last-chance offer vs. a why-did-you-leave survey.", channel="Email",
+        success_metric="Reactivation rate; churn-reason answers.", owner="Lifecycle marketing"),
+    "no purchases": dict(
+        needs="A first purchase.", risks="Never buying.", goal="Activate: get a first purchase.",
+        onboarding="Onboarding sequence and a first-purchase offer.", success_tier=_TECH_TOUCH,
+        channel="Email + in-app", success_metric="First-purchase rate.", owner="Growth"),
+}
+_MOSTLY_UNPAID = 0.5  # below this share of paying customers, conversion is the play, not churn
+
+
+def _name_key(segment: str) -> str:
+    return " ".join(str(segment).replace("’", "'").lower().split())
+
+
 def _suggest(segment: str, s: Signals) -> dict[str, str]:
     needs, risks, actions = [], [], {}
-    goal, metric, owner, channel, tier = "", "", "", "", "Standard (pooled CSM, self-serve help centre)"
+    goal, metric, owner, channel, tier = "", "", "", "", _STANDARD
+    if s.paid is not None and s.paid < _MOSTLY_UNPAID:
+        # Those who never paid cannot churn; the question is why they did not convert.
+        needs.append(f"a reason to pay: {1 - s.paid:.0%} never converted")
+        risks.append("spending on sign-ups that never pay")
+        goal = "Activate: most never converted; get them to a first payment."
+        actions["onboarding"] = ("Onboarding email sequence (day 0, 2, 5, 10) and in-app activation nudges "
+                                 "toward the key feature; offer a setup call to trials that show intent.")
+        actions["pricing"] = "Trial extension or first-month discount for accounts that reached the key action."
+        actions["ab_test"] = "Test a shorter setup checklist against the current onboarding."
+        metric = "Trial-to-paid conversion; activation rate (key action in the first 14 days)."
+        owner, channel, tier = "Growth / Product", "Email + in-app", _TECH_TOUCH
 
     if s.value == "high" and (s.recent is False or s.usage in ("low", "none") or s.churn == "high"):
         needs.append("attention before renewal: their value is high but activity is falling")
@@ -192,7 +301,7 @@ def _suggest(segment: str, s: Signals) -> dict[str, str]:
         metric = metric or "Upgrade rate; expansion MRR per account."
         owner = owner or "Sales / Growth"
         channel = channel or "In-app + email"
-    if s.churn == "high":
+    if s.churn == "high" and (s.paid is None or s.paid >= _MOSTLY_UNPAID):
         needs.append("a reason to stay")
         risks.append("churn well above the average")
         goal = goal or "Cut churn in this segment."
@@ -206,6 +315,10 @@ def _suggest(segment: str, s: Signals) -> dict[str, str]:
     if s.new:
         needs.append("a guided start")
         actions.setdefault("onboarding", "Welcome series and a 30-day check-in.")
+        if not goal:
+            goal = "Onboard: get new customers to their first value moment."
+            metric = "Activation rate in the first 30 days; 90-day retention."
+            owner, channel = "Growth / Lifecycle marketing", "Email + in-app"
     if s.recent is False and s.value != "high":
         needs.append("a reason to come back")
         risks.append("drifting away unnoticed")
@@ -214,16 +327,24 @@ def _suggest(segment: str, s: Signals) -> dict[str, str]:
         metric = metric or "Reactivation rate within 60 days."
         owner = owner or "Lifecycle marketing"
         channel = channel or "Email"
-    if not goal:  # nothing stands out: keep them healthy at low cost
-        needs.append("steady value at low cost to serve")
+    if not goal and s.value == "low":  # small and quiet: serve cheaply, find the few ready to grow
+        needs.append("low-cost service; a path to a bigger plan")
+        risks.append("costing more to serve than they pay")
+        goal = "Serve at low cost and find the accounts ready to grow."
+        actions["communication"] = "Self-serve help and automated tips; flag accounts whose usage is rising."
+        actions["pricing"] = "Test a self-serve upgrade offer at the moment usage grows."
+        metric = "Cost to serve per account; upgrade rate."
+        owner, channel = "Lifecycle marketing", "Email + in-app"
+    elif not goal:  # nothing stands out: keep them healthy and nudge them up
+        needs.append("steady value and a next step")
         goal = "Keep healthy and nudge toward the next level."
         actions["communication"] = "Monthly product newsletter; in-app tips for the next feature to adopt."
         actions["ab_test"] = "Test an in-app prompt for the next feature against none."
         metric = "Feature adoption; 90-day retention."
         owner, channel = "Lifecycle marketing", "Email + in-app"
-        tier = "Tech-touch (automated, self-serve)"
-    if tier.startswith("Standard") and s.value == "low":
-        tier = "Tech-touch (automated, self-serve)"
+        tier = _TECH_TOUCH
+    if tier == _STANDARD and s.value == "low":
+        tier = _TECH_TOUCH
     return _row(
         segment,
         needs=_sentence(needs),

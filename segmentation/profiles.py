@@ -8,13 +8,23 @@ ideal-customer view: which attributes over-index in one segment, typically the b
 
 KPI definitions (the same words appear in `Profiles.definitions`):
 
-- churn rate: share of the segment's customers who have churned (churn flag true or churn date set);
+- churned: churn flag true, or churn date on or before the as-of date (a cancellation booked for
+  later is not churn yet);
+- current MRR: a customer's MRR, 0 once churned. Billing exports and the sample keep a churned
+  account's last MRR; counting it would show lost revenue as revenue. Mean and median MRR are over
+  all the segment's customers (churned ones at 0); revenue, when it is MRR, is current MRR too;
+- lifetime revenue: the customer table's `monetary` (sum of all payments in the transactions). It
+  rightly includes what churned customers paid before leaving, so it is labelled "lifetime";
+- churn rate: share of the segment's paying customers who have churned. Paying = ever converted
+  when a converted column is given (a segment nobody in which paid has no churn rate: n/a), else
+  every customer;
 - tenure: days from signup to churn (when the churn column is a date) or to the as-of date, when a
   signup date is given; else a tenure column in days, such as the customer table's `tenure_days`
   (days from the first purchase to the as-of date). `Profiles.definitions` says which one was used;
-- monthly churn rate: churned customers / customer-months observed (sum of tenure in days / 30.4375),
-  the constant monthly hazard that best explains what was seen;
-- ARPA: average MRR of the segment's paying customers (MRR above zero);
+- monthly churn rate: churned paying customers / their customer-months observed (sum of tenure in
+  days / 30.4375), the constant monthly hazard that best explains what was seen;
+- ARPA: average current MRR of the segment's active paying customers (not churned, MRR above zero);
+- ever paid: share of the segment's customers who converted (when a converted column is given);
 - LTV: ARPA / monthly churn rate (expected revenue of a customer over its life); undefined (NaN)
   when no customer of the segment churned, since the rate is then 0;
 - trial-to-paid conversion: share converted among customers who started a trial (all customers
@@ -46,6 +56,8 @@ __all__ = [
     "DAYS_PER_MONTH",
     "KPI_LABELS",
     "LOWER_IS_BETTER",
+    "PERCENT_KPIS",
+    "PERCENT_LABELS",
 ]
 
 DAYS_PER_MONTH = 30.4375  # 365.25 / 12
@@ -74,13 +86,14 @@ KPI_LABELS = {
     "share_of_customers": "Share of customers",
     "share_of_revenue": "Share of revenue",
     "revenue": "Revenue",
-    "mrr_mean": "Mean MRR",
-    "mrr_median": "Median MRR",
+    "mrr_mean": "Mean current MRR",
+    "mrr_median": "Median current MRR",
     "arpa": "ARPA",
     "churn_rate": "Churn rate",
     "monthly_churn_rate": "Monthly churn rate",
     "ltv": "LTV",
     "tenure_median_days": "Median tenure (days)",
+    "paid_share": "Ever paid",
     "conversion_rate": "Trial-to-paid conversion",
     "nps": "NPS",
     "nps_mean": "Mean NPS score",
@@ -88,15 +101,29 @@ KPI_LABELS = {
 _DEFINITIONS = {
     "share_of_customers": "Customers in the segment / all segmented customers.",
     "share_of_revenue": "The segment's revenue / all revenue ({revenue}).",
-    "mrr_mean": "Average MRR over all customers of the segment.",
-    "arpa": "ARPA: average MRR of the segment's paying customers (MRR above zero).",
-    "churn_rate": "Share of the segment's customers who have churned.",
-    "monthly_churn_rate": "Churned customers / customer-months observed (tenure in days / 30.4375).",
-    "ltv": "LTV = ARPA / monthly churn rate; blank when no customer of the segment churned.",
+    "revenue": "Sum of {revenue} over the segment's customers.",
+    "mrr_mean": ("Average current MRR over all customers of the segment ({mrr}); a customer who churned on or "
+                 "before the as-of date counts as 0, not at the MRR of their last subscription."),
+    "mrr_median": "Median current MRR over all customers of the segment; churned customers count as 0.",
+    "arpa": "ARPA: average current MRR of the segment's active paying customers (not churned, MRR above zero).",
+    "churn_rate": "Share of the segment's {payers} who have churned ({churned}){as_of}.",
+    "monthly_churn_rate": "Churned {payers} / their customer-months observed (tenure in days / 30.4375).",
+    "ltv": "LTV = ARPA / monthly churn rate; blank when no paying customer of the segment churned.",
+    "paid_share": "Share of the segment's customers who ever converted to paid ({converted}).",
     "tenure_median_days": "Median of the tenure column {tenure}, in days.",
     "conversion_rate": "Converted to paid / customers who started a trial.",
     "nps": "% promoters (9-10) minus % detractors (0-6) among customers who answered.",
 }
+# What the revenue KPIs are called, by what the revenue column holds.
+_REVENUE_LABELS = {
+    "mrr": {"revenue": "Current MRR", "share_of_revenue": "Share of current MRR"},
+    "lifetime": {"revenue": "Lifetime revenue", "share_of_revenue": "Share of lifetime revenue"},
+}
+# Every label a percentage KPI can have (for table formats).
+PERCENT_KPIS = ("share_of_customers", "share_of_revenue", "churn_rate", "monthly_churn_rate", "paid_share",
+                "conversion_rate")
+PERCENT_LABELS = frozenset({KPI_LABELS[k] for k in PERCENT_KPIS}
+                           | {labels["share_of_revenue"] for labels in _REVENUE_LABELS.values()})
 # KPIs where a lower value is better (used when picking the best segment).
 LOWER_IS_BETTER = frozenset({"churn_rate", "monthly_churn_rate"})
 
@@ -123,6 +150,8 @@ class Profiles:
     columns      KPI role -> column used (mrr, churned, converted, trial, tenure, signup, nps, revenue).
     definitions  KPI column -> one sentence saying how it is computed.
     notes        sentences for the user (e.g. why LTV is blank).
+    labels       KPI column -> its name for this data ("Share of lifetime revenue" when revenue is the
+                 lifetime `monetary`, "Share of current MRR" when it is MRR); `label(kpi)` reads it.
     """
 
     summary: pd.DataFrame
@@ -142,9 +171,10 @@ class Profiles:
     columns: Mapping[str, str] = field(default_factory=dict)
     definitions: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in ("names", "rules", "columns", "definitions", "overall_levels"):
+        for name in ("names", "rules", "columns", "definitions", "overall_levels", "labels"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
         object.__setattr__(self, "variables", tuple(self.variables))
         object.__setattr__(self, "kpis", tuple(self.kpis))
@@ -153,6 +183,10 @@ class Profiles:
     @property
     def segments(self) -> tuple[str, ...]:
         return tuple(self.summary.index)
+
+    def label(self, kpi: str) -> str:
+        """The KPI's name for this data ("Share of lifetime revenue"), else its usual one."""
+        return self.labels.get(kpi) or KPI_LABELS.get(kpi, kpi)
 
     def best_segment(self, by: str | None = None) -> str:
         """The segment with the best `by` KPI (highest, or lowest for churn); default LTV, else
@@ -179,7 +213,7 @@ class Profiles:
         out.index.name = "segment"
         out["short name"] = pd.Series(dict(self.names)).reindex(out.index).fillna("")
         for column in summary.columns:
-            out[KPI_LABELS.get(column, column)] = summary[column]
+            out[self.label(column)] = summary[column]
         medians = pd.concat([self.medians, self.overall_medians.to_frame("All customers").T])
         for column in medians.columns:
             out[f"median {column}"] = medians[column]
@@ -241,8 +275,9 @@ def profile(
     if dates:
         notes.append(f"Date column(s) {', '.join(dates)} are not profiled; use tenure or recency in days instead.")
 
-    tenure_days, tenure_definition = _tenure(data, roles, as_of)
-    kpis, kpi_notes = _kpis(data, labels, roles, segments, tenure_days)
+    as_of_day, as_of_how = _as_of_day(data, roles, as_of)
+    tenure_days, tenure_definition = _tenure(data, roles, as_of_day, as_of_how)
+    kpis, kpi_notes = _kpis(data, labels, roles, segments, tenure_days, as_of_day)
     notes += kpi_notes
 
     numbers = data[numeric].apply(_as_number) if numeric else pd.DataFrame(index=data.index)
@@ -262,8 +297,24 @@ def profile(
     names = _short_names(numbers, data, labels, categorical, segments)
     summary = kpis.summary
     kpi_columns_present = tuple(c for c in summary.columns if c not in ("customers", "share_of_customers"))
-    definitions = {k: v.format(revenue=roles.get("revenue", ""), tenure=roles.get("tenure", ""))
-                   for k, v in _DEFINITIONS.items() if k in summary.columns}
+    revenue_kind = _revenue_kind(roles)
+    payers = "paying customers (ever converted)" if "converted" in roles else "customers"
+    churned_words = roles.get("churned", "")
+    if churned_words and pd.api.types.is_datetime64_any_dtype(data[churned_words]) and pd.notna(as_of_day):
+        churned_words += f" on or before {as_of_day:%Y-%m-%d}"
+    words = {"revenue": roles.get("revenue", ""), "tenure": roles.get("tenure", ""), "mrr": roles.get("mrr", ""),
+             "payers": payers, "churned": churned_words, "converted": roles.get("converted", ""),
+             "as_of": "; customers who never paid have no churn to count" if "converted" in roles else ""}
+    definitions = {k: v.format(**words) for k, v in _DEFINITIONS.items() if k in summary.columns}
+    if revenue_kind == "mrr":
+        definitions["share_of_revenue"] = ("The segment's current MRR / all current MRR; churned customers "
+                                           "count as 0.")
+        definitions["revenue"] = "Sum of current MRR (churned customers count as 0)."
+    elif revenue_kind == "lifetime":
+        definitions["share_of_revenue"] = ("The segment's lifetime revenue / all lifetime revenue; it includes "
+                                           "what churned customers paid before leaving (not current MRR).")
+        definitions["revenue"] = ("Lifetime revenue: sum of every payment in the transactions (monetary), "
+                                  "churned customers' past payments included.")
     if "tenure_median_days" in definitions:
         definitions["tenure_median_days"] = tenure_definition
     return Profiles(
@@ -284,6 +335,7 @@ def profile(
         columns=roles,
         definitions=definitions,
         notes=tuple(notes),
+        labels=_REVENUE_LABELS.get(revenue_kind, {}),
     )
 
 
@@ -430,7 +482,47 @@ class _Kpis:
     funnel: pd.DataFrame
 
 
-def _tenure(data: pd.DataFrame, roles: Mapping[str, str], as_of: Any) -> tuple[pd.Series | None, str]:
+def _revenue_kind(roles: Mapping[str, str]) -> str | None:
+    """"mrr" when revenue is the MRR column, "lifetime" when it is the customer table's monetary."""
+    revenue = roles.get("revenue")
+    if revenue is None:
+        return None
+    if revenue == roles.get("mrr"):
+        return "mrr"
+    return "lifetime" if revenue == "monetary" else None
+
+
+def _churn_dates(data: pd.DataFrame, roles: Mapping[str, str]) -> pd.Series | None:
+    column = roles.get("churned")
+    if column is None or not pd.api.types.is_datetime64_any_dtype(data[column]):
+        return None
+    from .features import parse_dates
+
+    return parse_dates(data[column], column=column, table="customer")
+
+
+def _as_of_day(data: pd.DataFrame, roles: Mapping[str, str], as_of: Any) -> tuple[pd.Timestamp, str]:
+    """The as-of day and how it was chosen: the given one, else the day after the latest signup,
+    churn or last-purchase date in the table (NaT without dates)."""
+    from .features import parse_as_of, parse_dates
+
+    if as_of is not None:
+        return parse_as_of(as_of), ""
+    seen = []
+    if "signup" in roles:
+        seen.append(parse_dates(data[roles["signup"]], column=roles["signup"], table="customer"))
+    churn_dates = _churn_dates(data, roles)
+    if churn_dates is not None:
+        seen.append(churn_dates)
+    if "last_purchase" in data.columns and pd.api.types.is_datetime64_any_dtype(data["last_purchase"]):
+        seen.append(data["last_purchase"])
+    latest = max((s.max() for s in seen if s.notna().any()), default=pd.NaT)
+    day = latest.normalize() + pd.Timedelta(days=1) if pd.notna(latest) else pd.NaT
+    return day, ", the day after the latest date in the table"
+
+
+def _tenure(data: pd.DataFrame, roles: Mapping[str, str], as_of_day: pd.Timestamp,
+            how: str) -> tuple[pd.Series | None, str]:
     """Tenure in days per customer and the sentence defining it (None without tenure or signup)."""
     if "tenure" in roles:
         column = roles["tenure"]
@@ -441,26 +533,17 @@ def _tenure(data: pd.DataFrame, roles: Mapping[str, str], as_of: Any) -> tuple[p
         return _as_number(data[column]), words
     if "signup" not in roles:
         return None, ""
-    from .features import parse_as_of, parse_dates
+    from .features import parse_dates
 
     signup = roles["signup"]
     start = parse_dates(data[signup], column=signup, table="customer")
     churn_column = roles.get("churned")
-    churn_dates = None
-    if churn_column is not None and pd.api.types.is_datetime64_any_dtype(data[churn_column]):
-        churn_dates = parse_dates(data[churn_column], column=churn_column, table="customer")
-    if as_of is None:
-        seen = [start, *([churn_dates] if churn_dates is not None else [])]
-        if "last_purchase" in data.columns and pd.api.types.is_datetime64_any_dtype(data["last_purchase"]):
-            seen.append(data["last_purchase"])
-        latest = max((s.max() for s in seen if s.notna().any()), default=pd.NaT)
-        as_of_day = latest.normalize() + pd.Timedelta(days=1) if pd.notna(latest) else pd.NaT
-        how = ", the day after the latest date in the table"
-    else:
-        as_of_day, how = parse_as_of(as_of), ""
+    churn_dates = _churn_dates(data, roles)
     end = pd.Series(as_of_day, index=data.index)
     if churn_dates is not None:
-        end = churn_dates.where(churn_dates.notna(), end)
+        # A churn booked after the as-of date has not happened yet: the tenure runs to the as-of date.
+        churned_by = churn_dates.notna() & ((churn_dates <= as_of_day) if pd.notna(as_of_day) else True)
+        end = churn_dates.where(churned_by, end)
     days = (end - start).dt.days.astype(float)
     days = days.where(days >= 0)  # signed up after churning or after the as-of date: not a tenure
     to_churn = f"to churn ({churn_column}) or " if churn_dates is not None else ""
@@ -470,12 +553,22 @@ def _tenure(data: pd.DataFrame, roles: Mapping[str, str], as_of: Any) -> tuple[p
     return days, f"Median days from signup ({signup}) {to_churn}to the as-of date ({stamp}){caveat}."
 
 
-def _kpis(data: pd.DataFrame, labels: pd.Series, roles: Mapping[str, str],
-          segments: list[str], tenure: pd.Series | None = None) -> tuple[_Kpis, list[str]]:
+def _kpis(data: pd.DataFrame, labels: pd.Series, roles: Mapping[str, str], segments: list[str],
+          tenure: pd.Series | None = None, as_of_day: Any = pd.NaT) -> tuple[_Kpis, list[str]]:
     notes: list[str] = []
+    churned = None
+    if "churned" in roles:
+        churned = as_flag(data[roles["churned"]])
+        churn_dates = _churn_dates(data, roles)
+        if churn_dates is not None and pd.notna(as_of_day):
+            churned = churned & (churn_dates <= as_of_day)
     mrr = _as_number(data[roles["mrr"]]) if "mrr" in roles else None
-    revenue = _as_number(data[roles["revenue"]]) if "revenue" in roles else None
-    churned = as_flag(data[roles["churned"]]) if "churned" in roles else None
+    if mrr is not None and churned is not None:
+        mrr = mrr.where(~churned, 0.0)  # current MRR: a churned account's last MRR is lost revenue
+    if "revenue" in roles:
+        revenue = mrr if _revenue_kind(roles) == "mrr" else _as_number(data[roles["revenue"]])
+    else:
+        revenue = None
     converted = as_flag(data[roles["converted"]]) if "converted" in roles else None
     trial = as_flag(data[roles["trial"]]) if "trial" in roles else None
     nps = _as_number(data[roles["nps"]]) if "nps" in roles else None
@@ -498,10 +591,17 @@ def _kpis(data: pd.DataFrame, labels: pd.Series, roles: Mapping[str, str],
         notes.append("LTV needs a signup date or a tenure column (days) to turn churn into a monthly rate; "
                      "it is not shown.")
     if "ltv" in summary.columns:
-        blank = [str(s) for s in summary.index[summary["ltv"].isna() & (summary["customers"] > 0)]]
+        unpaid = set(summary.index[summary["paid_share"] == 0]) if "paid_share" in summary.columns else set()
+        blank = [str(s) for s in summary.index[summary["ltv"].isna() & (summary["customers"] > 0)]
+                 if s not in unpaid]
         if blank:
-            notes.append(f"LTV is blank for {', '.join(blank)}: no customer there churned (or none pays), so "
-                         "ARPA / monthly churn rate has no finite value.")
+            notes.append(f"LTV is blank for {', '.join(blank)}: no paying customer there churned, or none still "
+                         "pays (ARPA counts current MRR), so ARPA / monthly churn rate has no finite value.")
+    unpaid_segments = ([str(s) for s in summary.index[summary["paid_share"] == 0]]
+                       if "paid_share" in summary.columns else [])
+    if unpaid_segments:
+        notes.append(f"Nobody in {', '.join(unpaid_segments)} ever paid: churn rate and LTV are n/a there "
+                     "(churn counts paying customers only).")
         lost = per_segment["churned_count"]
         few = [str(s) for s in summary.index if 0 < lost[s] < _FEW_CHURNS and pd.notna(summary.loc[s, "ltv"])]
         if few:
@@ -513,7 +613,10 @@ def _kpis(data: pd.DataFrame, labels: pd.Series, roles: Mapping[str, str],
 
 
 def _figures(keys: pd.Series, mrr, revenue, churned, converted, trial, tenure, nps) -> pd.DataFrame:
-    """Every KPI per key in one grouped pass each (keys: segment per customer, or one constant)."""
+    """Every KPI per key in one grouped pass each (keys: segment per customer, or one constant).
+
+    mrr is current MRR (0 once churned); churn counts only customers who ever paid when
+    `converted` is given, since one who never paid cannot churn."""
     # Categorical keys: each groupby reuses the codes instead of hashing the names again.
     by = keys.astype("category")
     out = pd.DataFrame({"customers": by.groupby(by, sort=False, observed=True).size()})
@@ -523,12 +626,17 @@ def _figures(keys: pd.Series, mrr, revenue, churned, converted, trial, tenure, n
         grouped = mrr.groupby(by, sort=False, observed=True)
         out["mrr_mean"], out["mrr_median"] = grouped.mean(), grouped.median()
         out["arpa"] = mrr.where(mrr > 0).groupby(by, sort=False, observed=True).mean()
+    if converted is not None:
+        out["paid_share"] = converted.astype(float).groupby(by, sort=False, observed=True).mean()
     if churned is not None:
-        lost = churned.astype(float).groupby(by, sort=False, observed=True)
+        payers = converted if converted is not None else pd.Series(True, index=keys.index)
+        lost = churned[payers].astype(float).groupby(by[payers], sort=False, observed=True)
         out["churn_rate"], out["churned_count"] = lost.mean(), lost.sum()
+        out["churned_count"] = out["churned_count"].fillna(0)
         if tenure is not None:
-            months = tenure.clip(lower=0).groupby(by, sort=False, observed=True).sum() / DAYS_PER_MONTH
-            out["monthly_churn_rate"] = out["churned_count"] / months.where(months > 0)
+            paid_tenure = tenure[payers].clip(lower=0)
+            months = paid_tenure.groupby(by[payers], sort=False, observed=True).sum() / DAYS_PER_MONTH
+            out["monthly_churn_rate"] = out["churned_count"] / months.reindex(out.index).where(lambda m: m > 0)
     if tenure is not None:
         out["tenure_median_days"] = tenure.groupby(by, sort=False, observed=True).median()
     if converted is not None:

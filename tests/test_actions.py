@@ -88,3 +88,56 @@ def test_empty_plans_are_not_filled():
     assert not plan_filled(None, ["A"])
     assert not plan_filled(empty_plan(["A", "B"]), ["A", "B"])
     assert list(empty_plan(["A"]).columns) == list(PLAN_COLUMNS)
+
+
+def test_a_segment_that_mostly_never_paid_gets_a_conversion_play_not_a_steady_value_one():
+    # The sample's Rules personas: accidental sign-ups and tire-kickers never paid, so they never churn.
+    ids = [f"{i:02d}" for i in range(9)]
+    frame = pd.DataFrame({
+        "converted": ["no", "no", "no", "no", "no", "yes", "yes", "yes", "no"],
+        "churned": [False] * 5 + [True, False, False, False],
+        "mrr": [0.0] * 5 + [90.0, 100.0, 110.0, 0.0],
+        "logins": [0, 1, 0, 2, 1, 20, 25, 30, 3],
+        "tenure_days": [30] * 5 + [200, 300, 400, 60],
+    }, index=ids)
+    labels = pd.Series(["Accidental sign-up"] * 3 + ["Tire-kicker"] * 2 + ["Self-serve"] * 3 + ["Tire-kicker"],
+                       index=ids)
+    seg = Segmentation("rules", labels, ("Accidental sign-up", "Tire-kicker", "Self-serve"), ("mrr", "logins"))
+    p = profile(frame, seg, mrr="mrr", churned="churned", converted="converted", tenure="tenure_days")
+    assert signals_of(p, "Tire-kicker").paid == 0 and signals_of(p, "Tire-kicker").churn is None
+    plan = suggest_plan(p).set_index("segment")
+    for segment in ("Accidental sign-up", "Tire-kicker"):
+        assert plan.loc[segment, "goal"].startswith("Activate: most never converted"), segment
+        assert "100% never converted" in plan.loc[segment, "needs"]
+        assert "steady value" not in plan.loc[segment, "needs"].lower()
+        assert "conversion" in plan.loc[segment, "success_metric"].lower()
+    assert not plan.loc["Self-serve", "goal"].startswith("Activate")
+
+
+def test_rfm_segments_get_the_play_their_name_says():
+    names = ("Champions", "Loyal", "New", "Promising", "At Risk", "Can't Lose Them", "Hibernating", "Lost")
+    ids = [f"{i:02d}" for i in range(len(names) * 2)]
+    # Recency, frequency and monetary alike everywhere: only the names differ.
+    frame = pd.DataFrame({"recency_days": 30.0, "frequency": 4, "monetary": 400.0}, index=ids)
+    labels = pd.Series([n for n in names for _ in range(2)], index=ids)
+    seg = Segmentation("rfm", labels, names, ("recency_days", "frequency", "monetary"))
+    plan = suggest_plan(profile(frame, seg, revenue="monetary")).set_index("segment")
+    assert plan["goal"].nunique() == len(names)  # not one "Steady value" line for all
+    assert "referral" in plan.loc["Champions", "goal"].lower()
+    assert plan.loc["At Risk", "goal"].startswith("Win back")
+    assert "let go" in plan.loc["Lost", "goal"]
+    assert plan.loc["New", "goal"].startswith("Onboard")
+    assert plan_filled(plan.reset_index(), names)
+    # Matching ignores case and spacing; an unknown name falls back to the profile's signals.
+    renamed = seg.renamed({"Champions": "  champions "})
+    assert suggest_plan(profile(frame, renamed, revenue="monetary"))["goal"].iloc[0].startswith("Reward")
+
+
+def test_a_small_quiet_segment_gets_its_own_draft():
+    ids = [f"{i:02d}" for i in range(8)]
+    frame = pd.DataFrame({"mrr": [10.0, 12.0, 11.0, 9.0, 100.0, 110.0, 105.0, 95.0]}, index=ids)
+    labels = pd.Series(["Small"] * 4 + ["Mid"] * 4, index=ids)
+    plan = suggest_plan(profile(frame, Segmentation("t", labels, ("Small", "Mid"), ("mrr",)), mrr="mrr"))
+    goals = plan.set_index("segment")["goal"]
+    assert goals["Small"] != goals["Mid"]
+    assert goals["Small"].startswith("Serve at low cost")

@@ -226,3 +226,59 @@ def test_rules_in_words_are_the_users_rules_or_the_validation_rules_under_the_sh
     shown = fitted.renamed({first: "Whales"})
     assert rules_in_words(shown, tree) == {"Whales": f"rule of {first}", **{s: f"rule of {s}" for s in others}}
     assert rules_in_words(shown, None) == {}
+
+
+# -- number formats and the ideal-customer section -----------------------------------------------------
+
+def test_profile_table_formats_money_days_and_shares():
+    from ui.profile_views import table_formats
+
+    table = pd.DataFrame({"short name": ["x"], "Customers": [12], "Share of customers": [0.25],
+                          "Share of lifetime revenue": [0.4], "Lifetime revenue": [123456.7],
+                          "Mean current MRR": [615.449],
+                          "ARPA": [98.5], "LTV": [77166.5], "Churn rate": [0.5], "Ever paid": [0.9],
+                          "Median tenure (days)": [514.5], "median recency_days": [12.5], "median logins_30d": [3.5]},
+                         index=pd.Index(["A"], name="segment"))
+    formats = table_formats(table)
+    assert "short name" not in formats
+    assert formats["Customers"] == "%,.0f"
+    for share in ("Share of customers", "Share of lifetime revenue", "Churn rate", "Ever paid"):
+        assert formats[share] == "percent", share
+    assert formats["Lifetime revenue"] == formats["LTV"] == "%,.0f"  # totals: whole money, thousands separators
+    assert formats["Mean current MRR"] == formats["ARPA"] == "%,.2f"  # per account: cents
+    assert formats["Median tenure (days)"] == formats["median recency_days"] == "%,.0f"  # whole days
+    assert formats["median logins_30d"] == "localized"
+
+
+def test_the_table_starts_with_the_name_and_size(sample):
+    from segmentation.profiles import kpi_columns, profile
+
+    tables, roles, seg = sample
+    frame = with_outcomes(customer_table(tables["customers"].frame, customer_id="customer_id",
+                                         transactions=tables["transactions"].frame,
+                                         transaction_roles=dict(roles["transactions"].roles)),
+                          roles["customers"].roles)
+    table = profile(frame, seg, **kpi_columns(frame, roles["customers"])).table()
+    assert table.index.name == "segment"
+    assert list(table.columns[:3]) == ["short name", "Customers", "Share of customers"]
+    assert "Share of lifetime revenue" in table.columns and "Mean current MRR" in table.columns
+
+
+def test_transactions_only_data_hides_the_ideal_customer_profile(root):
+    from segmentation.rfm import fit_rfm
+    from ui.loading import prepare_table, with_customers
+    from ui.profile_views import ICP_NEEDS_FIRMOGRAPHICS
+
+    data = generate(n_customers=120, random_state=5)
+    payments = prepare_table(io.load_table(data.transactions.to_csv(index=False).encode("utf-8"),
+                                           name="payments.csv"), "transactions")
+    tables, roles, _ = with_customers({"transactions": payments},
+                                      {"transactions": infer_roles(payments.frame, kind="transactions")})
+    frame = customer_table(tables["customers"].frame, customer_id=roles["customers"].get("customer_id"),
+                           transactions=tables["transactions"].frame,
+                           transaction_roles=dict(roles["transactions"].roles))
+    at = _open(root, (tables, roles, fit_rfm(frame)))
+    assert not at.exception, at.exception
+    assert any(info.value == ICP_NEEDS_FIRMOGRAPHICS for info in at.info)
+    assert not [m for m in at.multiselect if m.label == "Attributes"]
+    assert not any("Pick attributes" in info.value for info in at.info)

@@ -49,13 +49,16 @@ def test_sizes_shares_and_kpis_match_hand_computed_figures(frame, segmentation):
     a = p.summary.loc["A"]  # customers 001, 002, 008
     assert a["customers"] == 3
     assert a["share_of_customers"] == pytest.approx(3 / 8)
-    assert a["share_of_revenue"] == pytest.approx(320 / 1080)  # revenue defaults to MRR
-    assert a["mrr_mean"] == pytest.approx(320 / 3)
-    assert a["mrr_median"] == 100
-    assert a["churn_rate"] == pytest.approx(2 / 3)  # 002 and 008 have a churn date
-    months = (300 + 100 + 90) / DAYS_PER_MONTH
-    assert a["monthly_churn_rate"] == pytest.approx(2 / months)
-    assert a["ltv"] == pytest.approx((320 / 3) / (2 / months))  # ARPA / monthly churn
+    # Current MRR: 002, 007 and 008 churned, so they count 0: 100 + 0 + 50 + 300 + 400 = 850 in all.
+    assert a["share_of_revenue"] == pytest.approx(100 / 850)  # revenue defaults to (current) MRR
+    assert a["mrr_mean"] == pytest.approx(100 / 3)
+    assert a["mrr_median"] == 0
+    assert a["arpa"] == pytest.approx(100.0)  # 001, the one active payer
+    assert a["churn_rate"] == pytest.approx(1 / 2)  # of the payers 001 and 008, 008 churned (002 never paid)
+    months = (300 + 90) / DAYS_PER_MONTH  # the payers' tenure
+    assert a["monthly_churn_rate"] == pytest.approx(1 / months)
+    assert a["ltv"] == pytest.approx(100 / (1 / months))  # ARPA / monthly churn
+    assert a["paid_share"] == pytest.approx(2 / 3)
     assert a["conversion_rate"] == pytest.approx(2 / 3)  # 002 did not convert
     assert a["nps"] == pytest.approx(100.0)  # 10, 9, 9: all promoters
     assert a["tenure_median_days"] == 100
@@ -67,7 +70,7 @@ def test_sizes_shares_and_kpis_match_hand_computed_figures(frame, segmentation):
     c = p.summary.loc["C"]  # 007 never started a trial: left out of conversion
     assert c["conversion_rate"] == pytest.approx(1.0)
     assert p.overall["customers"] == 8 and p.overall["share_of_revenue"] == pytest.approx(1.0)
-    assert p.overall["churn_rate"] == pytest.approx(3 / 8)
+    assert p.overall["churn_rate"] == pytest.approx(1 / 6)  # payers 001 003 004 005 006 008; 008 churned
 
 
 def test_ltv_is_blank_with_a_note_when_nobody_churned(frame, segmentation):
@@ -89,7 +92,7 @@ def test_medians_means_and_lift_against_all_customers(frame, segmentation):
     assert p.means.loc["A", "logins"] == pytest.approx((1 + 2 + 80) / 3)
     overall_logins = frame["logins"].mean()
     assert p.lift.loc["A", "logins"] == pytest.approx(((1 + 2 + 80) / 3) / overall_logins)
-    assert p.lift.loc["A", "churn_rate"] == pytest.approx((2 / 3) / (3 / 8))
+    assert p.lift.loc["A", "churn_rate"] == pytest.approx((1 / 2) / (1 / 6))
     assert p.top_levels.loc["C", "plan"] == "c (100%)"
     assert list(p.variables) == ["mrr", "logins", "plan"]
 
@@ -133,7 +136,7 @@ def test_best_segment_by_kpi(frame, segmentation):
     p = _profiles(frame, segmentation)
     assert p.best_segment("churn_rate") == "B"  # lowest churn
     assert p.best_segment("mrr_mean") == "C"
-    assert p.best_segment() == "C"  # highest LTV by default
+    assert p.best_segment() == "A"  # highest LTV by default: the only one with a churned payer
     with pytest.raises(DataError, match="no 'nope' figure"):
         p.best_segment("nope")
 
@@ -200,7 +203,7 @@ def test_charts_are_valid_vega_lite_with_typed_encodings(frame, segmentation):
         assert "$schema" in spec
     kpi_data = next(iter(specs[3]["datasets"].values()))
     churn_a = [row for row in kpi_data if row["segment"] == "A" and row["kpi"].startswith("Churn rate")]
-    assert churn_a[0]["value"] == pytest.approx(200 / 3)  # shown as a percentage
+    assert churn_a[0]["value"] == pytest.approx(50.0)  # shown as a percentage
 
 
 def test_variable_bars_refuses_unknown_statistics(frame, segmentation):
@@ -227,8 +230,9 @@ def test_tenure_runs_from_signup_to_churn_or_the_as_of_date(frame, segmentation)
     #    008 churned 2023-12-02 -> 2024-03-01 = 90.
     a = p.summary.loc["A"]
     assert a["tenure_median_days"] == 90
-    assert a["monthly_churn_rate"] == pytest.approx(2 / ((92 + 61 + 90) / DAYS_PER_MONTH))
-    assert a["ltv"] == pytest.approx((320 / 3) / a["monthly_churn_rate"])
+    # The usual "converted" column is found too, so churn counts payers only: 001 and 008 (002 never paid).
+    assert a["monthly_churn_rate"] == pytest.approx(1 / ((92 + 90) / DAYS_PER_MONTH))
+    assert a["ltv"] == pytest.approx(100 / a["monthly_churn_rate"])  # ARPA: 001 only, 002 and 008 churned
     assert not any("LTV needs" in note for note in p.notes)
     assert p.definitions["tenure_median_days"] == ("Median days from signup (signup_date) to churn (churn_date) or "
                                                    "to the as-of date (2024-03-02, the day after the latest date "
@@ -242,3 +246,69 @@ def test_tenure_from_the_customer_table_is_defined_as_from_the_first_purchase(fr
     assert p.definitions["tenure_median_days"] == "Median days from the first purchase to the as-of date (tenure_days)."
     # A signup column that was not read as dates cannot give a tenure: tenure_days stays.
     assert kpi_columns(frame.assign(signup_date="soon"), {"signup_date": "signup_date"})["tenure"] == "tenure_days"
+
+
+# -- current MRR, churn among payers, labels ---------------------------------------------------------
+
+def _subscriptions_rolled_up() -> tuple[pd.DataFrame, Segmentation]:
+    """Like a ChartMogul export rolled up: churned accounts keep the MRR of their last subscription."""
+    ids = ["c1", "c2", "c3", "c4", "c5"]
+    frame = pd.DataFrame({
+        "mrr": [600.0, 630.0, 100.0, 300.0, 200.0],
+        "churn_date": pd.to_datetime(["2024-01-10", "2024-02-01", None, None, "2024-09-01"]),
+        "signup_date": pd.to_datetime(["2023-01-01"] * 5),
+        "monetary": [7200.0, 8190.0, 1800.0, 5400.0, 2000.0],
+    }, index=pd.Index(ids, name="customer_id"))
+    labels = pd.Series(["Lapsed, high MRR", "Lapsed, high MRR", "Active", "Active", "Active"], index=ids)
+    return frame, Segmentation("test", labels, ("Lapsed, high MRR", "Active"), ("mrr",))
+
+
+def test_churned_customers_count_as_zero_current_mrr_and_lifetime_revenue_keeps_them():
+    frame, seg = _subscriptions_rolled_up()
+    # as of 2024-06-30: c5's churn on 2024-09-01 is booked but has not happened, so c5 is active.
+    p = profile(frame, seg, mrr="mrr", churned="churn_date", signup="signup_date", revenue="monetary",
+                as_of="2024-06-30")
+    lapsed, active = p.summary.loc["Lapsed, high MRR"], p.summary.loc["Active"]
+    assert lapsed["churn_rate"] == 1.0
+    assert lapsed["mrr_mean"] == 0 and lapsed["mrr_median"] == 0  # not 615
+    assert np.isnan(lapsed["arpa"]) and np.isnan(lapsed["ltv"])
+    assert active["churn_rate"] == 0
+    assert active["mrr_mean"] == pytest.approx(200.0)  # (100 + 300 + 200) / 3, c5 still pays
+    assert active["arpa"] == pytest.approx(200.0)
+    # Lifetime revenue rightly includes what c1 and c2 paid before leaving; it is labelled as such.
+    assert lapsed["share_of_revenue"] == pytest.approx((7200 + 8190) / 24590)
+    assert p.label("share_of_revenue") == "Share of lifetime revenue"
+    assert p.label("revenue") == "Lifetime revenue"
+    assert "Share of lifetime revenue" in p.table().columns
+    assert "past payments" in p.definitions["revenue"]
+    assert "counts as 0" in p.definitions["mrr_mean"]
+
+    by_mrr = profile(frame, seg, mrr="mrr", churned="churn_date", as_of="2024-06-30")
+    assert by_mrr.label("share_of_revenue") == "Share of current MRR"
+    assert by_mrr.summary.loc["Lapsed, high MRR", "share_of_revenue"] == 0  # was 1230 / 1830
+    assert by_mrr.summary.loc["Active", "share_of_revenue"] == pytest.approx(1.0)
+    # With the default as-of date (the day after the latest date) c5 has churned too.
+    later = profile(frame, seg, mrr="mrr", churned="churn_date")
+    assert later.summary.loc["Active", "mrr_mean"] == pytest.approx(400 / 3)
+    assert later.summary.loc["Active", "churn_rate"] == pytest.approx(1 / 3)
+
+
+def test_churn_counts_only_customers_who_ever_paid():
+    ids = [f"{i:02d}" for i in range(7)]
+    frame = pd.DataFrame({
+        "converted": ["no", "no", "no", "yes", "yes", "yes", "no"],
+        "churned": [False, False, False, True, False, False, False],
+        "mrr": [0.0, 0.0, 0.0, 50.0, 80.0, 120.0, 0.0],
+        "tenure_days": [30, 30, 30, 100, 200, 300, 30],
+    }, index=ids)
+    labels = pd.Series(["Accidental sign-up"] * 3 + ["Self-serve"] * 3 + ["Tire-kicker"], index=ids)
+    seg = Segmentation("rules", labels, ("Accidental sign-up", "Self-serve", "Tire-kicker"), ("mrr",))
+    p = profile(frame, seg, mrr="mrr", churned="churned", converted="converted", tenure="tenure_days")
+    assert np.isnan(p.summary.loc["Accidental sign-up", "churn_rate"])  # n/a, not a flattering 0%
+    assert np.isnan(p.summary.loc["Tire-kicker", "churn_rate"])
+    assert p.summary.loc["Self-serve", "churn_rate"] == pytest.approx(1 / 3)
+    assert p.overall["churn_rate"] == pytest.approx(1 / 3)  # not 1 / 7
+    assert p.summary.loc["Accidental sign-up", "paid_share"] == 0
+    assert p.summary.loc["Self-serve", "monthly_churn_rate"] == pytest.approx(1 / (600 / DAYS_PER_MONTH))
+    assert any("Nobody in Accidental sign-up, Tire-kicker ever paid" in note for note in p.notes)
+    assert "paying customers (ever converted)" in p.definitions["churn_rate"]

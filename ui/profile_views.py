@@ -6,16 +6,21 @@ import pandas as pd
 import streamlit as st
 
 from segmentation.errors import DataError
-from segmentation.profiles import KPI_LABELS, kpi_columns, over_index, profile
+from segmentation.profiles import KPI_LABELS, PERCENT_LABELS, kpi_columns, over_index, profile
 from segmentation.rules import written_rules
 from ui import state
 from ui.customer_map import map_variables
 from ui.memo import memo
 
-__all__ = ["profiles_or_stop", "rules_in_words", "table_column_config", "best_by_options", "best_by_label",
+__all__ = ["profiles_or_stop", "rules_in_words", "table_column_config", "table_formats", "ICP_NEEDS_FIRMOGRAPHICS",
+           "best_by_options", "best_by_label",
            "icp_attributes", "over_index_of", "id_column", "export_columns"]
 
-_PERCENT_KPIS = ("share_of_customers", "share_of_revenue", "churn_rate", "monthly_churn_rate", "conversion_rate")
+# Column-name words that mark money and day counts in the profiles table.
+_MONEY_WORDS = ("mrr", "arr", "arpa", "revenue", "monetary", "amount", "spend", "price")
+_MONEY_CENTS = "%,.2f"  # per-account money (MRR, ARPA): cents matter
+_MONEY_WHOLE = "%,.0f"  # totals and lifetime values: cents are noise
+_WHOLE = "%,.0f"
 _BEST_BY = ("ltv", "churn_rate", "mrr_mean", "conversion_rate", "nps", "share_of_revenue")
 
 
@@ -46,12 +51,32 @@ def rules_in_words(segmentation, validation) -> dict[str, str]:
     return {shown.get(k, k): v for k, v in tree_rules.items()}
 
 
+def table_formats(table: pd.DataFrame) -> dict[str, str]:
+    """Column -> number format of the profiles table: shares as %, money with thousands separators
+    (2 decimals per account, none for totals and LTV), days and counts as whole numbers."""
+    formats: dict[str, str] = {}
+    for column in table.columns:
+        if not pd.api.types.is_numeric_dtype(table[column]) or pd.api.types.is_bool_dtype(table[column]):
+            continue
+        name = str(column).lower()
+        if column in PERCENT_LABELS:
+            formats[column] = "percent"
+        elif "days" in name or column in (KPI_LABELS["customers"],):
+            formats[column] = _WHOLE
+        elif name.startswith(("ltv", "revenue", "lifetime revenue", "current mrr", "median monetary")):
+            formats[column] = _MONEY_WHOLE
+        elif any(word in name for word in _MONEY_WORDS):
+            formats[column] = _MONEY_CENTS
+        elif name.startswith("nps"):
+            formats[column] = "%.0f"
+        else:
+            formats[column] = "localized"
+    return formats
+
+
 def table_column_config(table: pd.DataFrame) -> dict:
-    """Shares and rates as percentages, other figures as localized numbers, the rule column wide."""
-    percent = [KPI_LABELS[k] for k in _PERCENT_KPIS if KPI_LABELS[k] in table.columns]
-    numbers = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c]) and c not in percent]
-    return ({c: st.column_config.NumberColumn(c, format="localized") for c in numbers}
-            | {c: st.column_config.NumberColumn(c, format="percent") for c in percent}
+    """The profiles table's formats (see `table_formats`), the rule column wide."""
+    return ({c: st.column_config.NumberColumn(c, format=f) for c, f in table_formats(table).items()}
             | {"rule": st.column_config.TextColumn("rule in plain words", width="large")})
 
 
@@ -60,8 +85,13 @@ def best_by_options(profiles) -> list[str]:
     return [k for k in _BEST_BY if k in profiles.summary.columns] or ["customers"]
 
 
-def best_by_label(kpi: str) -> str:
-    return ("lowest " if kpi == "churn_rate" else "highest ") + KPI_LABELS.get(kpi, kpi)
+def best_by_label(kpi: str, profiles=None) -> str:
+    label = profiles.label(kpi) if profiles is not None else KPI_LABELS.get(kpi, kpi)
+    return ("lowest " if kpi == "churn_rate" else "highest ") + label
+
+
+ICP_NEEDS_FIRMOGRAPHICS = ("Upload a customers file with firmographics (industry, size, country) to see what your "
+                           "best customers have in common.")
 
 
 def icp_attributes(frame: pd.DataFrame) -> list[str]:
