@@ -77,8 +77,9 @@ def best_of(fn, repeat: int) -> tuple[float, object]:
 
 
 def pandas_profile(frame: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
-    """What an analyst writes by hand: one groupby with the usual aggregates."""
-    data = frame.assign(segment=labels)
+    """What an analyst writes by hand: one groupby with the usual aggregates (MRR as current MRR:
+    a churned account brings in nothing, as the profiles count it)."""
+    data = frame.assign(segment=labels, mrr=frame["mrr"].where(~frame["churned"], 0.0))
     return data.groupby("segment").agg(
         customers=("mrr", "size"), mrr_mean=("mrr", "mean"), mrr_median=("mrr", "median"),
         logins_median=("logins_30d", "median"), features_median=("features_adopted", "median"),
