@@ -142,7 +142,8 @@ def workbook(
         table = profiles.table().reset_index()
         from .profiles import KPI_LABELS
 
-        extra = [("Definitions", "")] + [(KPI_LABELS.get(k, k), v) for k, v in profiles.definitions.items()]
+        label = getattr(profiles, "label", lambda k: KPI_LABELS.get(k, k))  # names that follow the data
+        extra = [("Definitions", "")] + [(label(k), v) for k, v in profiles.definitions.items()]
         if profiles.notes:
             extra += [("Notes", "")] + [("", note) for note in profiles.notes]
         _sheet(book, "Profiles", table, text_columns={"segment", "short name", "rule"}, footer=extra)
