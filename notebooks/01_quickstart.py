@@ -203,7 +203,9 @@ pd.Series(dict(check.segment_rules), name="rule").to_frame()
 # %%
 profiles = profile(paying, segments, **kpi_columns(paying, roles), rules=check.segment_rules)
 print(*profiles.notes, sep="\n")
-profiles.table()[["short name", "Customers", "Share of revenue", "Mean MRR", "Churn rate", "LTV", "NPS"]]
+# Column names follow the data (e.g. "Share of lifetime revenue" when revenue is what customers paid).
+profiles.table()[["short name"] + [profiles.label(k) for k in ("customers", "share_of_revenue", "mrr_mean",
+                                                                "churn_rate", "ltv", "nps")]]
 
 # %%
 kpi_bars(profiles, ["share_of_revenue", "mrr_mean", "churn_rate", "nps"])

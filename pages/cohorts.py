@@ -83,6 +83,26 @@ def _compute():
                                   period=period, split=labels, min_customers=int(min_customers))
 
 
+def _missing_groups(labels: pd.Series, shown, order) -> pd.Series:
+    """Customers per group that has no cohort at all (it would otherwise vanish without a word)."""
+    counts = labels.dropna().astype(str).value_counts()
+    counts = counts[~counts.index.isin([str(g) for g in shown])]
+    first = [g for g in (order or []) if g in counts.index]
+    return counts.reindex(first + sorted(g for g in counts.index if g not in first))
+
+
+def _why_missing() -> str:
+    if activity is None or by_signup:
+        return "no signup date, so they fall in no cohort."
+    if activity.kind == "transactions":
+        why = "no payments, and cohorts start at the first payment"
+    else:
+        why = "no activity, and cohorts start at the first activity"
+    if customer_roles.get("signup_date") and id_column:
+        return f"{why}; switch 'Cohorts by' to Signup to include them."
+    return f"{why}."
+
+
 seg_key = None
 if split == "Segment":
     seg_key = int(pd.util.hash_pandas_object(segmentation.labels).sum())
@@ -98,8 +118,10 @@ except DataError as exc:
 
 # -- render ----------------------------------------------------------------------------------------
 view = result
+# Segments in the segmentation's own order (the order, and so the colours, of every other page).
+order = [str(s) for s in segmentation.segments] if split == "Segment" else None
 if result.split is not None:
-    groups = list(result.groups)
+    groups = [g for g in (order or []) if g in result.groups] + [g for g in result.groups if g not in (order or [])]
     options = (["All side by side"] if len(groups) <= 4 else []) + groups
     chosen = st.selectbox(f"Group ({result.split})", options, key="cohort_group")
     if chosen != "All side by side":
@@ -116,6 +138,11 @@ st.caption(f"{view.n_cohorts} cohorts by {period} up to {result.as_of:%Y-%m-%d},
            "Future periods are left blank.")
 for note in result.notes:
     st.caption(f":material/info: {note}")
+if result.split is not None:
+    missing = _missing_groups(_split_series(), result.groups, order)
+    if len(missing):
+        names = ", ".join(f"{name} ({count:,} customers)" for name, count in missing.items())
+        st.caption(f":material/info: Not shown: {names}: {_why_missing()}")
 if view.table["cohort"].nunique() > charts.MAX_COHORTS:
     st.caption(f":material/info: Heatmaps and LTV curves draw the latest {charts.MAX_COHORTS} cohorts; "
                "the CSV downloads hold them all.")
@@ -137,7 +164,7 @@ with tabs[0]:
     logo = "retention" if shares else "customers"
     st.caption(f"Each row is a cohort, each column a {period} of life. Read across a row to see how a cohort thins "
                "out; read down a column to see whether newer cohorts keep customers better.")
-    st.altair_chart(charts.heatmap(view, logo, text=text), width="stretch")
+    st.altair_chart(charts.heatmap(view, logo, text=text, groups=order), width="stretch")
     _download(view.matrix(logo), "the retention matrix", "retention")
 with tabs[1]:
     if not view.has_revenue:
@@ -146,25 +173,25 @@ with tabs[1]:
         money = "revenue_retention" if shares else "revenue"
         st.caption(f"Revenue of each cohort as a share of its first {period}. Above 100% means expansion from the "
                    "customers who stayed outweighs the revenue lost from those who left.")
-        st.altair_chart(charts.heatmap(view, money, text=text), width="stretch")
+        st.altair_chart(charts.heatmap(view, money, text=text, groups=order), width="stretch")
         _download(view.matrix(money), "the revenue retention matrix", "revenue_retention")
 with tabs[2]:
     st.caption(f"Of the customers active in {period} n of their life, the share never seen again after it. "
                "Tall bars show where churn concentrates (often the first months).")
-    st.altair_chart(charts.churn_chart(view), width="stretch")
+    st.altair_chart(charts.churn_chart(view, groups=order), width="stretch")
     _download(view.churn_by_period(), "churn by month", "churn")
 with tabs[3]:
     trend_metric = "revenue_retention" if metric == "Revenue" and view.has_revenue else "retention"
     periods = (1, 4) if period == "quarter" else (1, 12)
     st.caption(f"Retention {periods[0]} and {periods[1]} {period}s after each cohort's start. A rising line means "
                "newer customers stay better. Hollow points are small cohorts.")
-    st.altair_chart(charts.trend_chart(view, periods=periods, metric=trend_metric), width="stretch")
+    st.altair_chart(charts.trend_chart(view, periods=periods, metric=trend_metric, groups=order), width="stretch")
     _download(view.retention_trend(periods), "the trends", "trends")
 with tabs[4]:
     measure = "revenue" if metric == "Revenue" and view.has_revenue else "customers"
     st.caption(f"Each {period}'s {'revenue' if measure == 'revenue' else 'active customers'} stacked by the cohort "
                "it comes from, oldest at the bottom: a thick old base means loyal early customers still pay.")
-    st.altair_chart(charts.layer_cake_chart(view, measure=measure, shares=shares), width="stretch")
+    st.altair_chart(charts.layer_cake_chart(view, measure=measure, shares=shares, groups=order), width="stretch")
     _download(view.layer_cake(measure), "the layer cake", "layer_cake")
 with tabs[5]:
     if not view.has_revenue:
@@ -172,7 +199,7 @@ with tabs[5]:
     else:
         st.caption("Cumulative revenue per customer of each cohort. Steeper and higher lines are cohorts worth more; "
                    "dashed lines are small cohorts.")
-        st.altair_chart(charts.ltv_chart(view), width="stretch")
+        st.altair_chart(charts.ltv_chart(view, groups=order), width="stretch")
         _download(view.matrix("ltv"), "the LTV curves", "ltv")
 
 state.put(state.COHORTS, matrices)

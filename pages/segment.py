@@ -7,11 +7,12 @@ import pandas as pd
 import streamlit as st
 
 from segmentation import kmeans, rfm, rules
+from segmentation.charts.palette import segment_scale
 from segmentation.charts.validation import sweep_chart
 from segmentation.errors import DataError
 from segmentation.outcomes import outcome_problem
 from segmentation.schema import default_variables, empty_share
-from segmentation.validation import evaluate
+from segmentation.validation import evaluate, mirroring_variables
 from ui import state
 from ui.customers import customer_table_or_stop, require_customers
 from ui.memo import memo
@@ -69,8 +70,18 @@ segmentation = None
 if method == "K-means":
     # Default: the money column plus the first usage counts, all numeric (categories are opt-in), and only
     # columns that fit as they are: filled in for most customers, not an id, not a date held as a number.
+    # ... and not a column that mirrors the outcome (recency of a cancelled subscription is the churn flag):
+    # segments cut on it differ on churn by definition.
+    numeric = tuple(c for c in candidates if pd.api.types.is_numeric_dtype(frame[c]))
+    mirrored: list[str] = []
+    if outcome is not None and numeric and outcome_problem(frame, customer_roles.roles, outcome) is None:
+        try:
+            mirrored = list(memo("mirrors", (version, outcome, numeric),
+                                 lambda: mirroring_variables(frame, numeric, outcome)))
+        except DataError:
+            mirrored = []
     default_vars = default_variables(frame, customer_roles, candidates=candidates, revenue=revenue_column,
-                                     derived=derived, exclude=outcome_options)
+                                     derived=derived, exclude=outcome_options + mirrored)
     variables = st.multiselect(
         "Segmentation variables (2-4)", candidates, default=default_vars, max_selections=4, format_func=_label,
         key=f"kmeans_vars_{data_version}",
@@ -78,6 +89,9 @@ if method == "K-means":
     )
     if constant:
         st.caption(f"Not offered, because every customer has the same value: {', '.join(constant)}.")
+    if mirrored:
+        st.caption(f"Not picked by default, because it mirrors {outcome} (segments on it would differ on "
+                   f"{outcome} by definition): {', '.join(mirrored)}.")
     if len(variables) < 2:
         st.info("Pick at least two variables." if len(candidates) >= 2 else
                 "This data has fewer than two columns that vary between customers, so there is nothing to "
@@ -100,13 +114,15 @@ if method == "K-means":
     except DataError as exc:
         st.error(str(exc))
         st.stop()
-    left, right = st.columns([1, 2])
+    # The result (scorecard, segments) must show without scrolling: k is one compact row, its diagnostics fold away.
+    left, right = st.columns([1, 2], vertical_alignment="center")
     with left:
         auto = st.toggle("Use the suggested k", value=True, key="auto_k")
-        k = st.slider("Number of segments (k)", 2, 8, value=int(sweep.suggested_k), disabled=auto, key="k")
-        k = int(sweep.suggested_k) if auto else int(k)
-        st.caption(sweep.reason)
     with right:
+        k = st.slider("Number of segments (k)", 2, 8, value=int(sweep.suggested_k), disabled=auto, key="k")
+    k = int(sweep.suggested_k) if auto else int(k)
+    st.caption(sweep.reason)
+    with st.expander("How k was chosen", expanded=False):
         st.altair_chart(sweep_chart(sweep, chosen_k=k), width="stretch")
     segmentation = memo("kmeans", (version, tuple(variables), transform_key, k),
                         lambda: kmeans.fit_kmeans(frame, variables, k=k, random_state=0, transforms=transforms,
@@ -131,7 +147,7 @@ elif method == "RFM":
     grid_key = tuple(map(tuple, grid.astype(str).to_numpy()))
     segmentation = memo("rfm", (version, monetary, grid_key),
                         lambda: rfm.fit_rfm(frame, monetary=monetary, grid=grid_map))
-    with st.expander("Score thresholds", expanded=True):
+    with st.expander("Score thresholds (what each R, F and M score means)", expanded=False):
         st.markdown("\n".join(f"- {line}" for line in rfm.thresholds_text(segmentation)))
 
 else:
@@ -185,20 +201,29 @@ sizes["share"] = sizes["customers"] / max(int(sizes["customers"].sum()), 1)
 if segmentation.method == "rules":  # the user's own rules, not the decision tree's approximation of them
     written = rules.written_rules(segmentation)
     sizes["rule"] = sizes["segment"].map(lambda s: written.get(s, "none of the rules above"))
+elif segmentation.method == "rfm":  # the exact definition: grid cells and score thresholds
+    written = rfm.segment_rules(segmentation)
+    sizes["rule"] = sizes["segment"].map(lambda s: written.get(s, ""))
 else:
     sizes["rule"] = sizes["segment"].map(lambda s: validation.segment_rules.get(s, ""))
-left, right = st.columns([1, 2])
+# Every segment on screen, no inner scrolling: the table is as tall as its rows. Rows taller than 4rem let
+# long rules (RFM cells over two score ranges) wrap instead of being cut at the column edge.
+row_height = 66 if sizes["rule"].str.len().max() > 80 else 35
+height = 40 + row_height * len(sizes)
+left, right = st.columns([1, 3])
 with left:
     bars = alt.Chart(sizes).mark_bar().encode(
         x=alt.X("customers:Q").title("Customers"),
         y=alt.Y("segment:N").sort(list(segmentation.segments)).title(None),
-        color=alt.Color("segment:N").legend(None),
+        color=alt.Color("segment:N").scale(segment_scale(segmentation.segments)).legend(None),
         tooltip=["segment:N", "customers:Q", alt.Tooltip("share:Q", format=".1%")],
-    )
+    ).properties(height=max(120, row_height * len(sizes)))
     st.altair_chart(bars, width="stretch")
 with right:
-    st.dataframe(sizes, hide_index=True, width="stretch",
-                 column_config={"share": st.column_config.NumberColumn(format="percent"),
+    st.dataframe(sizes, hide_index=True, width="stretch", height=height, row_height=row_height,
+                 column_config={"segment": st.column_config.TextColumn(width="small"),
+                                "customers": st.column_config.NumberColumn(width="small"),
+                                "share": st.column_config.NumberColumn(format="percent", width="small"),
                                 "rule": st.column_config.TextColumn("rule in plain words", width="large")})
 
 st.page_link("pages/profiles.py", label="Next: profiles, KPIs and the action plan", icon=":material/arrow_forward:")

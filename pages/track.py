@@ -213,6 +213,7 @@ if before is not None:
     st.markdown("\n".join(f"- {line}" for line in moves.summary))
     for note in moves.notes:
         st.caption(f":material/info: {note}")
+    st.caption("Coloured cells are customers who moved; the grey diagonal is those who stayed.")
     st.altair_chart(migration_heatmap(moves), width="stretch")
     st.dataframe(moves.matrix, width="stretch")
     left, right = st.columns(2)

@@ -48,6 +48,7 @@ __all__ = [
     "fit_rfm",
     "rfm_inputs",
     "thresholds_text",
+    "segment_rules",
     "grid_frame",
     "grid_from_frame",
 ]
@@ -277,7 +278,98 @@ def thresholds_text(seg: Segmentation) -> list[str]:
     return lines
 
 
+def segment_rules(seg: Segmentation) -> dict[str, str]:
+    """Each segment's exact definition in plain words, from its grid cells and the score thresholds.
+
+    "last purchase 13 to 40 days ago and order and spend scores adding up to 7 or more (of 10)";
+    FM is the mean of the F and M scores rounded half up, so FM 4-5 is exactly F + M >= 7.
+    """
+    if seg.method != "rfm":
+        raise DataError(f"segment_rules needs an RFM segmentation, not {seg.method!r}.")
+    thresholds = seg.state["thresholds"]
+    rows = [tuple(row) for row in seg.state["grid"]]
+    # Renamed segments keep the grid's own names in state: match cells by those, answer by the shown names.
+    original = {shown: own for own, shown in seg.state.get("display_names", {}).items()}
+    out = {}
+    for name in seg.segments:
+        own = original.get(name, name)
+        if own == seg.state.get("no_purchases", NO_PURCHASES):
+            out[name] = "no purchase yet"
+            continue
+        by_r = {r: tuple(fm for fm, cell in zip(SCORES, row) if cell == own) for r, row in zip(_R_ROWS, rows)}
+        # Adjacent R rows with the same FM cells read as one range of days.
+        groups: list[tuple[list[int], tuple[int, ...]]] = []
+        for r in sorted(by_r, reverse=True):
+            if not by_r[r]:
+                continue
+            if groups and groups[-1][1] == by_r[r] and groups[-1][0][-1] == r + 1:
+                groups[-1][0].append(r)
+            else:
+                groups.append(([r], by_r[r]))
+        parts = []
+        for r_scores, fm_scores in groups:
+            recency = _range_words(thresholds["r"], min(r_scores), max(r_scores))
+            if recency is None:
+                continue
+            for run in _runs(fm_scores):
+                words = [] if recency == "any" else [_recency_words(thresholds["r"], recency)]
+                fm = _fm_words(thresholds, run[0], run[-1])
+                if fm:
+                    words.append(fm)
+                parts.append(" and ".join(words) or "everyone who bought")
+        if not parts:
+            out[name] = "no customer can score into this cell with these thresholds"
+        elif len(parts) == 1:
+            out[name] = parts[0]
+        else:
+            out[name] = " or ".join(f"({p})" if " and " in p else p for p in parts)
+    return out
+
+
+def _runs(values: Sequence[int]) -> list[list[int]]:
+    """Consecutive runs of sorted whole numbers: (1, 2, 4) -> [[1, 2], [4]]."""
+    runs: list[list[int]] = []
+    for value in sorted(values):
+        if runs and runs[-1][-1] == value - 1:
+            runs[-1].append(value)
+        else:
+            runs.append([value])
+    return runs
+
+
+def _recency_words(info: Mapping[str, Any], words: str) -> str:
+    if info["column"] == "recency_days":
+        return f"last purchase {words} ago"
+    return words if f"({info['column']})" in words else f"{info['column']} {words}"
+
+
+def _fm_words(thresholds: Mapping[str, Mapping[str, Any]], lowest: int, highest: int) -> str:
+    """FM lowest..highest as the sum of the F and M scores: FM >= c is F + M >= 2c - 1, FM <= c is F + M <= 2c."""
+    if lowest == 1 and highest == 5:
+        return ""
+    f_name = "order" if thresholds["f"]["column"] == "frequency" else thresholds["f"]["column"]
+    m_name = "spend" if thresholds["m"]["column"] == "monetary" else thresholds["m"]["column"]
+    low, high = max(2, 2 * lowest - 1), min(10, 2 * highest)
+    if low == 2 and high == 2:
+        f_words, m_words = _range_words(thresholds["f"], 1, 1), _range_words(thresholds["m"], 1, 1)
+        if f_words and m_words:  # F + M = 2 only as F 1 and M 1: say it in orders and money
+            spend = f"spend {m_words}" if thresholds["m"]["column"] == "monetary" else m_words
+            return f"{f_words} and {spend}"
+    if low == 2:
+        total = f"{high} or less"
+    elif high == 10:
+        total = f"{low} or more"
+    else:
+        total = f"{low} to {high}"
+    return f"{f_name} and {m_name} scores adding up to {total} (of 10)"
+
+
 def _class_words(info: Mapping[str, Any], score: int) -> str:
+    return _range_words(info, score, score) or "not used (too few different values)"
+
+
+def _range_words(info: Mapping[str, Any], lowest: int, highest: int) -> str | None:
+    """The values scoring `lowest`..`highest` in words ("13 to 40 days"); None when no value can score so."""
     column = info["column"]
     unit = _UNITS.get(column, "")
     integer = bool(info["integer"])
@@ -285,9 +377,11 @@ def _class_words(info: Mapping[str, Any], score: int) -> str:
     edge = np.inf if higher else -np.inf
     # t[s] = where score s starts, with t[1] = the far end of the worst class; unreachable -> edge.
     t = {1: -edge, **{s: (edge if v is None else float(v)) for s, v in zip((2, 3, 4, 5), info["thresholds"])}, 6: edge}
-    start, stop = t[score], t[score + 1]
-    if start == edge or (score > 1 and start == stop):
-        return "not used (too few different values)"
+    start, stop = t[lowest], t[highest + 1]
+    if start == edge or (lowest > 1 and start == stop):
+        return None
+    if lowest == 1 and highest == 5:
+        return "any"
     if not higher:  # lower is better: class = (stop, start]; flip to a low..high range
         low, high = stop, start
         low_open = True

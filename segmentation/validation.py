@@ -13,9 +13,12 @@ analyst's own) on the customer table it labels:
 - substantial: each segment's customers (at least a minimum count, whatever their share) and share of
   customers (and of revenue when a revenue column is given).
 - accessible: a depth-3 decision tree on the raw columns reproduces the labels; its paths become
-  one plain rule per segment ("mrr above 420 and logins_30d under 5").
+  one plain rule per segment ("mrr above 420 and logins_30d under 5", "mrr is 0"). RFM segments
+  are read from their own definition (grid cells and score thresholds, `rfm.segment_rules`).
 - actionable: an outcome KPI (churn, conversion, LTV) differs across segments (chi-square or
-  Kruskal-Wallis, plus the spread between segments).
+  Kruskal-Wallis, plus the spread between segments). Not a pass when a segmentation variable
+  alone nearly determines the outcome (`mirroring_variables`): such segments differ on it by
+  construction, e.g. recency of a cancelled subscription against churn.
 
 The quadratic parts run on samples (a few thousand customers give the silhouette to two
 decimals) and the no-structure reference is cached, so a scorecard takes well under a second
@@ -39,12 +42,13 @@ from sklearn.metrics import adjusted_rand_score, pairwise_distances
 from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
 
+from . import rfm
 from .errors import DataError
 from .kmeans import N_INIT, silhouette_on_distances
 from .result import Segmentation
 from .variables import MISSING_LEVEL, apply_state, category_texts, customer_ids, missing_mask, prepare
 
-__all__ = ["Thresholds", "Criterion", "Validation", "evaluate", "CRITERIA", "VERDICTS"]
+__all__ = ["Thresholds", "Criterion", "Validation", "evaluate", "mirroring_variables", "CRITERIA", "VERDICTS"]
 
 CRITERIA = ("distinct", "measurable", "substantial", "accessible", "actionable")
 VERDICTS = ("pass", "warn", "fail")
@@ -85,6 +89,9 @@ class Thresholds:
     alpha: float = 0.05
     min_rate_spread: float = 0.05  # between the highest and lowest segment rate (binary outcome)
     min_relative_spread: float = 0.20  # of segment means relative to the overall mean (numeric outcome)
+    # A segmentation variable that alone nearly determines the outcome makes 'actionable' pass by definition.
+    mirror_auc: float = 0.95  # yes/no outcome: area under the ROC curve of the variable (either direction)
+    mirror_correlation: float = 0.95  # numeric outcome: absolute rank correlation
 
 
 @dataclass(frozen=True)
@@ -180,9 +187,12 @@ def evaluate(
     with threadpool_limits(limits=1):
         distinct = _distinct(X, specs, codes, names, segmentation.method, t, order, random_state)
         measurable = _measurable(frame, segmentation, labels, t, int(n_bootstrap), order, random_state)
-        accessible, rules, accuracy = _accessible(readable, specs, codes, names, t, random_state)
+        if segmentation.method == "rfm":  # the grid and thresholds are the exact rule: no tree needed
+            accessible, rules, accuracy = _accessible_rfm(segmentation, names, t)
+        else:
+            accessible, rules, accuracy = _accessible(readable, specs, codes, names, t, random_state)
     substantial = _substantial(frame, labels, segmentation.segments, revenue, t)
-    actionable = _actionable(frame, codes, names, outcome, actions, t)
+    actionable = _actionable(frame, codes, names, outcome, actions, t, variables=segmentation.variables)
     return Validation(
         criteria=(distinct, measurable, substantial, accessible, actionable),
         segment_rules=rules,
@@ -567,6 +577,19 @@ def _accessible(frame, specs, codes, names, t: Thresholds, random_state):
     return Criterion("accessible", verdict, figures, shown, why), rules, accuracy
 
 
+def _accessible_rfm(segmentation: Segmentation, names, t: Thresholds):
+    """RFM segments are grid cells over score thresholds: the written definition finds each one exactly."""
+    shown = {"tree_depth": t.tree_depth, "tree_accuracy_pass": t.tree_accuracy_pass,
+             "tree_accuracy_warn": t.tree_accuracy_warn}
+    written = rfm.segment_rules(segmentation)
+    rules = {name: written.get(name, "") for name in names}
+    figures = {"tree_accuracy": 1.0, "rule_source": "RFM grid and score thresholds",
+               "recall": {name: 1.0 for name in names}, "segment_rules": dict(rules), "without_rule": []}
+    why = ("Each segment is a cell of the R x FM grid: days since the last purchase and the order and spend "
+           "scores put 100% of customers in their segment, so a team can pull each list with a CRM filter.")
+    return Criterion("accessible", "pass", figures, shown, why), rules, 1.0
+
+
 def _raw_features(frame, specs):
     """Columns in their own units (numbers, one 0/1 column per category) for readable splits."""
     columns, described, integers = [], [], {}
@@ -577,7 +600,9 @@ def _raw_features(frame, specs):
             values = np.where(np.isnan(values), spec["fill"], values)
             columns.append(values)
             described.append(("numeric", name, None))
-            integers[name] = (bool(np.all(np.mod(values, 1) == 0)), float(values.min()))
+            positive = values[values > 0]
+            integers[name] = (bool(np.all(np.mod(values, 1) == 0)), float(values.min()),
+                              float(positive.min()) if len(positive) else None)
         else:
             text = category_texts(frame[name])
             for level in spec["levels"]:
@@ -667,7 +692,18 @@ def _level_words(name: str, level: str, positive: bool) -> str:
     return f"{name} is {'' if positive else 'not '}{level}"
 
 
-def _numeric_words(name, low, high, integer: bool, minimum: float) -> str:
+def _numeric_words(name, low, high, integer: bool, minimum: float, smallest_positive: float | None = None) -> str:
+    if minimum == 0 and smallest_positive is not None:
+        # A split between 0 and the smallest positive value (mrr 0 vs 12 and up) says "pays / does not pay":
+        # "mrr below 6" would name a value nobody has.
+        zero_low = low is not None and low < smallest_positive
+        zero_high = high is not None and high < smallest_positive
+        if zero_high:
+            return f"{name} is 0"
+        if zero_low:
+            if high is None:
+                return f"{name} above 0"
+            return f"{name} above 0 and " + _numeric_words(name, None, high, integer, minimum).removeprefix(f"{name} ")
     if integer:
         # x > 4.5 means 5 or more; x <= 4.5 means under 5, for whole numbers.
         first = math.floor(low) + 1 if low is not None else None
@@ -696,8 +732,9 @@ def _nice(value: float) -> str:
 
 
 # -- actionable -----------------------------------------------------------------------------------
-def _actionable(frame, codes, names, outcome, actions, t: Thresholds) -> Criterion:
-    shown = {"alpha": t.alpha, "min_rate_spread": t.min_rate_spread, "min_relative_spread": t.min_relative_spread}
+def _actionable(frame, codes, names, outcome, actions, t: Thresholds, *, variables=()) -> Criterion:
+    shown = {"alpha": t.alpha, "min_rate_spread": t.min_rate_spread, "min_relative_spread": t.min_relative_spread,
+             "mirror_auc": t.mirror_auc, "mirror_correlation": t.mirror_correlation}
     missing_actions = [n for n in names if actions is not None and not str(actions.get(n) or "").strip()]
     if outcome is None:
         why = ("No outcome chosen: pick the KPI these segments should move (churn, conversion, LTV) to check that "
@@ -738,6 +775,13 @@ def _actionable(frame, codes, names, outcome, actions, t: Thresholds) -> Criteri
         what = "set" if kind == "date" else repr(str(target))
         detail = f"{outcome} {what} for {_pct(rates[high])} of {high!r} vs {_pct(rates[low])} of {low!r}, {_p(p)}"
     figures["segments_without_action"] = missing_actions
+    mirrors = _mirrors(frame, [v for v in variables if v in frame.columns], outcome, kind, values, positive, keep, t)
+    figures["mirroring_variables"] = list(mirrors)
+    if mirrors:
+        figures["mirror_accuracy" if kind != "numeric" else "mirror_correlation"] = {
+            v: m["accuracy" if kind != "numeric" else "correlation"] for v, m in mirrors.items()}
+        if kind != "numeric":
+            figures["mirror_auc"] = {v: m["auc"] for v, m in mirrors.items()}
     if p < t.alpha and big:
         verdict, why = "pass", f"The outcome differs where it matters: {detail}; give each segment its own play."
     elif p < t.alpha:
@@ -745,12 +789,93 @@ def _actionable(frame, codes, names, outcome, actions, t: Thresholds) -> Criteri
     else:
         verdict, why = "fail", (f"The outcome is about the same in every segment ({detail}); these segments would "
                                 "not change what you do about it.")
+    if mirrors and verdict != "fail":
+        # Segments cut on the outcome itself differ on it by construction: that proves nothing.
+        variable, found = next(iter(mirrors.items()))
+        if kind == "numeric":
+            how = f"its rank correlation with {outcome} is {found['correlation']:.2f}"
+        elif found["levels"]:
+            how = f"its values alone give {outcome} with {_pct(found['accuracy'])} accuracy"
+        else:
+            how = f"a single threshold on it gives {outcome} with {_pct(found['accuracy'])} accuracy"
+        verdict = "warn"
+        why = (f"{variable} mirrors {outcome} here ({how}); 'actionable' passes by definition — drop it or choose "
+               f"another outcome ({detail}).")
     if missing_actions and verdict == "pass":
         verdict = "warn"
     if missing_actions:
         why += f" No action planned yet for {', '.join(map(repr, missing_actions[:3]))}" + (
             " and more." if len(missing_actions) > 3 else ".")
     return Criterion("actionable", verdict, figures, shown, why)
+
+
+def mirroring_variables(frame: pd.DataFrame, variables: Sequence[str], outcome: str, *,
+                        thresholds: Thresholds | None = None) -> dict[str, dict[str, Any]]:
+    """The `variables` that alone nearly determine `outcome`, strongest first, with their figures.
+
+    A yes/no (or date) outcome: area under the ROC curve of the variable >= `mirror_auc`, and the
+    accuracy of the best single threshold on it; a numeric outcome: |rank correlation| >=
+    `mirror_correlation`. Segments built on such a variable differ on the outcome by construction.
+    """
+    t = thresholds or Thresholds()
+    if outcome not in frame.columns:
+        raise DataError(f"The outcome column {outcome!r} is not in the data; choose one of its columns.")
+    kind, values, positive, keep = _outcome(frame[outcome], outcome)
+    return _mirrors(frame, [v for v in variables if v in frame.columns], outcome, kind, values, positive, keep, t)
+
+
+def _mirrors(frame, variables, outcome, kind, values, positive, keep, t: Thresholds) -> dict[str, dict[str, Any]]:
+    if kind == "categorical" or not len(variables):
+        return {}
+    target = None if kind == "numeric" else (np.asarray(values) == positive).astype(int)
+    if target is not None and target.min() == target.max():
+        return {}
+    found = {}
+    for name in variables:
+        score, levels = _mirror_score(frame[name][keep], target)
+        if score is None or np.ptp(score) == 0:
+            continue
+        if kind == "numeric":
+            rho = float(stats.spearmanr(score, values).statistic)
+            if math.isfinite(rho) and abs(rho) >= t.mirror_correlation:
+                found[name] = {"correlation": abs(rho), "levels": levels}
+            continue
+        auc = _auc(score, target)
+        auc = max(auc, 1.0 - auc)
+        if auc >= t.mirror_auc:
+            stump = DecisionTreeClassifier(max_depth=1, random_state=0).fit(score.reshape(-1, 1), target)
+            accuracy = float((stump.predict(score.reshape(-1, 1)) == target).mean())
+            found[name] = {"auc": auc, "accuracy": accuracy, "levels": levels}
+    key = "correlation" if kind == "numeric" else "auc"
+    return dict(sorted(found.items(), key=lambda item: -item[1][key]))
+
+
+def _mirror_score(series: pd.Series, target) -> tuple[np.ndarray | None, bool]:
+    """The variable as one number per customer (blank = its own lowest value); categories by their outcome rate."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        series = (series - pd.Timestamp("1970-01-01")).dt.days
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+        x = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        if np.isnan(x).all():
+            return None, False
+        # Blank is information (recency of someone who never bought): below every value, not dropped.
+        return np.where(np.isnan(x), np.nanmin(x) - 1.0, x), False
+    if target is None:
+        return None, False
+    text = np.asarray(category_texts(series), dtype=object).astype(str)
+    levels, inverse = np.unique(text, return_inverse=True)
+    if len(levels) > 20 or len(levels) > len(text) / 5:  # an id or free text would "predict" anything
+        return None, True
+    rates = np.bincount(inverse, weights=target, minlength=len(levels)) / np.bincount(inverse, minlength=len(levels))
+    return rates[inverse], True
+
+
+def _auc(score: np.ndarray, target: np.ndarray) -> float:
+    """Area under the ROC curve by ranks (ties count half): the chance a positive outranks a negative."""
+    ranks = stats.rankdata(score)
+    positives = int(target.sum())
+    negatives = len(target) - positives
+    return float((ranks[target == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
 def _outcome(series: pd.Series, name: str):

@@ -23,7 +23,8 @@ def _blobs(n_per_blob: int = 60, seed: int = 0) -> pd.DataFrame:
     big = pd.DataFrame({"mrr": rng.normal(500, 20, n_per_blob), "logins": rng.normal(80, 4, n_per_blob)})
     frame = pd.concat([small, big], ignore_index=True)
     frame.index = pd.Index([f"{i:04d}" for i in range(len(frame))], name="customer_id")
-    frame["churned"] = np.r_[np.ones(n_per_blob, bool), np.zeros(n_per_blob, bool)]
+    # Churn differs by group (80% vs 10%) without mirroring it, which 'actionable' would flag.
+    frame["churned"] = np.r_[np.arange(n_per_blob) % 5 != 0, np.arange(n_per_blob) % 10 == 0]
     return frame
 
 

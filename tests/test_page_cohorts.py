@@ -158,3 +158,26 @@ def test_transactions_win_over_events_when_both_are_loaded(root, sample):
     assert "from transactions: a customer counts in a month when they paid in it" in " ".join(
         c.value for c in at.caption)
     assert at.segmented_control(key="cohort_by").options == ["First payment", "Signup"]
+
+
+def test_a_segment_without_payments_is_named_with_the_way_to_include_it(root, sample):
+    tables, roles = sample
+    ids = tables["customers"].frame["customer_id"].astype(str)
+    payers = set(tables["transactions"].frame["customer_id"].astype(str))
+    never = int((~ids.isin(payers)).sum())
+    assert never > 0  # the sample has customers who never paid
+    labels = pd.Series(["Paying" if i in payers else "No purchases" for i in ids], index=ids.to_numpy())
+    seg = Segmentation(method="rfm", labels=labels, segments=("Paying", "No purchases"), variables=("amount",))
+    at = _open(root, tables, roles, **{state.SEGMENTATION: seg})
+    at.selectbox(key="cohort_split").select("Segment").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="cohort_group").options == ["All side by side", "Paying"]
+    captions = " ".join(c.value for c in at.caption)
+    assert (f"Not shown: No purchases ({never:,} customers): no payments, and cohorts start at the first payment; "
+            "switch 'Cohorts by' to Signup to include them.") in captions
+    at.segmented_control(key="cohort_by").set_value("Signup").run()
+    assert not at.exception, at.exception
+    assert "No purchases" in at.selectbox(key="cohort_group").options
+    assert "Not shown:" not in " ".join(c.value for c in at.caption)
+    heatmap = _charts(at)[0]
+    assert [panel["title"] for panel in heatmap["concat"]] == ["Paying", "No purchases"]  # the segmentation's order

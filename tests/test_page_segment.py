@@ -132,3 +132,56 @@ def test_an_outcome_validation_cannot_use_is_an_error_message_not_a_traceback():
     assert not at.exception
     assert any("'churned' has 25 different values" in e for e in texts(at.error)), texts(at.error)
     assert at.session_state["validation"]["actionable"].verdict == "warn" and at.dataframe
+
+
+def _subscriptions_export() -> bytes:
+    """Subscriptions (1-3 per customer), ChartMogul-style: churned customers' subscriptions all ended in 2024."""
+    lines = ["customer_uuid,customer_name,plan,billing_cycle,started_at,ended_at,mrr,currency,quantity,status"]
+    for i in range(150):
+        churned = i % 4 != 0
+        for j in range(1 + i % 3):
+            start = f"{2023 if churned else 2023 + i % 3}-{1 + (i + j) % 12:02d}-{1 + i % 27:02d}"
+            end = f"2024-{1 + (i + j) % 5:02d}-{1 + (i * 7) % 27:02d}" if churned else ""
+            lines.append(f"cus_{i:04d},Customer {i},{['Starter', 'Growth', 'Scale'][(i + j) % 3]},month,{start},{end},"
+                         f"{[49, 99, 199, 399][(i * 7 + j) % 4]}.00,USD,{1 + (i + j) % 4},"
+                         f"{'churned' if churned else 'active'}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_kmeans_defaults_leave_out_a_variable_that_mirrors_the_outcome():
+    # Rolled up to customers, recency_days is "days since the subscription ended": the churn flag itself.
+    at = _upload_customers(_subscriptions_export())
+    at.switch_page("pages/segment.py").run()
+    assert not at.exception and not at.error, texts(at.error)
+    seg = at.session_state["segmentation"]
+    assert "recency_days" not in seg.variables
+    assert any(c.startswith("Not picked by default, because it mirrors churned") and "recency_days" in c
+               for c in texts(at.caption))
+    box = next(m for m in at.multiselect if m.label.startswith("Segmentation variables"))
+    assert any(option.startswith("recency_days") for option in box.options)  # still offered, just not chosen
+    box.set_value(["mrr", "recency_days"]).run()
+    actionable = at.session_state["validation"]["actionable"]
+    assert actionable.verdict == "warn" and actionable.why.startswith("recency_days mirrors churned here")
+
+
+def test_k_diagnostics_fold_away_and_the_reason_stays_visible():
+    at = _segment_page()
+    folded = next(e for e in at.expander if e.label == "How k was chosen")
+    assert [child.type for child in folded.children.values()] == ["vega_lite_chart"]
+    reason = next(c for c in texts(at.caption) if c.startswith(f"k={at.session_state['segmentation'].params['k']} "))
+    assert reason not in texts(folded.caption)
+
+
+def test_rfm_table_gives_every_segment_its_grid_rule():
+    from segmentation.rfm import segment_rules
+
+    at = _segment_page()
+    at.segmented_control(key="method").set_value("RFM").run()
+    assert not at.exception
+    seg = at.session_state["segmentation"]
+    table = next(d for d in at.dataframe if "rule" in d.value.columns)
+    written = segment_rules(seg)
+    assert dict(zip(table.value["segment"], table.value["rule"])) == {s: written[s] for s in table.value["segment"]}
+    assert not any("no simple rule" in r for r in table.value["rule"])
+    assert table.proto.row_height == 66  # long rules wrap onto a second line instead of being cut
+    assert at.session_state["validation"]["accessible"].verdict == "pass"

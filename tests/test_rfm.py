@@ -16,6 +16,7 @@ from segmentation.rfm import (
     grid_frame,
     grid_from_frame,
     rfm_inputs,
+    segment_rules,
     thresholds_text,
 )
 
@@ -304,3 +305,33 @@ def test_cli_exits_2_with_one_line_on_a_missing_column(cli, tmp_path, transactio
     assert code == 2
     assert err == f"error: {source} has no column 'customer'; columns are: invoice, cust, day, amount\n"
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_segment_rules_state_each_grid_cell_in_days_orders_and_money():
+    # One customer per score: R 5 = 10 days or fewer, .., F 1 = 1 order, M 1 = 19 or less.
+    seg = fit_rfm(_table([10, 20, 30, 40, 50], [1, 2, 3, 4, 5], [10.0, 20.0, 30.0, 40.0, 50.0]))
+    rules = segment_rules(seg)
+    assert set(rules) == set(seg.segments)
+    # Champions: R 5 and FM 4-5; FM >= 4 means F + M >= 7.
+    assert rules["Champions"] == ("last purchase 10 or fewer days ago and order and spend scores adding up to "
+                                  "7 or more (of 10)")
+    # Loyal: R 3-4 (11..30 days) with FM 4-5, two grid rows read as one range.
+    assert rules["Loyal"].startswith("last purchase 11 to 30 days ago and ")
+    # FM 1 is only F 1 and M 1, so it reads in orders and money.
+    assert rules["Lost"] == "last purchase 41 or more days ago and 1 or fewer orders and spend 19 or fewer"
+    # Two different shapes of cells: R 2 with FM 1-2, R 1 with FM 2 only (F + M 3..4).
+    assert rules["Hibernating"] == (
+        "(last purchase 31 to 40 days ago and order and spend scores adding up to 4 or less (of 10)) or "
+        "(last purchase 41 or more days ago and order and spend scores adding up to 3 to 4 (of 10))")
+    assert not any("no simple rule" in r for r in rules.values())
+    # Renamed on the Profiles page: the rule follows the new name.
+    renamed = segment_rules(seg.renamed({"Champions": "Best"}))
+    assert renamed["Best"] == rules["Champions"] and "Champions" not in renamed
+
+
+def test_segment_rules_name_customers_without_purchases_and_refuse_other_methods():
+    seg = fit_rfm(_table([10, np.nan, 30, 40, 50, 60], [1, 0, 3, 4, 5, 6], [10.0, 0.0, 30.0, 40.0, 50.0, 60.0]))
+    assert segment_rules(seg)[NO_PURCHASES] == "no purchase yet"
+    other = Segmentation(method="rules", labels=seg.labels, segments=seg.segments, variables=seg.variables)
+    with pytest.raises(DataError, match="needs an RFM segmentation"):
+        segment_rules(other)

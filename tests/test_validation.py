@@ -172,11 +172,13 @@ def test_actionable_without_an_outcome_asks_for_one_and_for_the_action_plan():
 
 def test_a_churn_date_outcome_counts_customers_with_a_date():
     frame, truth = planted(800)
-    frame["churn_date"] = pd.to_datetime(np.where(truth == 3, "2025-01-01", None))
+    # Churn in group 3 and in half of group 0 (churn in group 3 alone would be a threshold on v2: a mirror).
+    churned = (truth == 3) | (np.arange(len(truth)) % 8 == 0)
+    frame["churn_date"] = pd.to_datetime(np.where(churned, "2025-01-01", None))
     seg = fit_kmeans(frame, ["v0", "v1", "v2"], k=4)
     actionable = evaluate(frame, seg, outcome="churn_date", n_bootstrap=0)["actionable"]
     assert actionable.verdict == "pass"
-    assert sorted(actionable.figures["rates"].values()) == [0.0, 0.0, 0.0, 1.0]
+    assert sorted(actionable.figures["rates"].values()) == [0.0, 0.0, 0.5, 1.0]
 
 
 def test_measurable_reports_stability_and_empty_variables():
@@ -255,3 +257,76 @@ def test_rfm_where_everyone_bought_is_measurable_on_recency_values():
     frame.loc[frame.index[:550], "recency_days"] = np.nan
     measurable = evaluate(frame, fit_rfm(frame), n_bootstrap=0)["measurable"]
     assert measurable.figures["constancy"]["recency_days"] == pytest.approx(550 / 600)
+
+
+def _lapsed(flip_every: int) -> pd.DataFrame:
+    """300 customers; churned = recency_days above 30, except every `flip_every`-th customer's is flipped."""
+    i = np.arange(300)
+    recency = i % 60 + 1
+    churned = (recency > 30) ^ (i % flip_every == 0)
+    return pd.DataFrame({"customer_id": [f"{j:04d}" for j in i], "recency_days": recency,
+                         "seats": i % 7 + 1, "churned": np.where(churned, "yes", "no")})
+
+
+def test_actionable_does_not_pass_when_a_variable_mirrors_the_outcome():
+    # Every 30th customer flipped: recency 1 all churned (5 customers), 31 none; the best threshold (above 31)
+    # misses only the 5 at recency 1: 295 of 300 (98%).
+    frame = _lapsed(30)
+    seg = fit_rules(frame, "Recent: recency_days <= 30\nLapsed: otherwise")
+    actionable = evaluate(frame, seg, outcome="churned", n_bootstrap=0)["actionable"]
+    assert actionable.verdict == "warn"
+    assert actionable.why.startswith(
+        "recency_days mirrors churned here (a single threshold on it gives churned with 98% accuracy); "
+        "'actionable' passes by definition — drop it or choose another outcome")
+    assert actionable.figures["mirroring_variables"] == ["recency_days"]
+    assert actionable.figures["mirror_accuracy"]["recency_days"] == pytest.approx(295 / 300)
+    # 145 of 150 churned customers (recency 32-60) outrank all 150 who stayed, 5 (recency 1) none: AUC 145/150.
+    assert actionable.figures["mirror_auc"]["recency_days"] == pytest.approx(145 / 150)
+
+
+def test_actionable_still_passes_when_a_variable_only_predicts_the_outcome():
+    frame = _lapsed(4)  # a quarter flipped: a strong predictor, not the outcome itself
+    seg = fit_rules(frame, "Recent: recency_days <= 30\nLapsed: otherwise")
+    actionable = evaluate(frame, seg, outcome="churned", n_bootstrap=0)["actionable"]
+    assert actionable.verdict == "pass" and "mirrors" not in actionable.why
+    assert actionable.figures["mirroring_variables"] == []
+
+
+def test_a_variable_mirroring_a_numeric_outcome_is_named():
+    from segmentation.validation import mirroring_variables
+
+    i = np.arange(200)
+    frame = pd.DataFrame({"customer_id": [str(j) for j in i], "monetary": i * 10.0, "seats": i % 5 + 1,
+                          "ltv": i * 10.0 + (i % 3)})
+    assert list(mirroring_variables(frame, ["monetary", "seats"], "ltv")) == ["monetary"]
+    seg = fit_rules(frame, "Big: monetary >= 1000\nSmall: otherwise")
+    actionable = evaluate(frame, seg, outcome="ltv", n_bootstrap=0)["actionable"]
+    assert actionable.verdict == "warn"
+    assert actionable.why.startswith("monetary mirrors ltv here (its rank correlation with ltv is 1.00)")
+
+
+@pytest.mark.parametrize("integer", [False, True])
+def test_a_split_between_zero_and_the_smallest_price_reads_as_zero_or_above(integer):
+    i = np.arange(400)
+    mrr = np.where(i % 2 == 0, 0.0, 12.0 + (i * 37) % 488)  # free, or 12 and up: no price between
+    mrr = mrr.astype(int) if integer else mrr + 0.5 * (i % 2)
+    frame = pd.DataFrame({"customer_id": [str(j) for j in i], "mrr": mrr, "logins": i % 9})
+    seg = fit_rules(frame, "Free: mrr == 0\nPaying: otherwise")
+    validation = evaluate(frame, seg, n_bootstrap=0)
+    assert validation.segment_rules == {"Free": "mrr is 0", "Paying": "mrr above 0"}
+
+
+def test_rfm_segments_are_accessible_by_their_own_grid_rules():
+    from segmentation.rfm import fit_rfm, segment_rules
+
+    rng = np.random.default_rng(5)
+    n = 600
+    frame = pd.DataFrame({"recency_days": rng.integers(1, 400, n), "frequency": rng.integers(1, 12, n),
+                          "monetary": rng.lognormal(5, 1, n).round(2)}, index=[f"c{j}" for j in range(n)])
+    seg = fit_rfm(frame)
+    validation = evaluate(frame.rename_axis("customer_id").reset_index(), seg, n_bootstrap=0,
+                          id_column="customer_id")
+    accessible = validation["accessible"]
+    assert accessible.verdict == "pass" and validation.tree_accuracy == 1.0
+    assert dict(validation.segment_rules) == {s: r for s, r in segment_rules(seg).items() if s in seg.sizes.index}
+    assert not any("no simple rule" in r for r in validation.segment_rules.values())

@@ -8,6 +8,8 @@ are many).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -39,6 +41,11 @@ _TITLES = {
     "ltv": "Cumulative revenue per customer",
 }
 _GROUP = "group"
+# Split views sit two panels to a row inside the page's ~730 px column: panels this wide (plus their
+# axis labels) fit without a horizontal scrollbar, and legends go above them, never to the right.
+_PANEL_WIDTH = 280
+_HEATMAP_PANEL_WIDTH = 230
+_SPLIT_LEGEND = {"orient": "top", "direction": "horizontal"}
 
 
 def _unit(cohorts: Cohorts) -> str:
@@ -59,6 +66,21 @@ def _labelled(frame: pd.DataFrame, cohorts: Cohorts) -> pd.DataFrame:
     out["cohort_label"] = label + " · n=" + size + small
     out["cohort_name"] = label
     return out
+
+
+def _group_order(frame: pd.DataFrame, groups: Sequence[str] | None) -> list[str]:
+    """Groups in the given order (e.g. `segmentation.segments`), then any others alphabetically."""
+    present = [str(g) for g in pd.unique(frame[_GROUP])]
+    first = [str(g) for g in (groups or ()) if str(g) in present]
+    return first + sorted(g for g in present if g not in first)
+
+
+def _facet(chart: alt.Chart | alt.LayerChart, frame: pd.DataFrame, groups: Sequence[str] | None) -> alt.FacetChart:
+    # A layer's data sits in its parts, so the facet needs it given; a single chart hands its own over.
+    data = frame if isinstance(chart, alt.LayerChart) else alt.Undefined
+    return chart.properties(width=_PANEL_WIDTH, height=220).facet(
+        facet=alt.Facet(f"{_GROUP}:N").sort(_group_order(frame, groups)).title(None), columns=2, data=data
+    )
 
 
 def _recent(frame: pd.DataFrame, limit: int) -> pd.DataFrame:
@@ -82,11 +104,13 @@ def heatmap(
     *,
     text: bool | None = None,
     max_cohorts: int = MAX_COHORTS,
+    groups: Sequence[str] | None = None,
 ) -> alt.ConcatChart | alt.LayerChart:
     """The cohort triangle: periods of life across, cohorts down, colour = `metric`.
 
     text: write the value in each cell; default only when the matrix has at most
     MAX_TEXT_CELLS cells. Periods not reached yet are simply not drawn.
+    groups: the order of the panels when split (e.g. `segmentation.segments`); default alphabetical.
     """
     if metric == "ltv":
         frame = ltv_curves(cohorts)
@@ -107,16 +131,17 @@ def heatmap(
         return _heatmap_panel(frame, cohorts, metric, domain=domain, text=text, width="container")
     # One panel per group, concatenated rather than faceted: each group has its own cohorts
     # (and sizes in the labels), which a faceted layer cannot give each panel.
+    frame = frame.assign(**{_GROUP: frame[_GROUP].astype(str)})
     panels = [
         _heatmap_panel(frame[frame[_GROUP] == group].drop(columns=_GROUP), cohorts, metric, domain=domain,
-                       text=text, width=360).properties(title=str(group))
-        for group in sorted(frame[_GROUP].unique())
+                       text=text, width=_HEATMAP_PANEL_WIDTH, legend=_SPLIT_LEGEND).properties(title=group)
+        for group in _group_order(frame, groups)
     ]
     return alt.concat(*panels, columns=2).resolve_scale(color="shared")
 
 
 def _heatmap_panel(frame: pd.DataFrame, cohorts: Cohorts, metric: str, *, domain: list[float], text: bool,
-                   width) -> alt.LayerChart:
+                   width, legend: dict | None = None) -> alt.LayerChart:
     value_format = ".0%" if metric in _SHARES else ",.0f"
     tooltip = [
         alt.Tooltip("cohort_name:N", title="Cohort"),
@@ -136,7 +161,7 @@ def _heatmap_panel(frame: pd.DataFrame, cohorts: Cohorts, metric: str, *, domain
         y=y,
         color=alt.Color(f"{metric}:Q")
         .scale(scheme="blues", domain=domain, clamp=True)
-        .legend(format=value_format)
+        .legend(format=value_format, **(legend or {}))
         .title(_TITLES[metric]),
         tooltip=tooltip,
     )
@@ -159,7 +184,7 @@ def _heatmap_panel(frame: pd.DataFrame, cohorts: Cohorts, metric: str, *, domain
     return alt.layer(*layers, data=frame).properties(width=width, height=alt.Step(20))
 
 
-def churn_chart(cohorts: Cohorts) -> alt.Chart | alt.FacetChart:
+def churn_chart(cohorts: Cohorts, *, groups: Sequence[str] | None = None) -> alt.Chart | alt.FacetChart:
     """Churn rate by period of life: the share of customers active in period n never seen after it."""
     frame = churn_by_period(cohorts)
     chart = alt.Chart(frame).mark_bar().encode(
@@ -174,14 +199,13 @@ def churn_chart(cohorts: Cohorts) -> alt.Chart | alt.FacetChart:
         ],
     )
     if _GROUP in frame:
-        return chart.properties(width=360, height=220).facet(
-            facet=alt.Facet(f"{_GROUP}:N").title(None), columns=2
-        )
+        return _facet(chart, frame, groups)
     return chart.properties(width="container", height=300)
 
 
 def trend_chart(
-    cohorts: Cohorts, *, periods: tuple[int, ...] = (1, 12), metric: str = "retention"
+    cohorts: Cohorts, *, periods: tuple[int, ...] = (1, 12), metric: str = "retention",
+    groups: Sequence[str] | None = None,
 ) -> alt.Chart | alt.FacetChart:
     """Retention at fixed periods of life (e.g. 1 and 12) by cohort: is it getting better?"""
     if metric not in _SHARES:
@@ -195,7 +219,8 @@ def trend_chart(
     base = alt.Chart(frame).encode(
         x=alt.X("cohort:T").title("Cohort").axis(_date_axis(cohorts)),
         y=alt.Y(f"{metric}:Q").title(_TITLES[metric]).axis(format=".0%"),
-        color=alt.Color("series:N").title(None).sort([_after(p, cohorts) for p in periods]),
+        color=alt.Color("series:N").title(None).sort([_after(p, cohorts) for p in periods])
+        .legend(**(_SPLIT_LEGEND if _GROUP in frame else {})),
         tooltip=[
             alt.Tooltip("cohort_name:N", title="Cohort"),
             alt.Tooltip("series:N", title="Period"),
@@ -209,60 +234,73 @@ def trend_chart(
         fill=alt.condition("datum.small", alt.value("white"), alt.Color("series:N"))
     )
     if _GROUP in frame:
-        return chart.properties(width=360, height=220).facet(
-            facet=alt.Facet(f"{_GROUP}:N").title(None), columns=2, data=frame
-        )
+        return _facet(chart, frame, groups)
     return chart.properties(width="container", height=300)
 
 
+def _cohort_color(cohorts: Cohorts, *, split: bool) -> alt.Color:
+    """Cohort as time on a sequential scheme: one gradient legend (old = dark, recent = light)
+    instead of a swatch per cohort, which 36 monthly cohorts would overflow."""
+    return (
+        alt.Color("cohort:T").scale(scheme="viridis").title("Cohort")
+        .legend(type="gradient", format=_date_format(cohorts), gradientLength=200,
+                **(_SPLIT_LEGEND if split else {}))
+    )
+
+
 def layer_cake_chart(
-    cohorts: Cohorts, *, measure: str | None = None, shares: bool = False
+    cohorts: Cohorts, *, measure: str | None = None, shares: bool = False, groups: Sequence[str] | None = None,
 ) -> alt.Chart | alt.FacetChart:
     """Each calendar period's revenue (or active customers) stacked by cohort, oldest at the bottom."""
     frame = layer_cake(cohorts, measure=measure)
     frame = frame.assign(cohort_name=period_labels(frame["cohort"], cohorts.period).to_numpy())
     measure = measure or ("revenue" if cohorts.has_revenue else "customers")
     title = "Revenue" if measure == "revenue" else "Active customers"
-    chart = alt.Chart(frame).mark_area().encode(
+    hover = alt.selection_point(fields=["cohort_name"], on="pointerover", clear="pointerout")
+    chart = alt.Chart(frame).mark_area(stroke="white", strokeWidth=0.3).encode(
         x=alt.X("period_start:T").title(None).axis(_date_axis(cohorts)),
         y=alt.Y("value:Q").stack("normalize" if shares else "zero")
         .title(f"Share of {title.lower()}" if shares else title)
         .axis(format=".0%" if shares else ",.0f"),
-        color=alt.Color("cohort_name:O").scale(scheme="viridis").title("Cohort")
-        .legend(columns=2, symbolLimit=60),
+        color=_cohort_color(cohorts, split=_GROUP in frame),
+        detail=alt.Detail("cohort_name:N"),  # one layer per cohort: a continuous colour does not group
         order=alt.Order("cohort_name:O", sort="ascending"),
+        opacity=alt.condition(hover, alt.value(1.0), alt.value(0.35)),
         tooltip=[
             alt.Tooltip("period_start:T", title="Period", format=_date_format(cohorts)),
             alt.Tooltip("cohort_name:N", title="Cohort"),
             alt.Tooltip("value:Q", title=title, format=",.0f"),
             alt.Tooltip("share:Q", title="Share of the period", format=".1%"),
         ],
-    )
+    ).add_params(hover)
     if _GROUP in frame:
-        return chart.properties(width=360, height=220).facet(
-            facet=alt.Facet(f"{_GROUP}:N").title(None), columns=2
-        )
+        return _facet(chart, frame, groups)
     return chart.properties(width="container", height=340)
 
 
-def ltv_chart(cohorts: Cohorts, *, max_cohorts: int = MAX_COHORTS) -> alt.Chart | alt.FacetChart:
-    """Cumulative revenue per customer by period of life, one line per cohort (small ones dashed)."""
+def ltv_chart(
+    cohorts: Cohorts, *, max_cohorts: int = MAX_COHORTS, groups: Sequence[str] | None = None,
+) -> alt.Chart | alt.FacetChart:
+    """Cumulative revenue per customer by period of life, one thin line per cohort (small ones dashed),
+    coloured old to recent; the line under the pointer is drawn thick and the others fade."""
     frame = _recent(ltv_curves(cohorts), max_cohorts)
     frame = frame.assign(cohort_name=period_labels(frame["cohort"], cohorts.period).to_numpy())
-    chart = alt.Chart(frame).mark_line().encode(
+    hover = alt.selection_point(fields=["cohort_name"], on="pointerover", clear="pointerout", nearest=True)
+    chart = alt.Chart(frame).mark_line(strokeWidth=1.2).encode(
         x=alt.X("period:Q").title(f"{_unit(cohorts)} of life"),
         y=alt.Y("ltv:Q").title("Cumulative revenue per customer").axis(format=",.0f"),
-        color=alt.Color("cohort_name:O").scale(scheme="viridis").title("Cohort").legend(columns=2, symbolLimit=60),
+        color=_cohort_color(cohorts, split=_GROUP in frame),
+        detail=alt.Detail("cohort_name:N"),  # one line per cohort: a continuous colour does not group
         strokeDash=alt.condition("datum.small", alt.value([4, 3]), alt.value([1, 0])),
+        strokeWidth=alt.condition(hover, alt.value(3), alt.value(1.2)),
+        opacity=alt.condition(hover, alt.value(1.0), alt.value(0.3)),
         tooltip=[
             alt.Tooltip("cohort_name:N", title="Cohort"),
             alt.Tooltip("period:Q", title=_unit(cohorts)),
             alt.Tooltip("ltv:Q", title="Revenue per customer", format=",.2f"),
             alt.Tooltip("cohort_size:Q", title="Cohort size", format=","),
         ],
-    )
+    ).add_params(hover)
     if _GROUP in frame:
-        return chart.properties(width=360, height=220).facet(
-            facet=alt.Facet(f"{_GROUP}:N").title(None), columns=2
-        )
+        return _facet(chart, frame, groups)
     return chart.properties(width="container", height=340)

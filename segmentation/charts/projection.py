@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 
 from ..projection import Projection, stratified_sample
+from .palette import segment_scale
 
 __all__ = ["customer_map", "MAX_POINTS"]
 
@@ -28,7 +29,8 @@ def customer_map(
     """Scatter of the map; the tooltip shows the id, the segment and `tooltip_columns` of `frame`.
 
     At most `max_points` customers are drawn, every segment in proportion (small ones kept).
-    `segments` fixes the legend order and colours (default: order of appearance).
+    `segments` fixes the legend order and colours: pass `segmentation.segments` so each segment
+    has its colour from every other page (default: order of appearance).
     """
     coords = projection.coords
     keep = stratified_sample(coords["segment"], max_points, random_state=random_state)
@@ -40,7 +42,10 @@ def customer_map(
         data = data.join(extra, how="left")
     data = data.reset_index(names="customer_id")
     x_title, y_title = projection.axis_titles
-    order = list(segments) if segments is not None else list(pd.unique(data["segment"]))
+    # The segmentation's order fixes each segment's colour (the same as on every other page);
+    # anything not in it is appended so it still gets a colour.
+    order = list(segments) if segments is not None else []
+    order += [s for s in pd.unique(data["segment"]) if s not in order]
     shown = f"{len(data):,} of {projection.n_customers:,} customers" if len(data) < projection.n_customers else \
         f"{len(data):,} customers"
     selection = alt.selection_point(fields=["segment"], bind="legend")
@@ -53,7 +58,7 @@ def customer_map(
         .encode(
             x=alt.X("x:Q").title(x_title).axis(labels=False, ticks=False),
             y=alt.Y("y:Q").title(y_title).axis(labels=False, ticks=False),
-            color=alt.Color("segment:N").scale(domain=order).title("Segment"),
+            color=alt.Color("segment:N").scale(segment_scale(order)).title("Segment"),
             opacity=alt.condition(selection, alt.value(0.75), alt.value(0.08)),
             tooltip=tooltip,
         )
