@@ -221,7 +221,7 @@ with left:
     st.altair_chart(bars, width="stretch")
 with right:
     st.dataframe(sizes, hide_index=True, width="stretch", height=height, row_height=row_height,
-                 column_config={"segment": st.column_config.TextColumn(width="small"),
+                 column_config={"segment": st.column_config.TextColumn(width="medium"),
                                 "customers": st.column_config.NumberColumn(width="small"),
                                 "share": st.column_config.NumberColumn(format="percent", width="small"),
                                 "rule": st.column_config.TextColumn("rule in plain words", width="large")})

@@ -14,7 +14,7 @@ from .palette import NEUTRAL, segment_scale
 
 __all__ = ["variable_bars", "lift_heatmap", "kpi_bars", "funnel_chart", "over_index_chart", "migration_heatmap"]
 
-_PERCENT_KPIS = {"share_of_customers", "share_of_revenue", "churn_rate", "monthly_churn_rate", "conversion_rate"}
+_PERCENT_KPIS = {"share_of_customers", "share_of_revenue", "churn_rate", "monthly_churn_rate", "conversion_rate", "paid_share"}
 _DEFAULT_KPIS = ("share_of_customers", "share_of_revenue", "mrr_mean", "ltv", "churn_rate", "conversion_rate", "nps")
 
 
@@ -67,7 +67,8 @@ def kpi_bars(profiles: Profiles, kpis: Sequence[str] | None = None, *, columns: 
     long["percent"] = long["kpi"].isin(_PERCENT_KPIS)
     for column in ("value", "overall"):  # percentages read better as 0-100
         long[column] = long[column].where(~long["percent"], long[column] * 100)
-    long["kpi"] = [KPI_LABELS.get(k, k) + (" (%)" if p else "") for k, p in zip(long["kpi"], long["percent"])]
+    label = getattr(profiles, "label", lambda k: KPI_LABELS.get(k, k))  # "Share of lifetime revenue" etc.
+    long["kpi"] = [label(k) + (" (%)" if p else "") for k, p in zip(long["kpi"], long["percent"])]
     return _bars_with_rule(long.drop(columns="percent"), facet="kpi", value_title=None,
                            segments=profiles.segments, columns=columns, value_format=",.1f")
 
