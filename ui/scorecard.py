@@ -23,7 +23,8 @@ def show_scorecard(validation) -> None:
     for column, criterion in zip(columns, validation.criteria):
         with column:
             verdict = criterion.verdict
-            st.markdown(f"#### :{_COLOURS.get(verdict, 'gray')}[{_ICONS.get(verdict, '')} {criterion.name.capitalize()}]")
+            colour, icon = _COLOURS.get(verdict, "gray"), _ICONS.get(verdict, "")
+            st.markdown(f"#### :{colour}[{icon} {criterion.name.capitalize()}]")
             st.markdown(f":{_COLOURS.get(verdict, 'gray')}-badge[{verdict.upper()}]")
             st.caption(criterion.why)
             with st.popover("Figures", width="stretch"):

@@ -14,7 +14,8 @@ from .palette import NEUTRAL, segment_scale
 
 __all__ = ["variable_bars", "lift_heatmap", "kpi_bars", "funnel_chart", "over_index_chart", "migration_heatmap"]
 
-_PERCENT_KPIS = {"share_of_customers", "share_of_revenue", "churn_rate", "monthly_churn_rate", "conversion_rate", "paid_share"}
+_PERCENT_KPIS = {"share_of_customers", "share_of_revenue", "churn_rate", "monthly_churn_rate", "conversion_rate",
+                 "paid_share"}
 _DEFAULT_KPIS = ("share_of_customers", "share_of_revenue", "mrr_mean", "ltv", "churn_rate", "conversion_rate", "nps")
 
 

@@ -34,7 +34,8 @@ _MONEY = frozenset({"amount", "net", "gross", "total", "subtotal", "revenue", "p
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("inspect", help="show how a file is read and what its columns are")
     parser.add_argument("file")
-    parser.add_argument("--sheet", default=None, help="workbook sheet to read (default: the first that looks like a table)")
+    parser.add_argument("--sheet", default=None,
+                        help="workbook sheet to read (default: the first that looks like a table)")
     parser.add_argument("--kind", choices=KINDS, default=None,
                         help="what the table holds (default: detected from its columns)")
     parser.set_defaults(func=run)
