@@ -768,11 +768,8 @@ def excel_serial_dates(series: pd.Series, *, column: str) -> Converted | None:
     """
     if not names_a_date(column) or is_id_like(column):
         return None
-    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        return None
-    values = series.to_numpy(dtype="float64", na_value=np.nan)
-    present = values[~np.isnan(values)]
-    if not present.size or not np.all(present == np.round(present)):
+    values, present = _whole_numbers(series)
+    if present is None:
         return None
     if present.min() < _SERIAL_RANGE[0] or present.max() > _SERIAL_RANGE[1]:
         return None
@@ -781,6 +778,18 @@ def excel_serial_dates(series: pd.Series, *, column: str) -> Converted | None:
     note = (f"Column '{column}' holds numbers such as {example} where dates belong; they are read as Excel serial "
             f"dates ({example} is {_SERIAL_ORIGIN + pd.Timedelta(days=example):%Y-%m-%d}).")
     return Converted(stamps, date_format=EXCEL_SERIAL, notes=(note,), date_note=note)
+
+
+def _whole_numbers(series: pd.Series) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(all values as floats, the filled ones) when the filled values of a numeric column are whole numbers,
+    else (None, None): serial days and Unix times are never fractions."""
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return None, None
+    values = series.to_numpy(dtype="float64", na_value=np.nan)
+    present = values[~np.isnan(values)]
+    if not present.size or not np.all(present == np.round(present)):
+        return None, None
+    return values, present
 
 
 # -- Unix time -----------------------------------------------------------------------------------------------
@@ -812,11 +821,8 @@ def unix_time_dates(series: pd.Series, *, column: str) -> Converted | None:
     None (leave the column alone) otherwise, or when the name does not say time or says identifier."""
     if not names_a_time(column) or names_an_identifier(column):
         return None
-    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        return None
-    values = series.to_numpy(dtype="float64", na_value=np.nan)
-    present = values[~np.isnan(values)]
-    if not present.size or not np.all(present == np.round(present)):
+    values, present = _whole_numbers(series)
+    if present is None:
         return None
     low, high = present.min(), present.max()
     for scale, unit, fmt, words in _EPOCH_UNITS:
