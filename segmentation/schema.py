@@ -154,7 +154,7 @@ _ROLE_NAMES: dict[str, tuple[str, ...]] = {
              "tarif", "paket", "abo", "abonnement", "formule", "offre", "forfait", "plan_tarifaire", "tarifa",
              "suscripcion", "paquete"),
     "event_date": ("event_date", "activity_date", "date", "day", "timestamp", "event_time", "occurred_at",
-                   "datum", "fecha"),
+                   "datum", "fecha", "time", "ts", "datetime", "created_at", "received_at"),
     "event_count": ("sessions", "session_count", "events", "event_count", "count", "visits", "actions", "logins",
                     "sitzungen", "besuche", "visites", "visitas", "sesiones"),
     "outcome": ("churned", "is_churned", "has_churned", "churn", "churn_flag", "churn_label", "churn_value", "exited",

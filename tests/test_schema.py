@@ -522,3 +522,9 @@ def test_billing_exports_ids_before_emails_and_never_a_plan_for_the_company():
     events = pd.DataFrame({"event": ["Upload", "Share"], "distinct_id": ["113900", "113031"],
                            "time": pd.to_datetime(["2024-01-01", "2024-01-02"])})
     assert infer_roles(events, kind="events").get("customer_id") == "distinct_id"
+
+
+def test_a_mixpanel_time_column_is_the_event_date():
+    events = pd.DataFrame({"event": ["Login", "Share"], "distinct_id": [113900, 113031],
+                           "time": pd.to_datetime(["2024-12-24 06:45:28", "2023-07-27 04:57:26"])})
+    assert infer_roles(events, kind="events").get("event_date") == "time"
