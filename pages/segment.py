@@ -210,7 +210,7 @@ else:
 # long rules (RFM cells over two score ranges) wrap instead of being cut at the column edge.
 row_height = 66 if sizes["rule"].str.len().max() > 80 else 35
 height = 40 + row_height * len(sizes)
-left, right = st.columns([1, 3])
+left, right = st.columns([1, 4])
 with left:
     bars = alt.Chart(sizes).mark_bar().encode(
         x=alt.X("customers:Q").title("Customers"),
@@ -221,9 +221,10 @@ with left:
     st.altair_chart(bars, width="stretch")
 with right:
     st.dataframe(sizes, hide_index=True, width="stretch", height=height, row_height=row_height,
-                 column_config={"segment": st.column_config.TextColumn(width="medium"),
+                 # Fixed widths that fit a laptop screen; long rules wrap in the taller rows.
+                 column_config={"segment": st.column_config.TextColumn(width=170),
                                 "customers": st.column_config.NumberColumn(width="small"),
                                 "share": st.column_config.NumberColumn(format="percent", width="small"),
-                                "rule": st.column_config.TextColumn("rule in plain words", width="large")})
+                                "rule": st.column_config.TextColumn("rule in plain words", width=380)})
 
 st.page_link("pages/profiles.py", label="Next: profiles, KPIs and the action plan", icon=":material/arrow_forward:")
