@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from segmentation.charts import cohorts as charts
-from segmentation.cohorts import cohort_table, cohorts_from_customers, with_period_labels
+from segmentation.cohorts import cohort_table, cohorts_from_customers, typical_gap_days, with_period_labels
 from segmentation.errors import DataError
 from segmentation.export import matrices_workbook, neutralise_frame
 from ui import state
@@ -138,6 +138,16 @@ st.caption(f"{view.n_cohorts} cohorts by {period} up to {result.as_of:%Y-%m-%d},
            "Future periods are left blank.")
 for note in result.notes:
     st.caption(f":material/info: {note}")
+if activity is not None and not by_signup:
+    gap = memo("cohort_gap", key[:3], lambda: typical_gap_days(activity.frame, customer_id=activity.customer_id,
+                                                               date=activity.date))
+    period_days = {"month": 30.4, "quarter": 91.3}[period]
+    if gap is not None and gap > 1.5 * period_days:
+        # Counting "active in the period" reads a gap as churn when customers simply come less often.
+        st.warning(f"Customers come back every {gap:.0f} days (median), less often than once a {period}: a {period} "
+                   f"without a {'payment' if activity.kind == 'transactions' else 'visit'} is not churn here, so "
+                   f"retention reads low. Try a longer period{' (Quarter)' if period == 'month' else ''}.",
+                   icon=":material/info:")
 if result.split is not None:
     missing = _missing_groups(_split_series(), result.groups, order)
     if len(missing):

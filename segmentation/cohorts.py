@@ -45,6 +45,7 @@ __all__ = [
     "ltv_curves",
     "period_labels",
     "with_period_labels",
+    "typical_gap_days",
 ]
 
 # Columns of the long table that `matrix` can pivot, with what they mean.
@@ -192,6 +193,27 @@ def cohort_table(
         )
     return _finish(long, period=period, min_customers=min_customers, has_revenue=amount is not None,
                    split=split_name, source="transactions", notes=notes)
+
+
+def typical_gap_days(transactions: pd.DataFrame, *, customer_id: str, date: str,
+                     sample: int = 5_000, random_state: int = 0) -> float | None:
+    """Median days between a customer's consecutive active days (payments or activity), over a sample
+    of customers; None when too few customers come back to tell.
+
+    "Retained in a month" means "paid (or was active) in it": for customers who pay every quarter
+    or buy now and then, a month without a row is not churn, and the page says so from this figure.
+    """
+    _check_columns(transactions, "transactions", [customer_id, date])
+    days = _with_datetime(transactions[[customer_id, date]], date, "transactions")
+    days = days.dropna().assign(**{date: lambda f: f[date].dt.normalize()}).drop_duplicates()
+    ids = pd.unique(days[customer_id].to_numpy())
+    if len(ids) > sample:
+        chosen = np.random.default_rng(random_state).choice(ids, sample, replace=False)
+        days = days[days[customer_id].isin(chosen)]
+    gaps = days.sort_values([customer_id, date]).groupby(customer_id, sort=False)[date].diff().dropna()
+    if len(gaps) < 20:
+        return None
+    return float(gaps.dt.days.median())
 
 
 def cohorts_from_customers(

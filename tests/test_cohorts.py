@@ -447,3 +447,15 @@ def test_email_ids_written_in_two_cases_are_one_customer():
     table = cohort_table(transactions, customer_id="email", date="date").table
     january = table[table["cohort"] == pd.Timestamp("2024-01-01")].set_index("period")
     assert january.loc[0, "customers"] == 3 and january.loc[1, "customers"] == 1
+
+
+def test_the_typical_gap_between_payments_tells_monthly_from_quarterly_payers():
+    from segmentation.cohorts import typical_gap_days
+
+    monthly = pd.DataFrame({"c": np.repeat([f"m{i}" for i in range(10)], 4),
+                            "d": np.tile(pd.to_datetime(["2024-01-05", "2024-02-05", "2024-03-05", "2024-04-05"]), 10)})
+    quarterly = monthly.assign(d=np.tile(pd.to_datetime(["2024-01-05", "2024-04-05", "2024-07-05", "2024-10-05"]),
+                                         10))
+    assert typical_gap_days(monthly, customer_id="c", date="d") == 31.0  # Jan-Feb 31, Feb-Mar 29, Mar-Apr 31
+    assert typical_gap_days(quarterly, customer_id="c", date="d") == 91.0
+    assert typical_gap_days(monthly.head(8), customer_id="c", date="d") is None  # too few returns to tell
