@@ -208,13 +208,15 @@ def _is_dates(series: pd.Series) -> bool:
 
 def _start_column(frame: pd.DataFrame, *, exclude: set) -> str | None:
     best, best_score = None, 0
+    # A file that names subscriptions in a column ("subscription_id") starts them when they are created.
+    subscription_table = any("subscription" in _words(c) for c in frame.columns)
     for column in frame.columns:
         words = _words(column)
         if column in exclude or words & _NOT_LIFETIME_WORDS:
             continue
         if words & _START_WORDS:
             score = 3 if "subscription" in words else 2
-        elif words & _CREATED_WORDS and "subscription" in words:
+        elif words & _CREATED_WORDS and ("subscription" in words or subscription_table):
             score = 1
         else:
             continue

@@ -313,3 +313,18 @@ def test_the_data_page_glue_rolls_up_customers_and_keeps_an_uploaded_transaction
     plain = Table(frame=SUBS.drop_duplicates("customer_uuid"), name="customers.csv", format="csv")
     assert rolled_up_export(plain) is None
     assert roll_up_subscriptions({"customers": plain}, {"customers": infer_roles(plain.frame)})[0]["customers"] is plain
+
+
+def test_created_at_starts_the_subscriptions_of_a_file_with_a_subscription_id():
+    frame = pd.DataFrame({
+        "subscription_id": ["sub_1", "sub_2", "sub_3", "sub_4"],
+        "customer_email": ["ann@x.io", "ANN@x.io", "bob@y.io", "cy@z.io"],
+        "mrr": [29.0, 99.0, 29.0, 49.0],
+        "created_at": pd.to_datetime(["2024-01-05", "2024-06-01", "2024-02-01", "2024-03-01"]),
+        "canceled_at": pd.to_datetime(["2024-06-01", None, None, "2024-05-01"]),
+    })
+    columns = subscription_columns(frame, infer_roles(frame))
+    assert columns is not None and (columns.start, columns.end) == ("created_at", "canceled_at")
+    # Without a subscription column, "created_at" is when an account was made, not a start.
+    assert subscription_columns(frame.drop(columns="subscription_id"),
+                                infer_roles(frame.drop(columns="subscription_id"))) is None
