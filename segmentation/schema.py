@@ -707,27 +707,27 @@ def clean_transactions(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ..
     notes += [note] if note else []
 
     values = pd.to_numeric(out[base], errors="coerce").astype("float64")
-    refund, refund_column = _refunds(out, levels, amount=amount, base=base, values=values)
     full = (_status_codes(out[status]).isin(_REFUNDED_STATUSES).to_numpy() if status is not None
             else np.zeros(len(out), dtype=bool)) & values.notna().to_numpy() & values.ne(0).to_numpy()
-    partly = (refund > 0).to_numpy() & ~full
-    if base == amount and not full.any() and not partly.any():
+    if full.any():
+        # Money handed back is no purchase either: it must not count as an order or a recent visit.
+        shown = sorted(set(out.loc[full, status].astype(str).str.strip()))
+        notes.append(f"Left out {int(full.sum()):,} payment(s) refunded in full ({status!r} is "
+                     f"{_listing(shown, 'or')}): neither revenue nor a purchase.")
+        out = out.loc[~full].reset_index(drop=True)
+        values = values.loc[~full].reset_index(drop=True)
+    refund, refund_column = _refunds(out, levels, amount=amount, base=base, values=values)
+    partly = (refund > 0).to_numpy()
+    if base == amount and not partly.any():
         return out, tuple(notes)
     net = values - refund
-    net = net.mask((values >= 0) & (net < 0), 0.0)  # a refund never takes back more than was paid
-    net = net.mask(pd.Series(full, index=net.index), 0.0).round(6)
-    if full.any() or partly.any():
-        how = []
-        if full.any():
-            shown = sorted(set(out.loc[full, status].astype(str).str.strip()))
-            how.append(f"{int(full.sum()):,} refunded in full ({status!r} is {_listing(shown, 'or')}) count 0")
-        if partly.any():
-            how.append(f"{int(partly.sum()):,} less the amount in {refund_column!r}")
-        notes.append(f"Took refunds off {int(full.sum() + partly.sum()):,} payment(s): {'; '.join(how)}.")
+    net = net.mask((values >= 0) & (net < 0), 0.0).round(6)  # a refund never takes back more than was paid
+    if partly.any():
+        notes.append(f"Took refunds off {int(partly.sum()):,} payment(s): less the amount in {refund_column!r}.")
     position = list(out.columns).index(amount) + 1
     out = out.copy()
     out.insert(position, NET_AMOUNT, net.to_numpy())
-    source = repr(base) + (" less refunds" if full.any() or partly.any() else "")
+    source = repr(base) + (" less refunds" if partly.any() else "")
     notes.append(f"Revenue is the new column {NET_AMOUNT!r} = {source}; {amount!r} keeps the file's values.")
     return out, tuple(notes)
 

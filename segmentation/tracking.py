@@ -193,11 +193,14 @@ def prepare_for_recipe(
                             "table too.")
     from .features import EVENT_FEATURES, TRANSACTION_FEATURES, customer_table, ids_as_text
     from .outcomes import with_outcomes
-    from .schema import infer_roles, with_derived_amount
+    from .schema import infer_roles, with_derived_amount, with_derived_mrr
 
     needed = list(segmentation.variables)
-    missing = [v for v in needed if v not in frame.columns]
     notes: list[str] = []
+    if any(v not in frame.columns for v in needed):  # e.g. "mrr (from ARR)", derived as when the segments were made
+        frame, derived_mrr = with_derived_mrr(frame)
+        notes += [derived_mrr] if derived_mrr else []
+    missing = [v for v in needed if v not in frame.columns]
     purchase_features = set(TRANSACTION_FEATURES)
 
     if missing and transactions is None and set(missing) <= purchase_features:

@@ -241,12 +241,13 @@ def test_stripe_payments_revenue_is_converted_net_of_refunds_and_failed_charges(
     notes = " ".join(table.notes)
     assert "Left out 1 of 6 rows whose 'Status' is 'Failed'" in notes
     assert "4 currencies (usd, jpy, eur, gbp) in column 'Currency'" in notes and "'Converted Amount'" in notes
-    assert "Took refunds off 2 payment(s)" in notes
+    assert "Left out 1 payment(s) refunded in full" in notes and "Took refunds off 1 payment(s)" in notes
     customers = customers_from_transactions(table.frame, customer_id="Customer ID")
     built = build_customer_table(customers, customer_id="Customer ID", transactions=table.frame,
                                  transaction_roles=roles.roles).frame
     assert built["monetary"].to_dict() == pytest.approx({"cus_A": 1300.0, "cus_B": 72.0, "cus_C": 36.0})
-    assert built["frequency"].to_dict() == {"cus_A": 2, "cus_B": 2, "cus_C": 1}  # the failed charge is no order
+    # Neither the failed charge nor the payment refunded in full is an order.
+    assert built["frequency"].to_dict() == {"cus_A": 2, "cus_B": 1, "cus_C": 1}
 
 
 def test_an_accounts_table_with_arr_gets_a_monthly_mrr_not_the_annual_one():

@@ -196,3 +196,15 @@ def test_written_rules_follow_renamed_segments():
     seg = fit_rules(frame, parse_rules("Big: mrr >= 500\nPaying: mrr > 0\nFree: otherwise"))
     assert written_rules(seg.renamed({"Big": "Whales"})) == {"Whales": "mrr >= 500", "Paying": "mrr > 0",
                                                              "Free": "otherwise"}
+
+
+def test_the_example_rules_split_customers_even_when_most_share_the_lowest_value():
+    from segmentation.rules import fit_rules
+    from ui.scorecard import sample_rules_text
+
+    frame = pd.DataFrame({"mrr": [29.0] * 41 + [49.0] * 12 + [99.0] * 11},
+                         index=pd.Index([f"c{i}" for i in range(64)], name="customer_id"))
+    text = sample_rules_text(frame, value_column="mrr")
+    assert "mrr > 29" in text
+    sizes = fit_rules(frame, text).sizes
+    assert sizes.min() > 0 and sizes.sum() == 64

@@ -294,14 +294,16 @@ def test_payments_in_several_currencies_use_the_converted_amount_net_of_refunds_
     before = payments.copy()
     out, notes = clean_transactions(payments)
     pd.testing.assert_frame_equal(payments, before)
-    assert "ch_5" not in out["id"].tolist() and len(out) == 5  # the failed payment brought nothing
+    # The failed payment brought nothing, and the one refunded in full was no purchase either.
+    assert "ch_5" not in out["id"].tolist() and len(out) == 4
     assert infer_roles(out, kind="transactions").get("amount") == "amount (net)"
     # c1: 100 usd + 100 (15,000 jpy converted); c2: refunded in full, then 80 less 30 refunded; c3: 38 (30 gbp).
     assert _revenue(out) == {"c1": 200.0, "c2": 50.0, "c3": 38.0}
     text = " ".join(notes)
     assert "1 of 6 rows" in text and "'Status'" in text and "Failed" in text
     assert "4 currencies" in text and "'Converted Amount'" in text
-    assert "2 payment(s)" in text and "1 refunded in full" in text and "'Amount Refunded'" in text
+    assert "Left out 1 payment(s) refunded in full" in text
+    assert "Took refunds off 1 payment(s)" in text and "'Amount Refunded'" in text
     assert clean_transactions(out) == (out, ())  # applied twice, nothing more happens
     merged, note = with_derived_amount(payments)
     pd.testing.assert_frame_equal(merged, out)
@@ -323,10 +325,10 @@ def test_a_refunded_order_without_a_refund_column_counts_nothing_and_a_voided_on
         "Currency": ["EUR"] * 4, "Financial Status": ["paid", "refunded", "voided", "pending"],
     })
     out, notes = clean_transactions(orders)
-    assert out["Name"].tolist() == ["#1001", "#1002", "#1004"]
+    assert out["Name"].tolist() == ["#1001", "#1004"]  # refunded in full: no revenue and no order
     assert _revenue(out) == {"a@x.com": 40.0, "b@y.com": 10.0}
     assert any("1 of 4 rows" in n and "voided" in n for n in notes)
-    assert any("1 refunded in full" in n for n in notes)
+    assert any("Left out 1 payment(s) refunded in full" in n for n in notes)
 
 
 def test_clean_payments_in_one_currency_without_refunds_are_left_alone():

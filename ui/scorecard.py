@@ -12,7 +12,7 @@ _COLOURS = {"pass": "green", "warn": "orange", "fail": "red"}
 _RULES_FILE = Path(__file__).resolve().parent.parent / "sample_data" / "persona_rules.txt"
 _GENERIC_RULES = """\
 # Example: edit the names, columns and thresholds to fit your data.
-High value: {value} >= {value_cut}
+High value: {value} {operator} {value_cut}
 Everyone else: otherwise
 """
 
@@ -69,8 +69,12 @@ def sample_rules_text(frame: pd.DataFrame, *, value_column: str | None = None) -
     value = value_column if value_column in numeric else (numeric[0] if numeric else None)
     if value is None:
         return "# Write rules such as:\n# Enterprise: plan == \"Enterprise\"\nEveryone: otherwise\n"
-    cut = float(frame[value].median())
-    return _GENERIC_RULES.format(value=_quoted(value), value_cut=f"{cut:.4g}")
+    values = frame[value].dropna()
+    cut = float(values.median())
+    # When the median is also the smallest value (many at 0 or at the cheapest plan), ">=" would take
+    # everyone: split above it instead, so both example segments hold customers.
+    operator = ">" if cut <= float(values.min()) else ">="
+    return _GENERIC_RULES.format(value=_quoted(value), operator=operator, value_cut=f"{cut:.4g}")
 
 
 def _quoted(column: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..errors import DataError
 from ..export import assignments_csv, workbook
 from ..profiles import kpi_columns, profile
+from ..schema import infer_roles
 from .assign import add_recipe_arguments, prepare
 
 
@@ -28,13 +29,14 @@ def add_parser(subparsers) -> None:
 def run(args) -> int:
     segmentation, plan, prepared = prepare(args)
     frame = prepared.frame
-    profiles = profile(frame, segmentation, **kpi_columns(frame))
+    kpis = kpi_columns(frame, infer_roles(frame, kind="customers"))  # the KPI columns the app would find
+    profiles = profile(frame, segmentation, **kpis)
     validation = None
     if not args.no_validation:
         validation = _validation(frame, segmentation, id_name=prepared.id_name)
     if validation is not None:
         profiles = profile(frame, segmentation, rules=getattr(validation, "segment_rules", None),
-                           **kpi_columns(frame))
+                           **kpis)
     data = workbook(frame, segmentation, id_name=prepared.id_name, profiles=profiles, validation=validation,
                     action_plan=plan)
     Path(args.xlsx).write_bytes(data)

@@ -45,9 +45,13 @@ def run(args: argparse.Namespace) -> int:
     from ..export import neutralise_frame
     from ..io import load_table
     from ..kmeans import fit_kmeans
+    from ..schema import with_derived_mrr
     from ..validation import evaluate
 
     frame = load_table(args.file, sheet=args.sheet, date_order=getattr(args, "date_order", None)).frame
+    frame, derived = with_derived_mrr(frame)  # ARR is not MRR: as the app does, MRR = ARR / 12
+    if derived:
+        print(f"note: {derived}", file=sys.stderr)
     id_column = args.id or _detect_id(frame)
     if id_column is None:
         raise DataError(f"No customer id column found in {Path(args.file).name}; name it with --id COLUMN.")
