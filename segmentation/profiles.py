@@ -294,7 +294,10 @@ def profile(
         lift = lift.divide(lift_base.where(lift_base != 0), axis=1)
 
     top_levels, overall_levels = _top_levels(data, labels, categorical, segments)
-    names = _short_names(numbers, data, labels, categorical, segments)
+    # An empty segment (an RFM cell nobody falls in) has nothing to describe: it keeps its own name.
+    present = set(labels.dropna().astype(str))
+    names = _short_names(numbers, data, labels, categorical, [s for s in segments if str(s) in present])
+    names.update({s: s for s in segments if str(s) not in present})
     summary = kpis.summary
     kpi_columns_present = tuple(c for c in summary.columns if c not in ("customers", "share_of_customers"))
     revenue_kind = _revenue_kind(roles)

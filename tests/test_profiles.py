@@ -312,3 +312,13 @@ def test_churn_counts_only_customers_who_ever_paid():
     assert p.summary.loc["Self-serve", "monthly_churn_rate"] == pytest.approx(1 / (600 / DAYS_PER_MONTH))
     assert any("Nobody in Accidental sign-up, Tire-kicker ever paid" in note for note in p.notes)
     assert "paying customers (ever converted)" in p.definitions["churn_rate"]
+
+
+def test_an_empty_segment_keeps_its_own_name_and_takes_no_suggestion():
+    frame = pd.DataFrame({"mrr": [10.0, 12.0, 11.0, 300.0, 320.0, 310.0]},
+                         index=pd.Index([f"c{i}" for i in range(6)], name="customer_id"))
+    labels = pd.Series(["Small"] * 3 + ["Big"] * 3, index=frame.index)
+    seg = Segmentation("rules", labels, ("Small", "Big", "Nobody"), ("mrr",))
+    names = profile(frame, seg, mrr="mrr").names
+    assert names["Nobody"] == "Nobody"
+    assert names["Small"] != names["Big"] and "Typical" not in names["Small"] + names["Big"]
