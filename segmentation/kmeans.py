@@ -440,6 +440,8 @@ def _names(centres: np.ndarray, design: Design) -> list[str]:
 
 def _terms(centres: np.ndarray, design: Design) -> list[list[_Term]]:
     """Per centre: one term (strength, variable position, words, ...) for every variable."""
+    from .profiles import label_of  # names read like the rest of the app: "MRR", "features adopted"
+
     out: list[list[_Term]] = [[] for _ in centres]
     overall = design.matrix.mean(axis=0)
     column = 0
@@ -449,7 +451,7 @@ def _terms(centres: np.ndarray, design: Design) -> list[list[_Term]]:
             for i, centre in enumerate(centres):
                 z = float(centre[column])
                 level = _level(z)
-                out[i].append(_Term(abs(z), position, f"{level} {name}", level != "mid", True, name))
+                out[i].append(_Term(abs(z), position, f"{level} {label_of(name)}", level != "mid", True, name))
             column += 1
         else:
             width = len(spec["levels"])
@@ -460,7 +462,8 @@ def _terms(centres: np.ndarray, design: Design) -> list[list[_Term]]:
                 # Only a level that most of the segment has, well above its usual share, names the segment.
                 strong = shares[best] > 0.5 and lift >= MIN_LIFT
                 strength = 2 * lift if strong else 0.0
-                out[i].append(_Term(strength, position, f"{name} {spec['levels'][best]}", strong, False, name))
+                out[i].append(_Term(strength, position, f"{label_of(name)} {spec['levels'][best]}", strong, False,
+                                    name))
             column += width
     return out
 
@@ -476,7 +479,9 @@ def _fallback(terms: list[_Term]) -> str:
     numeric = [t for t in terms if t.numeric]
     if numeric:
         return _join(numeric, 1)
-    return f"Mixed {terms[0].variable}"
+    from .profiles import label_of
+
+    return f"Mixed {label_of(terms[0].variable)}"
 
 
 def _level(z: float) -> str:

@@ -77,7 +77,7 @@ def test_categorical_variable_names_its_dominant_level():
     frame = pd.DataFrame({"plan": plan, "mrr": np.where(plan == "Enterprise", 900.0, 0.0) + rng.uniform(0, 5, 300)})
     seg = fit_kmeans(frame, ["plan", "mrr"], k=2, transforms="none")
     assert seg.state["transforms"]["plan"] == "one-hot (2 levels)"
-    assert set(seg.segments) == {"Plan Enterprise, high mrr", "Plan Free, low mrr"}
+    assert set(seg.segments) == {"Plan Enterprise, high MRR", "Plan Free, low MRR"}
 
 
 def test_recipe_round_trip_assigns_the_same_segments():
@@ -208,8 +208,8 @@ def test_a_plan_held_by_a_minority_of_the_segment_never_names_it():
     seg = fit_kmeans(mixed_plan_frame(), ["mrr", "plan"], k=2, transforms="none")
     assert seg.sizes.sort_values().tolist() == [100, 200]
     # 30% on Basic is no reason to call the low-MRR segment "plan Basic"; 100% Enterprise is.
-    assert seg.segments == ("Low mrr", "High mrr, plan Enterprise")
-    assert seg.labels.iloc[0] == "Low mrr" and seg.labels.iloc[-1] == "High mrr, plan Enterprise"
+    assert seg.segments == ("Low MRR", "High MRR, plan Enterprise")
+    assert seg.labels.iloc[0] == "Low MRR" and seg.labels.iloc[-1] == "High MRR, plan Enterprise"
 
 
 def test_a_plan_level_that_is_common_everywhere_does_not_name_a_segment():
@@ -218,7 +218,7 @@ def test_a_plan_level_that_is_common_everywhere_does_not_name_a_segment():
     plan = np.tile(["Basic"] * 4 + ["Pro"], 60)
     frame = pd.DataFrame({"mrr": np.repeat([10.0, 500.0], 150) + rng.uniform(0, 5, 300), "plan": plan})
     seg = fit_kmeans(frame, ["mrr", "plan"], k=2, transforms="none")
-    assert seg.segments == ("Low mrr", "High mrr")
+    assert seg.segments == ("Low MRR", "High MRR")
 
 
 def test_segments_told_apart_only_by_a_weak_plan_get_a_number_not_the_plan():
@@ -232,7 +232,7 @@ def test_segments_told_apart_only_by_a_weak_plan_get_a_number_not_the_plan():
     design = prepare(pd.DataFrame({"mrr": mrr, "plan": plan}), ["mrr", "plan"], transforms="none")
     groups = np.repeat([0, 1, 2], [200, 100, 100])
     centres = np.array([design.matrix[groups == g].mean(axis=0) for g in range(3)])
-    assert _names(centres, design) == ["Low mrr", "High mrr", "High mrr (2)"]
+    assert _names(centres, design) == ["Low MRR", "High MRR", "High MRR (2)"]
 
 
 def test_names_fall_back_to_mid_numbers_and_mixed_categories_but_are_never_empty():
@@ -242,7 +242,7 @@ def test_names_fall_back_to_mid_numbers_and_mixed_categories_but_are_never_empty
     plan = ["Free"] * 100 + ["Basic", "Pro", "Team"] * 33 + ["Basic"] + ["Enterprise"] * 100
     frame = pd.DataFrame({"mrr": np.repeat([0.0, 50.0, 100.0], 100) + rng.uniform(0, 2, 300), "plan": plan})
     seg = fit_kmeans(frame, ["mrr", "plan"], k=3, transforms="none")
-    assert seg.segments == ("Low mrr, plan Free", "Mid mrr", "High mrr, plan Enterprise")
+    assert seg.segments == ("Low MRR, plan Free", "Mid MRR", "High MRR, plan Enterprise")
     assert seg.sizes.tolist() == [100, 100, 100]
     # Two categories: 90 customers all Enterprise in EU; 180 spread evenly over 3 plans x 3 regions.
     crossed = [(p, r) for p in ("Basic", "Pro", "Team") for r in ("US", "APAC", "LATAM")] * 20

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
@@ -80,6 +81,11 @@ def test_profiles_render_with_charts_plan_and_downloads(root, sample):
 
 
 def test_suggested_names_apply_and_survive_a_refit_on_the_segment_page(root, sample):
+    # K-means names already read like the suggestions; plain method names show the renaming at work.
+    tables, roles, fitted = sample
+    plain = {name: f"Group {i + 1}" for i, name in enumerate(fitted.segments)}
+    sample = (tables, roles, dataclasses.replace(fitted, labels=fitted.labels.map(plain),
+                                                 segments=tuple(plain.values())))
     at = _open(root, sample)
     use = next(b for b in at.button if b.label == "Use the suggested names")
     use.click().run()
