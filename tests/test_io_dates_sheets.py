@@ -15,6 +15,7 @@ import pytest
 from segmentation import cli
 from segmentation.errors import DataError
 from segmentation.io import load_table, reading_defaults
+from tests.messy_files import xlsx_bytes
 
 # -- fixtures -------------------------------------------------------------------------------------------------------
 
@@ -34,17 +35,7 @@ UK_FIRSTS = list(pd.date_range("2023-01-01", periods=14, freq="MS"))
 
 
 def workbook(sheets: dict[str, list[list]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(sheets)
 
 
 COMPANIES = [["Record ID", "Company name", "Number of Employees", "Annual Revenue", "Create Date"]] + [
