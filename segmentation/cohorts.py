@@ -166,13 +166,7 @@ def cohort_table(
     frames: dict[str, pd.DataFrame] = {"tx": frame}
     if signup is not None:
         frames["signups"] = _per_customer(signup, "signup", dates=True)
-    group_column, split_name = None, None
-    if isinstance(split, str):
-        _check_columns(frame, "transactions", [split])
-        group_column = split_name = split
-    elif split is not None:
-        frames["groups"] = _per_customer(split, "split")
-        split_name = str(split.name) if split.name is not None else "group"
+    group_column, split_name = _split_source(split, frame, "transactions", frames)
     sql = transactions_sql(
         customer_id=customer_id,
         date=date,
@@ -249,13 +243,7 @@ def cohorts_from_customers(
         raise DataError(f"Column '{mrr}' of the customers holds non-numbers; map MRR to a numeric column.")
     as_of_ts = _timestamp(as_of, "as_of")
     frames: dict[str, pd.DataFrame] = {"customers": frame}
-    group_column, split_name = None, None
-    if isinstance(split, str):
-        _check_columns(frame, "customers", [split])
-        group_column = split_name = split
-    elif split is not None:
-        frames["groups"] = _per_customer(split, "split")
-        split_name = str(split.name) if split.name is not None else "group"
+    group_column, split_name = _split_source(split, frame, "customers", frames)
     sql = customers_sql(
         customer_id=customer_id,
         signup_date=signup_date,
@@ -459,6 +447,19 @@ def _timestamp(value, name: str) -> pd.Timestamp | None:
     if pd.isna(ts):
         raise DataError(f"{name} must be a date such as '2024-06-30', got {value!r}.")
     return ts.tz_localize(None) if ts.tzinfo is not None else ts
+
+
+def _split_source(split: pd.Series | str | None, frame: pd.DataFrame, table: str,
+                  frames: dict[str, pd.DataFrame]) -> tuple[str | None, str | None]:
+    """(column of `frame` to group by, name of the split) for `split`; a Series of labels by customer
+    is added to `frames` as "groups" for the SQL to join."""
+    if isinstance(split, str):
+        _check_columns(frame, table, [split])
+        return split, split
+    if split is not None:
+        frames["groups"] = _per_customer(split, "split")
+        return None, str(split.name) if split.name is not None else "group"
+    return None, None
 
 
 def _per_customer(values: pd.Series, what: str, *, dates: bool = False) -> pd.DataFrame:
