@@ -82,9 +82,7 @@ def assignments_frame(
     out = pd.DataFrame({id_name: pd.Index(labels.index).astype(str), "segment": labels.astype(str).to_numpy()})
     scores = segmentation.scores
     if scores is not None and len(scores):
-        aligned = scores.copy()
-        aligned.index = aligned.index.astype(str)
-        aligned = aligned.reindex(out[id_name])
+        aligned = _by_text_id(scores, out[id_name])
         for column in aligned.columns:
             if str(column) not in out.columns:
                 out[str(column)] = aligned[column].to_numpy()
@@ -95,12 +93,17 @@ def assignments_frame(
             raise DataError(f"The customer table has no column {missing[0]!r} to export.")
         chosen = [c for c in chosen if c in frame.columns and str(c) not in out.columns]
         if chosen:
-            data = frame[chosen].copy()
-            data.index = data.index.astype(str)
-            data = data.reindex(out[id_name])
+            data = _by_text_id(frame[chosen], out[id_name])
             for column in chosen:
                 out[str(column)] = data[column].to_numpy()
     return out
+
+
+def _by_text_id(table: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
+    """`table`'s rows in the order of `ids`, matched on the id as text (labels are keyed by text)."""
+    aligned = table.copy()
+    aligned.index = aligned.index.astype(str)
+    return aligned.reindex(ids)
 
 
 def assignments_csv(
