@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from segmentation.result import Segmentation
 from segmentation.sample import generate
 from segmentation.schema import infer_roles
+from tests.apptest import sample_upload
 from ui import state
 
 io = pytest.importorskip("segmentation.io")
@@ -20,13 +21,7 @@ TABS = ["Retention heatmap", "Revenue retention", "Churn by month", "Trends", "L
 
 @pytest.fixture(scope="module")
 def sample():
-    data = generate(n_customers=300, random_state=3)
-    tables = {
-        kind: io.load_table(frame.to_csv(index=False).encode("utf-8"), name=f"{kind}.csv")
-        for kind, frame in (("customers", data.customers), ("transactions", data.transactions))
-    }
-    roles = {kind: infer_roles(table.frame, kind=kind) for kind, table in tables.items()}
-    return tables, roles
+    return sample_upload()
 
 
 def _open(root, tables=None, roles=None, **session) -> AppTest:

@@ -17,6 +17,7 @@ from segmentation.outcomes import with_outcomes
 from segmentation.projection import BackgroundMaps, Projection
 from segmentation.sample import generate
 from segmentation.schema import infer_roles
+from tests.apptest import sample_upload
 from ui import state
 from ui.action_plan import fill_blank_rows
 from ui.profile_views import rules_in_words
@@ -32,12 +33,7 @@ def no_background_compile(monkeypatch):
 
 @pytest.fixture(scope="module")
 def sample():
-    data = generate(n_customers=300, random_state=3)
-    tables = {
-        kind: io.load_table(frame.to_csv(index=False).encode("utf-8"), name=f"{kind}.csv")
-        for kind, frame in (("customers", data.customers), ("transactions", data.transactions))
-    }
-    roles = {kind: infer_roles(table.frame, kind=kind) for kind, table in tables.items()}
+    tables, roles = sample_upload()
     frame = with_outcomes(customer_table(tables["customers"].frame, customer_id="customer_id",
                                          transactions=tables["transactions"].frame,
                                          transaction_roles=dict(roles["transactions"].roles)),
