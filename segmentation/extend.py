@@ -30,7 +30,7 @@ from threadpoolctl import threadpool_limits
 
 from .errors import DataError
 from .result import Segmentation, register_method
-from .variables import apply_state, customer_ids, prepare
+from .variables import apply_state, centroid_state, customer_ids, prepare
 
 __all__ = ["fit_sklearn", "METHOD", "UNCLUSTERED"]
 
@@ -122,12 +122,7 @@ def fit_sklearn(
         "categories": dict(design.categories),
         "id_column": id_column,
     }
-    state = {
-        "design": dict(design.state),
-        "centroids": centres.tolist(),
-        "names": list(names),
-        "transforms": dict(design.transforms),
-    }
+    state = centroid_state(design, centres, names)
     if fitted is not None:
         state["fitted"] = fitted
         state["cluster_names"] = cluster_names

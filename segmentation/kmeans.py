@@ -25,7 +25,7 @@ from threadpoolctl import threadpool_limits
 
 from .errors import DataError
 from .result import Segmentation, register_method
-from .variables import Design, apply_state, customer_ids, prepare
+from .variables import Design, apply_state, centroid_state, customer_ids, prepare
 
 __all__ = ["KSweep", "sweep_k", "fit_kmeans", "silhouette_on_distances", "DEFAULT_KS", "N_INIT", "MIN_SHARE",
            "MIN_SEGMENT_CUSTOMERS"]
@@ -145,12 +145,7 @@ def fit_kmeans(
         "id_column": id_column,
         "n_init": int(n_init),
     }
-    state = {
-        "design": dict(design.state),
-        "centroids": centres.tolist(),
-        "names": list(names),
-        "transforms": dict(design.transforms),
-    }
+    state = centroid_state(design, centres, names)
     if sweep is not None:
         state["sweep"] = sweep.table.to_dict(orient="list")
     scores = pd.DataFrame({"distance": distance}, index=ids)

@@ -29,6 +29,7 @@ __all__ = [
     "MAX_LEVELS",
     "Design",
     "prepare",
+    "centroid_state",
     "apply_state",
     "check_count",
     "guess_category",
@@ -285,6 +286,17 @@ def prepare(
         matrix=apply_state(state, frame),
         notes=tuple(notes),
     )
+
+
+def centroid_state(design: Design, centres: np.ndarray, names: Sequence[str]) -> dict[str, Any]:
+    """The fitted state of a centroid method (K-means, or a scikit-learn clusterer summarised by its
+    centres): how to rebuild the design matrix, the centres in it, and each centre's segment name."""
+    return {
+        "design": dict(design.state),
+        "centroids": np.asarray(centres).tolist(),
+        "names": list(names),
+        "transforms": dict(design.transforms),
+    }
 
 
 def apply_state(state: Mapping[str, Any], frame: pd.DataFrame) -> np.ndarray:
