@@ -26,14 +26,14 @@ PAGES = [
 if not state.has_customers() and not st.session_state.get("_sample_offered") \
         and os.environ.get("SEGMENTATION_NO_SAMPLE") != "1":
     st.session_state["_sample_offered"] = True
-    tables, roles = load_sample()
-    if "customers" in tables:
-        state.set_data(tables, roles, source=state.SAMPLE_SOURCE)
+    sample = load_sample()
+    if sample.has_customers:
+        state.set_data(sample)
 
 with st.sidebar:
     st.caption("Loaded")
     if state.tables():  # an orders export waiting for its customer id column counts too
-        st.markdown(f"**{state.get(state.SOURCE, 'Your data')}**")
+        st.markdown(f"**{state.source() or 'Your data'}**")
         for kind, table in state.tables().items():
             st.caption(f"{kind}: {len(table.frame):,} rows · {table.name}")
     else:

@@ -10,7 +10,6 @@ from segmentation.cohorts import cohort_table, cohorts_from_customers, typical_g
 from segmentation.errors import DataError
 from segmentation.export import matrices_workbook, neutralise_frame
 from ui import state
-from ui.activity import activity_source
 from ui.customers import require_customers
 from ui.loading import customer_id_pending
 from ui.memo import memo
@@ -29,7 +28,7 @@ require_customers("cohorts need signup dates, transactions or events.")
 tables, roles = state.tables(), state.roles()
 customers, customer_roles = tables["customers"].frame, roles["customers"]
 # Payments, else activity: a customer counts as retained in a month when paying or active in it.
-activity = activity_source(tables, roles)
+activity = state.dataset().activity()
 if activity is None and (customer_roles.get("signup_date") is None or customer_roles.get("customer_id") is None):
     st.info("Cohorts need the customer id and date columns of a transactions or events file, or the customer id "
             "and signup date columns of the customers.")
@@ -103,12 +102,8 @@ def _why_missing() -> str:
     return f"{why}."
 
 
-seg_key = None
-if split == "Segment":
-    seg_key = int(pd.util.hash_pandas_object(segmentation.labels).sum())
-key = (state.data_version(), tuple(sorted(customer_roles.roles.items())),
-       (activity.kind, activity.roles) if activity is not None else None, period, by_signup, split, seg_key,
-       int(min_customers))
+seg_key = segmentation.fingerprint if split == "Segment" else None
+key = (state.dataset().version, period, by_signup, split, seg_key, int(min_customers))
 try:
     result = memo("cohorts", key, _compute)
 except DataError as exc:
@@ -139,7 +134,7 @@ st.caption(f"{view.n_cohorts} cohorts by {period} up to {result.as_of:%Y-%m-%d},
 for note in result.notes:
     st.caption(f":material/info: {note}")
 if activity is not None and not by_signup:
-    gap = memo("cohort_gap", key[:3], lambda: typical_gap_days(activity.frame, customer_id=activity.customer_id,
+    gap = memo("cohort_gap", key[:1], lambda: typical_gap_days(activity.frame, customer_id=activity.customer_id,
                                                                date=activity.date))
     period_days = {"month": 30.4, "quarter": 91.3}[period]
     if gap is not None and gap > 1.5 * period_days:

@@ -7,13 +7,13 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from segmentation.dataset import Dataset
 from segmentation.errors import DataError
 from segmentation.features import ids_as_text
-from segmentation.schema import CATEGORIES, ROLES_BY_KIND, infer_roles, notes_for_amount, quality_summary
+from segmentation.schema import CATEGORIES, ROLES_BY_KIND, notes_for_amount, quality_summary
 from ui import state
-from ui.loading import customer_id_pending, derived_customers, load_sample, load_upload, prepare_table, with_customers
+from ui.loading import customer_id_pending, load_sample, load_upload
 from ui.shell import ensure_app_shell
-from ui.subscriptions import roll_up_subscriptions
 
 ensure_app_shell()
 
@@ -36,22 +36,18 @@ with left:
     }
 with right:
     if st.button("Use the sample data", icon=":material/dataset:", width="stretch"):
-        tables, roles = load_sample()
-        state.set_data(tables, roles, source=state.SAMPLE_SOURCE)
+        state.set_data(load_sample())
         st.session_state.pop("_uploaded_key", None)
-        st.session_state.pop(state.CUSTOMERS_FROM, None)
         st.rerun()  # so the sidebar, drawn before this page, shows the new data
 
 files = {kind: f for kind, f in uploads.items() if f is not None}
 if files:
     parsed, failed = {}, False
     for kind, upload in files.items():
-        data = upload.getvalue()
         sheet = st.session_state.get(f"sheet_{kind}")
         date_order = DATE_ORDERS.get(st.session_state.get(f"date_order_{kind}"))
         try:
-            table = load_upload(data, upload.name, sheet, date_order)
-            parsed[kind] = prepare_table(table, kind)
+            parsed[kind] = load_upload(upload.getvalue(), upload.name, sheet, date_order)
         except DataError as exc:
             st.error(f"{exc} Your previously loaded data is kept.", icon=":material/error:")
             failed = True
@@ -60,20 +56,15 @@ if files:
                                        for k in files)).encode()).hexdigest()
     if not failed and key != st.session_state.get("_uploaded_key"):
         try:
-            roles = {kind: infer_roles(table.frame, kind=kind) for kind, table in parsed.items()}
-            names = [f"{t.name} [{t.sheet}]" if len(t.sheets) > 1 else t.name for t in parsed.values()]
-            # One row per subscription (ChartMogul, Stripe, ...): one row per customer, and monthly MRR.
-            parsed, roles = roll_up_subscriptions(parsed, roles)
-            # An orders, invoices or events export alone is enough: its customer ids make the customers table
-            # (once the user has picked the id column, when none is recognisably it).
-            parsed, roles, derived_from = with_customers(parsed, roles)
+            # The library's one way in: cleaned per kind, roles guessed, subscriptions rolled up, and the
+            # customers taken from an orders or events export that came alone.
+            loaded = Dataset.from_tables(parsed)
         except DataError as exc:
             st.error(f"{exc} Your previously loaded data is kept.", icon=":material/error:")
         else:
-            state.set_data(parsed, roles, source=", ".join(names))
+            state.set_data(loaded)
             st.session_state["_uploaded_key"] = key
-            st.session_state[state.CUSTOMERS_FROM] = derived_from
-            st.toast(f"Loaded {', '.join(names)}", icon=":material/check:")
+            st.toast(f"Loaded {loaded.source}", icon=":material/check:")
             st.rerun()  # so the sidebar, drawn before this page, shows the new data
 
 if not state.tables():
@@ -81,13 +72,15 @@ if not state.tables():
     st.stop()
 
 # -- what was read ---------------------------------------------------------------------------------
-version = state.data_version()
-st.subheader(f"Loaded: {state.get(state.SOURCE)}")
+data = state.dataset()
+# Widgets follow the data's version: after a correction they show the roles as they now are.
+version = data.version
+st.subheader(f"Loaded: {data.source}")
 # Orders or events whose customer id the user has yet to pick: no customers until then.
 pending = customer_id_pending(where="(Customer id, below)")
-pending_kind = state.get(state.CUSTOMERS_FROM) if pending else None
-for kind, table in state.tables().items():
-    role_map = state.roles()[kind]
+pending_kind = data.pending
+for kind, table in data.tables.items():
+    role_map = data.roles[kind]
     with st.expander(f"{kind.capitalize()}: {table.name}", expanded=kind in ("customers", pending_kind)):
         cols = st.columns(5)
         cols[0].metric("Rows", f"{len(table.frame):,}")
@@ -142,26 +135,15 @@ for kind, table in state.tables().items():
                     format_func=lambda c: "— none —" if c is None else c, key=f"role_{kind}_{role}_{version}",
                 )
                 if chosen != current:
-                    role_map = role_map.with_role(role, chosen)
-                    state.set_roles(kind, role_map)
-                    derived_from = st.session_state.get(state.CUSTOMERS_FROM)
-                    if role == "customer_id" and kind == derived_from and chosen is not None:
-                        # The customers are taken from this column: (re)build them from the one picked.
-                        tables = state.tables()
-                        try:
-                            customers, customer_roles = derived_customers(table, role_map)
-                        except DataError as exc:
-                            st.error(str(exc), icon=":material/error:")
-                        else:
-                            others = {k: v for k, v in tables.items() if k != "customers"}
-                            other_roles = {k: v for k, v in state.roles().items() if k != "customers"}
-                            state.set_data({"customers": customers, **others},
-                                           {"customers": customer_roles, **other_roles},
-                                           source=state.get(state.SOURCE))
-                            st.rerun()
-        needed = {"transactions": ("customer_id", "transaction_date", "amount"),
-                  "events": ("customer_id", "event_date")}.get(kind, ("customer_id",))
-        unmapped = [role.replace("_", " ") for role in needed if role_map.get(role) is None]
+                    # A column keeps one role, and naming the id of the orders the customers come from takes
+                    # them again: the Dataset does both.
+                    try:
+                        state.update(data.with_role(kind, role, chosen))
+                    except DataError as exc:
+                        st.error(str(exc), icon=":material/error:")
+                    else:
+                        st.rerun()
+        unmapped = [role.replace("_", " ") for role in data.missing_roles(kind)]
         if kind == pending_kind:
             others = [role for role in unmapped if role != "customer id"]
             unmapped_slot.warning(pending + (f" Say which column holds the {' and the '.join(others)} too."
@@ -180,10 +162,13 @@ for kind, table in state.tables().items():
                                                                      max_value=100),
                 },
             )
+            corrected = data
             for row in edited.itertuples():
                 category = row.category if isinstance(row.category, str) and row.category else None
                 if category != role_map.column(row.column).category:
-                    role_map = role_map.with_category(row.column, category)
-                    state.set_roles(kind, role_map)
+                    corrected = corrected.with_category(kind, row.column, category)
+            if corrected is not data:
+                state.update(corrected)
+                st.rerun()
 
 st.page_link("pages/segment.py", label="Next: choose variables and segment", icon=":material/arrow_forward:")

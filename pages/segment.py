@@ -25,9 +25,9 @@ st.title("Segment")
 require_customers("segments are built from them.")
 frame = customer_table_or_stop()
 
-# Results depend on the data and on the confirmed roles: the memoised customer table stands for both.
+# Results depend on the data and on the confirmed roles: the dataset's version stands for both.
 data_version = state.data_version()  # widget keys: start fresh on new data, keep choices on role edits
-version = (data_version, id(frame))
+version = state.dataset().version
 for note in state.get(state.CUSTOMER_NOTES, ()):
     st.warning(note, icon=":material/link_off:")
 customer_roles = state.roles()["customers"]
@@ -36,7 +36,7 @@ has_transactions = "recency_days" in frame.columns and frame["frequency"].gt(0).
 # -- inputs ----------------------------------------------------------------------------------------
 methods = ["K-means", "RFM", "Rules"]
 # An orders export alone holds purchases and little else: RFM is the natural first cut.
-first = "RFM" if state.get(state.CUSTOMERS_FROM) == "transactions" else "K-means"
+first = "RFM" if state.customers_from() == "transactions" else "K-means"
 method = st.segmented_control("Method", methods, default=first, key="method", selection_mode="single") or first
 
 categories = {c.name: c.category for c in customer_roles.columns}
@@ -164,15 +164,15 @@ else:
 renames = state.saved_names(segmentation)
 if renames and not segmentation.state.get("display_names"):
     fitted = segmentation
-    segmentation = memo("renamed", (id(fitted), tuple(sorted(renames.items()))), lambda: fitted.renamed(renames))
+    segmentation = memo("renamed", (fitted.fingerprint, tuple(sorted(renames.items()))),
+                        lambda: fitted.renamed(renames))
 
 if segmentation.notes:
     st.info("\n".join(f"- {note}" for note in segmentation.notes), icon=":material/info:")
 
 # -- live validation -------------------------------------------------------------------------------
 def _validate(kpi: str | None):
-    # Fitted results are memoised objects, so their identity (with the data version) names them.
-    return memo("validation", (version, segmentation.method, segmentation.variables, id(segmentation), kpi),
+    return memo("validation", (version, segmentation.fingerprint, kpi),
                 lambda: evaluate(frame, segmentation, outcome=kpi, revenue=revenue_column, random_state=0))
 
 

@@ -11,9 +11,10 @@ from segmentation.charts.profiles import migration_heatmap
 from segmentation.errors import DataError
 from segmentation.export import assignments_csv, load_recipe, neutralise_frame
 from segmentation.sample import NEXT_MONTH_FILES, NEXT_MONTH_FOLDER
-from segmentation.tracking import apply_recipe, migration, no_purchases_label, same_segments
+from segmentation.dataset import read_newer_export
+from segmentation.tracking import migration, no_purchases_label, same_segments
 from ui import state
-from ui.loading import SAMPLE_DIR, customer_id_pending, load_upload, prepare_table, read_newer_export
+from ui.loading import SAMPLE_DIR, customer_id_pending, load_upload
 from ui.memo import memo
 from ui.shell import ensure_app_shell
 
@@ -100,48 +101,28 @@ def _named(file_name: str, step):
         raise DataError(message if file_name in message else f"{file_name}: {message}") from None
 
 
-def _confirmed(kind: str) -> dict[str, str]:
-    role_map = state.roles().get(kind)
-    return dict(role_map.roles) if role_map is not None else {}
-
-
-# Roles confirmed on the Data page; used wherever the newer file has the columns they name.
-confirmed = {"roles": _confirmed("customers"), "transaction_roles": _confirmed("transactions"),
-             "event_roles": _confirmed("events")}
-# Without a customers file the session's customers are the ids of its orders or events: so are the newer ones.
-customers_from = state.get(state.CUSTOMERS_FROM)
-roles_key = (customers_from, *(tuple(sorted(mapping.items())) for mapping in confirmed.values()))
+data = state.dataset()
+# The loaded data's version stands for the roles confirmed on the Data page and where the customers came from.
+data_key = data.version if data is not None else None
 scored_files = f"{newer.name}" + (f" with {purchases.name}" if purchases else "")
 
 
-def _read_export(upload):
-    """The export read as the Data page reads an upload (`ui.loading.read_newer_export`), its notes shown."""
-    table = _named(upload.name, lambda: load_upload(upload.getvalue(), upload.name))
+def _table(upload):
+    return _named(upload.name, lambda: load_upload(upload.getvalue(), upload.name))
+
+
+def _read_export(upload, purchases_upload=None):
+    """The export read as the Data page reads an upload (`Dataset.read_newer_export`), its notes shown."""
+    table = _table(upload)
+    extra = _table(purchases_upload) if purchases_upload is not None else None
+    reader = data.read_newer_export if data is not None else read_newer_export
     export = _named(upload.name, lambda: memo(
-        "track_read", (_digest(upload), roles_key),
-        lambda: read_newer_export(table, customers_from=customers_from, roles=state.roles())))
+        "track_read", (_digest(upload, purchases_upload), data_key),
+        lambda: reader(table, transactions=extra)))
     for note in export.notes:
         st.caption(f":material/info: {upload.name}: {note}")
     return export
 
-
-def _purchases(upload) -> dict:
-    """The transactions upload, payments cleaned as on the Data page; {} without one."""
-    if upload is None:
-        return {}
-    table = _named(upload.name, lambda: load_upload(upload.getvalue(), upload.name))
-    prepared = _named(upload.name, lambda: memo("track_purchases", _digest(upload),
-                                                lambda: prepare_table(table, "transactions")))
-    for note in prepared.notes[len(table.notes):]:
-        st.caption(f":material/info: {upload.name}: {note}")
-    return {"transactions": prepared.frame}
-
-
-def _options(export, extra: dict) -> dict:
-    """apply_recipe's keywords: the confirmed roles, what the export brings, and the purchases upload, which
-    replaces transactions taken from a rollup but not the newer export's own when it is the transactions."""
-    own = export.options.get("customers_from") == "transactions"
-    return {**confirmed, **export.options, **({} if own else extra)}
 
 try:
     if recipe_file is not None:
@@ -149,13 +130,11 @@ try:
                                                                 lambda: load_recipe(recipe_file.getvalue())))
     else:
         segmentation = current
-    export = _read_export(newer)
-    extra = _purchases(purchases)
+    export = _read_export(newer, purchases)
     labels, prepared = _named(scored_files, lambda: memo(
-        "track_apply", (_digest(newer, purchases), _digest(recipe_file), id(segmentation), roles_key),
-        lambda: apply_recipe(segmentation, export.customers.frame, **_options(export, extra))))
-    result = {"segmentation": segmentation, "labels": labels, "prepared": prepared, "extra": extra,
-              "extra_key": _digest(purchases),
+        "track_apply", (_digest(newer, purchases), data_key, segmentation.fingerprint),
+        lambda: export.score(segmentation)))
+    result = {"segmentation": segmentation, "labels": labels, "prepared": prepared, "purchases": purchases,
               "files": scored_files + (f", segments from {recipe_file.name}" if recipe_file else "")}
     st.session_state[LAST_RESULT] = result
 except DataError as exc:
@@ -187,13 +166,14 @@ elif against == BEFORE_FILE:
                              key="track_older")
     if older is not None:
         try:
-            older_export = _read_export(older)
             # The older export's own monthly MRR (a rollup) beats the newer period's purchases.
-            older_extra = {} if "transactions" in older_export.options else result["extra"]
+            older_export = _read_export(older)
+            older_purchases = result["purchases"] if older_export.kind != "subscriptions" else None
+            if older_purchases is not None:
+                older_export = _read_export(older, older_purchases)
             before, _ = _named(older.name, lambda: memo(
-                "track_apply_before", (_digest(older), result["extra_key"], id(segmentation), roles_key),
-                lambda: apply_recipe(segmentation, older_export.customers.frame,
-                                     **_options(older_export, older_extra))))
+                "track_apply_before", (_digest(older, older_purchases), data_key, segmentation.fingerprint),
+                lambda: older_export.score(segmentation)))
         except DataError as exc:
             st.error(str(exc), icon=":material/error:")
 
@@ -206,7 +186,8 @@ st.download_button("New assignments (CSV)",
                    file_name="segments_new.csv", mime="text/csv", on_click="ignore", icon=":material/download:")
 
 if before is not None:
-    moves = memo("track_migration", (id(before), id(labels), prepared.source),
+    before_key = current.fingerprint if against == SESSION else _digest(older)
+    moves = memo("track_migration", (before_key, _digest(newer, purchases), data_key, segmentation.fingerprint),
                  lambda: migration(before, labels, segments=segmentation.segments, after_source=prepared.source,
                                    no_purchases=no_purchases_label(segmentation)))
     st.subheader("Who moved")

@@ -9,9 +9,11 @@ knowing which method made the result.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -120,6 +122,14 @@ class Segmentation:
             ) from None
 
     # -- convenience -------------------------------------------------------------------
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of what the result is (method, fitted state, names, every label): a cache key that two
+        different results never share, unlike `id()`, which Python reuses once an object is gone."""
+        digest = hashlib.sha256(json.dumps(self.to_recipe(), sort_keys=True, default=str).encode())
+        digest.update(pd.util.hash_pandas_object(self.labels.astype(str), index=True).to_numpy().tobytes())
+        return digest.hexdigest()
+
     @property
     def sizes(self) -> pd.Series:
         """Customers per segment, in display order (segments with none count 0)."""

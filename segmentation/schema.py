@@ -21,6 +21,9 @@ from .outcomes import as_flag
 
 __all__ = [
     "ROLES",
+    "REQUIRED_ROLES",
+    "ROLES_BY_KIND",
+    "money_column",
     "LEVELS",
     "CATEGORIES",
     "KINDS",
@@ -57,6 +60,13 @@ ROLES = (
     "event_count",
     "outcome",
 )
+# Roles without which a table of each kind cannot be used (the one list: the Data page, the CLI and
+# the customer table ask it).
+REQUIRED_ROLES = {
+    "customers": ("customer_id",),
+    "transactions": ("customer_id", "transaction_date", "amount"),
+    "events": ("customer_id", "event_date"),
+}
 # Roles that make sense per kind of table, in the order the app shows them.
 ROLES_BY_KIND = {
     "customers": ("customer_id", "company", "signup_date", "trial_start", "converted", "churn_date", "mrr", "plan",
@@ -291,10 +301,14 @@ class RoleMap:
         raise DataError(f"There is no column {name!r}; columns are: {', '.join(c.name for c in self.columns)}.")
 
     def with_role(self, role: str, column: str | None) -> RoleMap:
-        """A copy where `role` points at `column` (None clears it)."""
+        """A copy where `role` points at `column` (None clears it).
+
+        A column plays one role: giving it a new one frees the role it had (`with_role("mrr", "plan")`
+        leaves the old MRR role empty), so a table never reads one column as two things.
+        """
         if role not in ROLES:
             raise DataError(f"Unknown role {role!r}; roles are: {', '.join(ROLES)}.")
-        roles = {r: c for r, c in self.roles.items() if r != role}
+        roles = {r: c for r, c in self.roles.items() if r != role and (column is None or c != column)}
         if column is not None:
             self.column(column)  # validates the name
             roles[role] = column
@@ -302,6 +316,21 @@ class RoleMap:
             replace(info, role=next((r for r, c in roles.items() if c == info.name), None)) for info in self.columns
         )
         return replace(self, roles=roles, columns=columns)
+
+    def with_roles(self, roles: Mapping[str, str | None]) -> RoleMap:
+        """A copy with each role in `roles` moved to its column, in order; roles naming a column this
+        table lacks are skipped (a confirmed map applied to another file keeps what fits)."""
+        names = {info.name for info in self.columns}
+        out = self
+        for role, column in roles.items():
+            if column is None or column in names:
+                out = out.with_role(role, column)
+        return out
+
+    def missing(self, required: Sequence[str] | None = None) -> tuple[str, ...]:
+        """The roles this kind of table needs (`REQUIRED_ROLES`) that no column plays yet."""
+        return tuple(role for role in (REQUIRED_ROLES[self.kind] if required is None else required)
+                     if self.roles.get(role) is None)
 
     def with_category(self, column: str, category: str | None) -> RoleMap:
         if category is not None and category not in CATEGORIES:
@@ -367,6 +396,27 @@ def _id_named(norm: str) -> bool:
 def _money_named(norm: str) -> bool:
     words = _words(norm)
     return bool(words & _MONEY_WORDS) or any(word.endswith(_MONEY_STEMS) for word in words)
+
+
+# Words that also name money paid when no column is called an amount: "Net (GBP)", "Charged".
+_PAID_NAME_WORDS = frozenset({"charge", "charged", "payment", "gbp", "usd", "eur", "chf", "cad", "aud", "jpy"})
+
+
+def money_column(frame: pd.DataFrame, *, exclude: set | frozenset = frozenset()) -> str | None:
+    """The first numeric column named like money paid ("amount", "Net (GBP)", "Betrag"), not like a part of
+    it (tax, discount, unit price, quantity); None when there is none. The one money-name guess: the kind
+    detection and the loaders ask it."""
+    for column in frame.columns:
+        if column in exclude:
+            continue
+        values = frame[column]
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        norm = _normalise(str(column), units=True)  # "Net (GBP)" -> net_gbp
+        words = _words(norm)
+        if (_money_named(norm) or words & _PAID_NAME_WORDS) and not words & _NOT_MONEY_WORDS:
+            return str(column)
+    return None
 
 
 def _annual(norm: str) -> bool:
@@ -1037,7 +1087,9 @@ def customers_from_transactions(frame: pd.DataFrame, *, customer_id: str) -> pd.
     carried = [c for c in described if per_customer[c].max() <= 1 and overall[c] > 1]
     out = grouped[carried].first() if carried else pd.DataFrame(index=per_customer.index)
     out.insert(0, customer_id, out.index.to_numpy(dtype=object))
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["rows_without_id"] = int((~keep).sum())  # said by every door: those rows count for nobody
+    return out
 
 
 @dataclass(frozen=True)

@@ -39,10 +39,10 @@ def test_every_page_works_on_an_unseen_customers_only_export(export):
     next(u for u in at.file_uploader if u.label.startswith("Customers")).set_value(("crm.csv", export, "text/csv"))
     at.run()
     assert not at.exception and not at.error
-    roles = at.session_state["roles"]["customers"]
+    roles = at.session_state["dataset"].roles["customers"]
     assert roles.get("customer_id") == "Account Number" and roles.get("churn_date") == "Cancelled"
     assert roles.get("mrr") == "Monthly Revenue" and roles.get("signup_date") == "Created"
-    assert at.session_state["tables"]["customers"].frame["Account Number"].iloc[0] == "000000"
+    assert at.session_state["dataset"].tables["customers"].frame["Account Number"].iloc[0] == "000000"
 
     at.switch_page("pages/segment.py").run()
     assert not at.exception and not at.error

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from segmentation.dataset import Dataset
 from segmentation.result import Segmentation
 from segmentation.sample import generate
 from segmentation.schema import infer_roles
@@ -24,13 +25,11 @@ def sample():
     return sample_upload()
 
 
-def _open(root, tables=None, roles=None, **session) -> AppTest:
+def _open(root, tables=None, roles=None, customers_from=None, **session) -> AppTest:
     at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
     at.session_state["_sample_offered"] = True  # no automatic sample: the test decides what is loaded
     if tables is not None:
-        at.session_state[state.TABLES] = tables
-        at.session_state[state.ROLES] = roles
-        at.session_state[state.SOURCE] = "test data"
+        at.session_state[state.DATASET] = Dataset(tables, roles, customers_from=customers_from, source="test data")
     for key, value in session.items():
         at.session_state[key] = value
     at.switch_page("pages/cohorts.py")
@@ -116,7 +115,7 @@ def test_the_bundled_sample_shows_every_cohort_view(root, monkeypatch):
 # -- activity cohorts: an events table alone -----------------------------------------------------------------
 
 def _events_only(events: pd.DataFrame):
-    from ui.loading import derived_customers
+    from segmentation.tables import derived_customers
 
     table = io.load_table(events.to_csv(index=False).encode("utf-8"), name="events.csv")
     roles = {"events": infer_roles(table.frame, kind="events")}
@@ -131,7 +130,7 @@ def test_events_alone_give_activity_cohorts_by_first_activity(root):
                                           "2024-03-02", "2024-03-01"]})
     tables, roles = _events_only(events)
     assert roles["events"].get("event_date") == "event_time"
-    at = _open(root, tables, roles, **{state.CUSTOMERS_FROM: "events"})
+    at = _open(root, tables, roles, customers_from="events")
     assert not at.exception and not at.error, at.exception
     assert not any("Cohorts need" in i.value for i in at.info)
     captions = " ".join(c.value for c in at.caption)

@@ -35,11 +35,11 @@ def test_upload_shows_what_was_detected_and_keeps_ids_as_text():
     assert any("export.csv" in s for s in texts(at.subheader))
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Delimiter"] == ";" and metrics["Rows"] == "3"
-    assert set(at.session_state["tables"]) == {"customers"}  # the sample's other tables went with it
-    frame = at.session_state["tables"]["customers"].frame
+    assert set(at.session_state["dataset"].tables) == {"customers"}  # the sample's other tables went with it
+    frame = at.session_state["dataset"].tables["customers"].frame
     assert frame["customer_id"].tolist() == ["00017", "00018", "00019"]
     assert frame["mrr"].tolist() == [1234.5, 99.9, 450.0]
-    assert at.session_state["roles"]["customers"].get("customer_id") == "customer_id"
+    assert at.session_state["dataset"].roles["customers"].get("customer_id") == "customer_id"
 
 
 def test_a_bad_upload_names_the_file_and_keeps_what_was_loaded():
@@ -51,7 +51,7 @@ def test_a_bad_upload_names_the_file_and_keeps_what_was_loaded():
     errors = texts(at.error)
     assert errors and "empty.csv" in errors[0] and "previously loaded data is kept" in errors[0]
     # The sample loaded before is still there.
-    assert len(at.session_state["tables"]["customers"].frame) == 5000
+    assert len(at.session_state["dataset"].tables["customers"].frame) == 5000
 
 
 def test_changing_a_role_is_remembered():
@@ -60,7 +60,7 @@ def test_changing_a_role_is_remembered():
     box = next(s for s in at.selectbox if s.label == "Plan" and "customers" in s.key)
     box.set_value("industry").run()
     assert not at.exception
-    assert at.session_state["roles"]["customers"].get("plan") == "industry"
+    assert at.session_state["dataset"].roles["customers"].get("plan") == "industry"
 
 
 # -- a billing tool's subscriptions export (ChartMogul, Baremetrics, Stripe, Chargebee) ----------------------
@@ -95,7 +95,7 @@ def test_a_subscriptions_export_as_customers_is_rolled_up_and_every_page_works()
     _uploader(at, "Customers").set_value(("chartmogul_subscriptions.csv", data, "text/csv"))
     at.run()
     assert not at.exception and not at.error
-    tables, roles = at.session_state["tables"], at.session_state["roles"]
+    tables, roles = at.session_state["dataset"].tables, at.session_state["dataset"].roles
     customers, monthly = tables["customers"], tables["transactions"]
     assert len(customers.frame) == 400 and customers.frame["customer_uuid"].is_unique
     assert customers.notes[0].startswith(f"One row per subscription: rolled up to 400 customers ({n_rows} "
@@ -133,7 +133,7 @@ def test_a_subscriptions_export_alone_as_transactions_gives_customers_and_monthl
     _uploader(at, "Transactions").set_value(("subscriptions.csv", data, "text/csv"))
     at.run()
     assert not at.exception and not at.error
-    tables = at.session_state["tables"]
+    tables = at.session_state["dataset"].tables
     assert list(tables) == ["customers", "transactions"]
     assert len(tables["customers"].frame) == 60 and tables["transactions"].name == "monthly MRR of subscriptions.csv"
     at.switch_page("pages/segment.py").run()
@@ -151,7 +151,7 @@ def test_a_subscriptions_export_with_no_usable_row_names_the_row_and_keeps_what_
     assert not at.exception
     errors = texts(at.error)
     assert errors and "subs.csv" in errors[0] and "row 2" in errors[0] and "previously loaded data is kept" in errors[0]
-    assert len(at.session_state["tables"]["customers"].frame) == 5000  # the sample is still there
+    assert len(at.session_state["dataset"].tables["customers"].frame) == 5000  # the sample is still there
 
 
 def test_the_session_of_a_subscriptions_export_tracks_its_next_export():
@@ -178,12 +178,12 @@ def test_ambiguous_dates_can_be_switched_between_day_first_and_month_first():
     at.run()
     _uploader(at, "Transactions").set_value(("invoices.csv", data, "text/csv"))
     at.run()
-    dates = at.session_state["tables"]["transactions"].frame["Invoice Date"]
+    dates = at.session_state["dataset"].tables["transactions"].frame["Invoice Date"]
     assert dates.dt.month.nunique() == 12 and dates.dt.day.eq(1).all()  # read day-first: the plausible order
     switch = at.segmented_control(key="date_order_transactions")
     switch.set_value("Month first (mm/dd)").run()
     assert not at.exception and not at.error, texts(at.error)
-    dates = at.session_state["tables"]["transactions"].frame["Invoice Date"]
+    dates = at.session_state["dataset"].tables["transactions"].frame["Invoice Date"]
     assert dates.dt.month.eq(1).all() and dates.dt.day.nunique() == 12
 
 
@@ -202,8 +202,8 @@ def test_orders_without_a_recognisable_customer_id_load_and_the_user_picks_it():
     _uploader(at, "Transactions").set_value(("holder.csv", _holder_csv(), "text/csv"))
     at.run()
     assert not at.exception and not at.error, texts(at.error)
-    assert list(at.session_state["tables"]) == ["transactions"]  # loaded, no customers yet
-    assert at.session_state["customers_from"] == "transactions"
+    assert list(at.session_state["dataset"].tables) == ["transactions"]  # loaded, no customers yet
+    assert at.session_state["dataset"].customers_from == "transactions"
     warnings = texts(at.warning)
     assert any(w.startswith("Pick the column of holder.csv that holds the customer id (Customer id, below)")
                for w in warnings), warnings
@@ -217,7 +217,7 @@ def test_orders_without_a_recognisable_customer_id_load_and_the_user_picks_it():
     box = next(s for s in at.selectbox if s.label == "Customer id" and "transactions" in s.key)
     box.set_value("Holder").run()
     assert not at.exception and not at.error, texts(at.error)
-    tables, roles = at.session_state["tables"], at.session_state["roles"]
+    tables, roles = at.session_state["dataset"].tables, at.session_state["dataset"].roles
     assert list(tables) == ["customers", "transactions"]
     assert sorted(tables["customers"].frame["Holder"]) == [f"K{i:03d}" for i in range(7)]
     assert roles["customers"].get("customer_id") == "Holder" == roles["transactions"].get("customer_id")
@@ -233,11 +233,12 @@ def test_events_without_a_recognisable_customer_id_load_and_the_user_picks_it():
     _uploader(at, "Events").set_value(("activity.csv", _holder_csv("Event Date", amount=False), "text/csv"))
     at.run()
     assert not at.exception and not at.error, texts(at.error)
-    assert list(at.session_state["tables"]) == ["events"] and at.session_state["customers_from"] == "events"
+    assert list(at.session_state["dataset"].tables) == ["events"]
+    assert at.session_state["dataset"].customers_from == "events"
     assert any(w.startswith("Pick the column of activity.csv") for w in texts(at.warning))
     next(s for s in at.selectbox if s.label == "Customer id" and "events" in s.key).set_value("Holder").run()
     assert not at.exception and not at.error, texts(at.error)
-    assert len(at.session_state["tables"]["customers"].frame) == 7
+    assert len(at.session_state["dataset"].tables["customers"].frame) == 7
 
 
 def test_the_missing_role_warning_goes_as_soon_as_the_role_is_picked():
@@ -251,5 +252,5 @@ def test_the_missing_role_warning_goes_as_soon_as_the_role_is_picked():
     box = next(s for s in at.selectbox if s.label == "Transaction date" and "transactions" in s.key)
     box.set_value("Booked").run()  # one run, as one pick in the browser
     assert not at.exception
-    assert at.session_state["roles"]["transactions"].get("transaction_date") == "Booked"
+    assert at.session_state["dataset"].roles["transactions"].get("transaction_date") == "Booked"
     assert not any("Say which column" in w for w in texts(at.warning)), texts(at.warning)

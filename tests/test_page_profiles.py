@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from segmentation import kmeans, projection, rules
 from segmentation.actions import empty_plan
+from segmentation.dataset import Dataset
 from segmentation.features import customer_table
 from segmentation.outcomes import with_outcomes
 from segmentation.projection import BackgroundMaps, Projection
@@ -47,9 +48,7 @@ def _open(root, sample=None, **session) -> AppTest:
     at.session_state["_sample_offered"] = True
     if sample is not None:
         tables, roles, seg = sample
-        at.session_state[state.TABLES] = tables
-        at.session_state[state.ROLES] = roles
-        at.session_state[state.SOURCE] = "test data"
+        at.session_state[state.DATASET] = Dataset(tables, roles, source="test data")
         at.session_state[state.SEGMENTATION] = seg
     for key, value in session.items():
         at.session_state[key] = value
@@ -144,9 +143,7 @@ def test_names_survive_going_to_the_segment_page_and_back(root, sample):
     tables, roles, _ = sample
     at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
     at.session_state["_sample_offered"] = True
-    at.session_state[state.TABLES] = tables
-    at.session_state[state.ROLES] = roles
-    at.session_state[state.SOURCE] = "test data"
+    at.session_state[state.DATASET] = Dataset(tables, roles, source="test data")
     at.switch_page("pages/segment.py").run()
     fitted = at.session_state[state.SEGMENTATION]
     at.switch_page("pages/profiles.py").run()
@@ -268,7 +265,7 @@ def test_the_table_starts_with_the_name_and_size(sample):
 
 def test_transactions_only_data_hides_the_ideal_customer_profile(root):
     from segmentation.rfm import fit_rfm
-    from ui.loading import prepare_table, with_customers
+    from segmentation.tables import prepare_table, with_customers
     from ui.profile_views import ICP_NEEDS_FIRMOGRAPHICS
 
     data = generate(n_customers=120, random_state=5)

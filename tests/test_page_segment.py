@@ -104,7 +104,7 @@ def _upload_customers(data: bytes):
 
 def test_a_status_column_is_the_churn_outcome_and_is_not_a_variable():
     at = _upload_customers(_status_export())
-    assert at.session_state["roles"]["customers"].get("outcome") == "Status"
+    assert at.session_state["dataset"].roles["customers"].get("outcome") == "Status"
     at.switch_page("pages/segment.py").run()
     assert not at.exception and not at.error, texts(at.error)
     actionable = at.session_state["validation"]["actionable"]

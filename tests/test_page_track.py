@@ -15,6 +15,7 @@ from segmentation.export import recipe_json
 from segmentation.features import customer_table
 from segmentation.sample import generate
 from segmentation.schema import infer_roles
+from segmentation.dataset import Dataset
 from ui import state
 
 
@@ -139,7 +140,7 @@ def test_the_confirmed_customer_id_is_used_on_the_newer_export(root, exports):
     confirmed = infer_roles(accounts, kind="customers").with_role("customer_id", "Kunde")
     renamed = newer.rename(columns={"customer_id": "Kunde"}).iloc[::-1]
     renamed.insert(0, "id", range(1, len(renamed) + 1))
-    at = _open(root, **{state.SEGMENTATION: seg, state.ROLES: {"customers": confirmed}})
+    at = _open(root, **{state.SEGMENTATION: seg, state.DATASET: Dataset({}, {"customers": confirmed})})
     _upload(at, "track_newer", "newer.csv", _csv(renamed))
     assert not at.exception, at.exception
     assert at.markdown[0].value.startswith("- Of 200 customers in both")  # with "id" none would match
@@ -189,7 +190,7 @@ def test_the_sample_next_month_shows_who_moved_without_preparing_files(root):
     # A first visit: the app opens on the bundled sample; segment with the K-means default, then Track.
     at = AppTest.from_file(str(root / "app.py"), default_timeout=120)
     at.run()
-    assert str(at.session_state[state.SOURCE]).startswith("Sample data")
+    assert str(at.session_state[state.DATASET].source).startswith("Sample data")
     at.switch_page("pages/segment.py").run()
     assert not at.exception, at.exception
     assert at.session_state[state.SEGMENTATION].method == "kmeans"
@@ -202,7 +203,7 @@ def test_the_sample_next_month_shows_who_moved_without_preparing_files(root):
     headings = [s.value for s in at.subheader]
     assert headings[1] == "Who moved" and headings[0].endswith("customers scored")
     scored = int(headings[0].split()[0].replace(",", ""))
-    first = int(at.session_state[state.TABLES]["customers"].frame.shape[0])
+    first = int(at.session_state[state.DATASET].tables["customers"].frame.shape[0])
     assert scored > first  # the same customers plus next month's sign-ups
     summary = at.markdown[0].value
     both, stayed = (int(x.replace(",", "")) for x in re.match(r"- Of ([\d,]+) customers in both, ([\d,]+) ",
@@ -216,7 +217,7 @@ def test_the_sample_next_month_shows_who_moved_without_preparing_files(root):
     # The result stays on reruns (the button is a one-off click); an upload takes over.
     at.run()
     assert [s.value for s in at.subheader][1] == "Who moved"
-    _upload(at, "track_newer", "mine.csv", at.session_state[state.TABLES]["customers"].frame.to_csv(index=False)
+    _upload(at, "track_newer", "mine.csv", at.session_state[state.DATASET].tables["customers"].frame.to_csv(index=False)
             .encode())
     assert not at.exception, at.exception
     assert "next_month/customers.csv" not in _captions(at)
@@ -225,7 +226,7 @@ def test_the_sample_next_month_shows_who_moved_without_preparing_files(root):
 
 def test_the_next_month_button_is_only_offered_on_the_sample(root, exports):
     seg = exports[2]
-    at = _open(root, **{state.SEGMENTATION: seg, state.SOURCE: "mine.csv"})
+    at = _open(root, **{state.SEGMENTATION: seg})
     assert not at.exception
     assert not [b for b in at.button if b.key == "track_sample_next"]
     assert "next month" not in at.info[0].value
@@ -234,14 +235,10 @@ def test_the_next_month_button_is_only_offered_on_the_sample(root, exports):
 # -- the newer export read the way the Data page reads an upload -------------------------------------------------
 
 def _session_of(files: dict[str, bytes]) -> dict:
-    """The session state the Data page leaves after these uploads (kind -> (name, bytes)), built with its own steps."""
-    from segmentation.io import load_table
-    from ui.loading import prepare_table, with_customers
+    """The session state the Data page leaves after these uploads (kind -> (name, bytes)): the library's Dataset."""
+    from segmentation.dataset import Dataset
 
-    tables = {kind: prepare_table(load_table(data, name=name), kind) for kind, (name, data) in files.items()}
-    roles = {kind: infer_roles(table.frame, kind=kind) for kind, table in tables.items()}
-    tables, roles, derived_from = with_customers(tables, roles)
-    return {state.TABLES: tables, state.ROLES: roles, state.CUSTOMERS_FROM: derived_from, state.SOURCE: "mine"}
+    return {state.DATASET: Dataset.read(**files)}
 
 
 def _events_csv(seed: int = 5, n_customers: int = 40, rows: int = 1200) -> bytes:
@@ -256,9 +253,9 @@ def _events_csv(seed: int = 5, n_customers: int = 40, rows: int = 1200) -> bytes
 
 def test_a_session_of_events_alone_scores_a_newer_events_file(root):
     session = _session_of({"events": ("events.csv", _events_csv())})
-    assert session[state.CUSTOMERS_FROM] == "events"
-    table = customer_table(session[state.TABLES]["customers"].frame, customer_id="user_id",
-                           events=session[state.TABLES]["events"].frame,
+    assert session[state.DATASET].customers_from == "events"
+    table = customer_table(session[state.DATASET].tables["customers"].frame, customer_id="user_id",
+                           events=session[state.DATASET].tables["events"].frame,
                            event_roles={"customer_id": "user_id", "event_date": "event_time"})
     seg = kmeans.fit_kmeans(table, ["active_days_30d", "events_90d"], k=2, random_state=0)
     at = _open(root, **session, **{state.SEGMENTATION: seg})
@@ -274,7 +271,7 @@ def test_an_mrr_derived_from_arr_is_derived_on_the_newer_export_too(root):
     accounts = pd.DataFrame({"account_id": [f"A{i:04d}" for i in range(60)],
                              "arr_usd": rng.lognormal(9, 1, 60).round(0), "seats": rng.integers(1, 50, 60)})
     session = _session_of({"customers": ("accounts.csv", _csv(accounts))})
-    frame = session[state.TABLES]["customers"].frame
+    frame = session[state.DATASET].tables["customers"].frame
     assert "mrr (from arr_usd)" in frame.columns
     seg = kmeans.fit_kmeans(frame.set_index("account_id"), ["mrr (from arr_usd)", "seats"], k=3, random_state=0)
     at = _open(root, **session, **{state.SEGMENTATION: seg})
@@ -297,11 +294,11 @@ def test_a_session_of_transactions_alone_reads_the_newer_file_as_transactions(ro
                        "amount": rng.integers(10, 500, 400).astype(float),
                        "Country": [countries[i] for i in ids]})
     session = _session_of({"transactions": ("invoices.csv", _csv(tx))})
-    assert session[state.CUSTOMERS_FROM] == "transactions"
-    customers = session[state.TABLES]["customers"].frame
+    assert session[state.DATASET].customers_from == "transactions"
+    customers = session[state.DATASET].tables["customers"].frame
     assert list(customers.columns) == ["customer_id", "Country"]  # one country per customer comes along
-    table = customer_table(customers, customer_id="customer_id", transactions=session[state.TABLES]["transactions"]
-                           .frame, transaction_roles=dict(session[state.ROLES]["transactions"].roles))
+    table = customer_table(customers, customer_id="customer_id", transactions=session[state.DATASET].tables["transactions"]
+                           .frame, transaction_roles=dict(session[state.DATASET].roles["transactions"].roles))
     seg = kmeans.fit_kmeans(table, ["monetary", "Country"], k=3, random_state=0)
     at = _open(root, **session, **{state.SEGMENTATION: seg})
     _upload(at, "track_newer", "invoices.csv", _csv(tx))

@@ -232,9 +232,9 @@ def test_crm_companies_export(tables):
 # -- payments in several currencies, ARR without MRR, German and UK headers ---------------------------------
 
 def test_stripe_payments_revenue_is_converted_net_of_refunds_and_failed_charges():
-    from ui.loading import with_amount
+    from segmentation.tables import prepare_table
 
-    table = with_amount(load_table(real.stripe_payments_csv(), name="payments.csv"))
+    table = prepare_table(load_table(real.stripe_payments_csv(), name="payments.csv"), "transactions")
     roles = infer_roles(table.frame, kind="transactions")
     assert dict(roles.roles) == {"customer_id": "Customer ID", "transaction_date": "Created date (UTC)",
                                  "amount": "amount (net)", "order_id": "id"}
@@ -251,11 +251,11 @@ def test_stripe_payments_revenue_is_converted_net_of_refunds_and_failed_charges(
 
 
 def test_an_accounts_table_with_arr_gets_a_monthly_mrr_not_the_annual_one():
-    from ui.loading import prepare_customers
+    from segmentation.tables import prepare_table
 
     loaded = load_table(real.accounts_parquet(), name="accounts.parquet")
     assert infer_roles(loaded.frame).get("mrr") is None  # ARR is not MRR: every revenue figure would be 12x
-    table = prepare_customers(loaded)
+    table = prepare_table(loaded, "customers")
     roles = infer_roles(table.frame)
     assert roles.get("mrr") == "mrr (from arr_usd)" and roles.get("outcome") == "is_churned"
     assert table.frame["mrr (from arr_usd)"].to_numpy() == pytest.approx(loaded.frame["arr_usd"].to_numpy() / 12)
@@ -265,7 +265,7 @@ def test_an_accounts_table_with_arr_gets_a_monthly_mrr_not_the_annual_one():
 
 
 def test_a_german_crm_export_and_a_uk_invoice_export_are_mapped_without_help():
-    from ui.loading import prepare_table
+    from segmentation.tables import prepare_table
 
     kunden = prepare_table(load_table(real.kunden_csv(), name="kunden.csv"), "customers")
     roles = infer_roles(kunden.frame)
@@ -288,7 +288,7 @@ def test_a_german_crm_export_and_a_uk_invoice_export_are_mapped_without_help():
 
 def _revenue_of(data: bytes, name: str) -> tuple[object, dict, dict]:
     """Load a transactions export as the app does: its table (with notes), roles and revenue per customer."""
-    from ui.loading import prepare_table
+    from segmentation.tables import prepare_table
 
     table = prepare_table(load_table(data, name=name), "transactions")
     roles = infer_roles(table.frame, kind="transactions")
@@ -425,7 +425,7 @@ def test_an_orders_export_alone_is_enough_in_the_app(files):
         ("Online Retail.csv", files["Online Retail.csv"], "text/csv"))
     at.run()
     assert not at.exception and not at.error, texts(at.error)
-    tables, roles = at.session_state["tables"], at.session_state["roles"]
+    tables, roles = at.session_state["dataset"].tables, at.session_state["dataset"].roles
     assert RETAIL_NOTE in tables["transactions"].notes
     assert dict(roles["transactions"].roles) == {"customer_id": "CustomerID", "transaction_date": "InvoiceDate",
                                                  "amount": "amount", "order_id": "InvoiceNo"}
@@ -454,14 +454,14 @@ def test_changing_the_id_of_an_orders_export_alone_rebuilds_the_customers(files)
     next(u for u in at.file_uploader if u.label.startswith("Transactions")).set_value(
         ("invoices.csv", files["invoices.csv"], "text/csv"))
     at.run()
-    assert len(at.session_state["tables"]["customers"].frame) == 40
+    assert len(at.session_state["dataset"].tables["customers"].frame) == 40
     box = next(s for s in at.selectbox if s.label == "Customer id" and "transactions" in s.key)
     box.set_value("Customer Email").run()
     assert not at.exception
-    customers = at.session_state["tables"]["customers"].frame
+    customers = at.session_state["dataset"].tables["customers"].frame
     assert list(customers.columns[:1]) == ["Customer Email"] and len(customers) == 40
-    assert at.session_state["roles"]["customers"].get("customer_id") == "Customer Email"
-    assert at.session_state["roles"]["transactions"].get("customer_id") == "Customer Email"
+    assert at.session_state["dataset"].roles["customers"].get("customer_id") == "Customer Email"
+    assert at.session_state["dataset"].roles["transactions"].get("customer_id") == "Customer Email"
     assert np.all(customers["Customer Email"].str.contains("@"))
 
 

@@ -292,9 +292,9 @@ def test_without_end_mrr_or_plan_columns_only_what_the_file_says_comes_out():
 # -- the app's glue --------------------------------------------------------------------------------------------
 
 
-def test_the_data_page_glue_rolls_up_customers_and_keeps_an_uploaded_transactions_file():
+def test_the_dataset_rolls_up_customers_and_keeps_an_uploaded_transactions_file():
     from segmentation.io import Table
-    from ui.subscriptions import roll_up_subscriptions, rolled_up_export
+    from segmentation.tables import roll_up_subscriptions, rolled_up_export
 
     subs = Table(frame=SUBS, name="subs.csv", format="csv")
     invoices = Table(frame=pd.DataFrame({"customer_uuid": ["B"], "invoice_date": [T("2024-01-05")],
@@ -308,7 +308,8 @@ def test_the_data_page_glue_rolls_up_customers_and_keeps_an_uploaded_transaction
     assert out_roles["customers"].get("churn_date") == "churn_date" and out_roles["customers"].get("mrr") == "mrr"
     assert tables["customers"] is subs  # the inputs are not changed
 
-    customers, monthly = rolled_up_export(subs)
+    (customers, _), (monthly, monthly_roles) = rolled_up_export(subs)
+    assert monthly_roles.get("transaction_date") == "month" and monthly_roles.get("amount") == "mrr"
     assert len(customers.frame) == 5 and list(monthly.frame.columns) == ["customer_uuid", "month", "mrr"]
     plain = Table(frame=SUBS.drop_duplicates("customer_uuid"), name="customers.csv", format="csv")
     assert rolled_up_export(plain) is None

@@ -1,4 +1,4 @@
-"""The customer table for the loaded data, built once per data version and role mapping."""
+"""The customer table for the loaded data, built once per dataset version."""
 
 from __future__ import annotations
 
@@ -6,43 +6,17 @@ import pandas as pd
 import streamlit as st
 
 from segmentation.errors import DataError
-from segmentation.features import build_customer_table
-from segmentation.outcomes import with_outcomes
 from ui import state
 from ui.loading import customer_id_pending
-from ui.memo import memo
-
-
-def _roles_key(kind: str) -> tuple:
-    role_map = state.roles().get(kind)
-    return tuple(sorted(role_map.roles.items())) if role_map is not None else ()
 
 
 def current_customer_table() -> pd.DataFrame:
-    """One row per customer (customers' columns + what transactions/events say), cached per session."""
-    tables, roles = state.tables(), state.roles()
-    key = (state.data_version(), _roles_key("customers"), _roles_key("transactions"), _roles_key("events"))
-
-    def build() -> pd.DataFrame:
-        customers_roles = roles["customers"]
-        kwargs = {}
-        if "transactions" in tables:
-            kwargs.update(transactions=tables["transactions"].frame,
-                          transaction_roles=dict(roles["transactions"].roles))
-        if "events" in tables:
-            event_roles = dict(roles["events"].roles)
-            if "event_count" in event_roles:
-                event_roles["count"] = event_roles.pop("event_count")
-            kwargs.update(events=tables["events"].frame, event_roles=event_roles)
-        customers = tables["customers"]
-        built = build_customer_table(customers.frame, customer_id=customers_roles.get("customer_id"),
-                                     first_row=customers.header_row + 2, **kwargs)
-        return with_outcomes(built.frame, customers_roles.roles), tuple(built.notes)
-
-    table, notes = memo("customer_table", key, build, max_entries=2)
-    state.put(state.CUSTOMER_TABLE, table)
-    state.put(state.CUSTOMER_NOTES, notes)
-    return table
+    """One row per customer (customers' columns + what transactions/events say), as `Dataset.customer_table`
+    builds it; the Dataset memoises it, and a new version (a role edit, new data) builds it anew."""
+    built = state.dataset().customer_table()
+    state.put(state.CUSTOMER_TABLE, built.frame)
+    state.put(state.CUSTOMER_NOTES, built.notes)
+    return built.frame
 
 
 def customer_table_or_stop() -> pd.DataFrame:

@@ -29,7 +29,7 @@ def profiles_or_stop(frame: pd.DataFrame, segmentation, validation):
     data version, segmentation and KPI columns; a DataError is shown and stops the page."""
     rules = rules_in_words(segmentation, validation)
     kpis = kpi_columns(frame, state.roles().get("customers"))
-    key = (state.data_version(), id(segmentation), segmentation.segments, tuple(kpis.items()))
+    key = (state.dataset().version, segmentation.fingerprint, tuple(kpis.items()))
     try:
         return memo("profiles", key, lambda: profile(frame, segmentation, rules=rules, **kpis))
     except DataError as exc:
@@ -103,7 +103,7 @@ def icp_attributes(frame: pd.DataFrame) -> list[str]:
 
 def over_index_of(frame: pd.DataFrame, segmentation, segment: str, attributes: list[str]) -> pd.DataFrame:
     """How much more (or less) common each attribute is in `segment` than overall, once per choice."""
-    return memo("over_index", (state.data_version(), id(segmentation), segment, tuple(attributes)),
+    return memo("over_index", (state.dataset().version, segmentation.fingerprint, segment, tuple(attributes)),
                 lambda: over_index(frame, segmentation.labels, segment, attributes))
 
 

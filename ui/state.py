@@ -6,19 +6,14 @@ module-level dict) so it survives moving between pages and a failed upload.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 
-# Loaded tables by kind ("customers", "transactions", "events"): segmentation.io.Table
-TABLES = "tables"
-# Confirmed role maps by kind: segmentation.schema.RoleMap
-ROLES = "roles"
-# Where the data came from, shown in the sidebar (SAMPLE_SOURCE or file names)
-SOURCE = "source"
+# The loaded data: a segmentation.dataset.Dataset (tables by kind, their roles, where the customers came from)
+DATASET = "dataset"
 SAMPLE_SOURCE = "Sample data (Acme Analytics, synthetic)"
-# The kind ("transactions"/"events") the customers table was taken from when no customers file came
-CUSTOMERS_FROM = "customers_from"
 # The current segmentation.result.Segmentation and what it was fitted on
 SEGMENTATION = "segmentation"
 CUSTOMER_TABLE = "customer_table"
@@ -27,30 +22,49 @@ CUSTOMER_NOTES = "customer_notes"
 VALIDATION = "validation"
 # Per-segment action plan (DataFrame edited on the Profiles page)
 ACTION_PLAN = "action_plan"
+# Counts new data (not role edits): widget keys include it, so choices start fresh on new data only.
 DATA_VERSION = "data_version"
 # The cohort matrices last shown on the Cohorts page (name -> DataFrame), for the workbook
 COHORTS = "cohorts"
 
-KINDS = ("customers", "transactions", "events")
+
+def dataset() -> Any:
+    """The loaded `Dataset`, or None before anything is loaded."""
+    return st.session_state.get(DATASET)
 
 
-def tables() -> dict[str, Any]:
-    return st.session_state.setdefault(TABLES, {})
+def tables() -> Mapping[str, Any]:
+    data = dataset()
+    return data.tables if data is not None else {}
 
 
-def roles() -> dict[str, Any]:
-    return st.session_state.setdefault(ROLES, {})
+def roles() -> Mapping[str, Any]:
+    data = dataset()
+    return data.roles if data is not None else {}
 
 
-def set_data(new_tables: dict[str, Any], new_roles: dict[str, Any], source: str) -> None:
-    """Replace the loaded data; results fitted on the old data no longer apply."""
-    st.session_state[TABLES] = dict(new_tables)
-    st.session_state[ROLES] = dict(new_roles)
-    st.session_state[SOURCE] = source
-    # Widget keys include the version so role pickers start fresh on new data.
+def customers_from() -> str | None:
+    data = dataset()
+    return data.customers_from if data is not None else None
+
+
+def source() -> str | None:
+    data = dataset()
+    return data.source if data is not None else None
+
+
+def set_data(new: Any) -> None:
+    """Replace the loaded data with a new `Dataset`; results fitted on the old data no longer apply."""
+    st.session_state[DATASET] = new
     st.session_state[DATA_VERSION] = st.session_state.get(DATA_VERSION, 0) + 1
     for key in (SEGMENTATION, CUSTOMER_TABLE, VALIDATION, ACTION_PLAN, COHORTS):
         st.session_state.pop(key, None)
+
+
+def update(corrected: Any) -> None:
+    """The user's correction of the loaded data (a role, a category): the same data, so choices stay;
+    everything computed from it is keyed on `Dataset.version` and follows."""
+    st.session_state[DATASET] = corrected
 
 
 def get(key: str, default: Any = None) -> Any:
@@ -63,10 +77,6 @@ def put(key: str, value: Any) -> None:
 
 def has_customers() -> bool:
     return "customers" in tables()
-
-
-def set_roles(kind: str, role_map: Any) -> None:
-    roles()[kind] = role_map
 
 
 def data_version() -> int:
@@ -95,4 +105,4 @@ def save_names(segmentation: Any, names: dict[str, str]) -> None:
 
 def on_sample() -> bool:
     """Whether the bundled sample is what is loaded."""
-    return get(SOURCE) == SAMPLE_SOURCE
+    return source() == SAMPLE_SOURCE

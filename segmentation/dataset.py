@@ -1,0 +1,367 @@
+"""`Dataset`: the one way in. The app, the command line and the notebooks read an export through it.
+
+A Dataset holds the loaded tables by kind (customers, transactions, events), the roles of their
+columns, and where the customers came from. Everything that turns files into a customer table
+happens here, in the same steps for every door (`segmentation.tables` has them):
+
+    data = Dataset.read(customers="customers.csv", transactions="invoices.xlsx")
+    data = Dataset.read("orders.csv")                      # the kind is detected
+    data = data.with_role("customers", "mrr", "mrr_usd")   # the user's correction; a new value
+    table = data.customer_table().frame                    # one row per customer, outcomes included
+    export = data.read_newer_export("next_month.csv")      # Track and `assign`: the same steps again
+    labels, prepared = export.score(segmentation)
+
+Values never change: `with_role` and friends return a new Dataset whose `version` is higher, so
+a cache keyed on the version cannot hand back a stale result.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+
+from .errors import DataError
+from .features import CustomerTable, build_customer_table
+from .io import Table, load_table
+from .outcomes import with_outcomes
+from .schema import REQUIRED_ROLES, RoleMap, infer_roles
+from .tables import (DATE_ROLE, KINDS, derived_customers, detect_kind, prepare_table, roll_up_subscriptions,
+                     rolled_up_export, with_customers)
+
+__all__ = ["Dataset", "Activity", "NewerExport", "read_file", "read_newer_export"]
+
+_VERSIONS = itertools.count(1)
+
+
+def _next_version() -> int:
+    return next(_VERSIONS)
+
+
+def read_file(file: Any, *, sheet: str | None = None, date_order: str | None = None) -> Table:
+    """A path, an upload (anything with `.name` and `.getvalue()`), (name, bytes) or a Table, read as a Table."""
+    if isinstance(file, Table):
+        return file
+    if isinstance(file, (str, Path)):
+        return load_table(Path(file), sheet=sheet, date_order=date_order)
+    if isinstance(file, tuple) and len(file) == 2:
+        name, data = file
+        return load_table(data, name=str(name), sheet=sheet, date_order=date_order)
+    if hasattr(file, "getvalue") and hasattr(file, "name"):
+        return load_table(file.getvalue(), name=str(file.name), sheet=sheet, date_order=date_order)
+    raise DataError(f"Cannot read {file!r}: give a file path, an upload or a table.")
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One row per payment or active day: what cohorts count a customer as retained by.
+
+    kind      "transactions" (paying) or "events" (active; DESIGN: retained = active or paying).
+    amount    the amount column (transactions); None for events, which carry no revenue.
+    """
+
+    kind: str
+    frame: pd.DataFrame
+    customer_id: str
+    date: str
+    amount: str | None = None
+    roles: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def first(self) -> str:
+        """How a cohort is entered without a signup date, as the page says it."""
+        return "First payment" if self.kind == "transactions" else "First activity"
+
+
+@dataclass(frozen=True, eq=False)  # tables are DataFrames: two Datasets are equal only when one
+class Dataset:
+    """The loaded tables, each with its kind and roles; see the module docstring.
+
+    tables          Table by kind, customers first.
+    roles           RoleMap by kind (the guess, then the user's corrections).
+    customers_from  "transactions" or "events" when no customers file came and the customers are the
+                    distinct ids of that table; None when a customers file came.
+    source          what was read, for people ("customers.csv, invoices.csv").
+    version         a number no other Dataset of this process has had: a cache key that cannot go stale.
+    """
+
+    tables: Mapping[str, Table]
+    roles: Mapping[str, RoleMap]
+    customers_from: str | None = None
+    source: str = ""
+    version: int = field(default_factory=_next_version, compare=False)
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tables", MappingProxyType({k: self.tables[k] for k in KINDS if k in self.tables}))
+        object.__setattr__(self, "roles", MappingProxyType({k: self.roles[k] for k in KINDS if k in self.roles}))
+
+    # -- reading ------------------------------------------------------------------------------------
+    @classmethod
+    def read(cls, *files: Any, sheet: str | None = None, date_order: str | None = None,
+             **by_kind: Any) -> Dataset:
+        """Read files into a Dataset: by kind (`customers=`, `transactions=`, `events=`), or positionally,
+        each file's kind detected (`tables.detect_kind`). A file is a path, an upload or a Table.
+        Raises DataError naming the file when one cannot be read or two files are of one kind."""
+        unknown = set(by_kind) - set(KINDS)
+        if unknown:
+            raise DataError(f"Unknown kind {', '.join(sorted(unknown))}; kinds are: {', '.join(KINDS)}.")
+        tables: dict[str, Table] = {}
+        for kind, file in by_kind.items():
+            if file is not None:
+                tables[kind] = read_file(file, sheet=sheet, date_order=date_order)
+        for file in files:
+            table = read_file(file, sheet=sheet, date_order=date_order)
+            kind, _ = detect_kind(table.frame)
+            if kind in tables:
+                raise DataError(f"{table.name} and {tables[kind].name} both hold {kind}; give one file of each "
+                                "kind (customers, transactions, events).")
+            tables[kind] = table
+        if not tables:
+            raise DataError("No file given: read a customers file, or an orders, invoices or events export.")
+        return cls.from_tables(tables)
+
+    @classmethod
+    def from_tables(cls, tables: Mapping[str, Table], *, source: str | None = None) -> Dataset:
+        """The Dataset of freshly read tables by kind: each cleaned for its kind, its roles guessed, a
+        subscriptions export rolled up, and the customers taken from an orders or events export that
+        came alone. Raises DataError naming the file when a step cannot be done."""
+        prepared = {kind: prepare_table(table, kind) for kind, table in tables.items()}
+        roles = {kind: infer_roles(table.frame, kind=kind) for kind, table in prepared.items()}
+        names = source or ", ".join(f"{t.name} [{t.sheet}]" if len(t.sheets) > 1 else t.name
+                                    for t in prepared.values())
+        prepared, roles = roll_up_subscriptions(prepared, roles)
+        prepared, roles, derived_from = with_customers(prepared, roles)
+        return cls(prepared, roles, customers_from=derived_from, source=names)
+
+    # -- what is there ------------------------------------------------------------------------------
+    @property
+    def has_customers(self) -> bool:
+        return "customers" in self.tables
+
+    @property
+    def pending(self) -> str | None:
+        """The kind ("transactions"/"events") whose customer id must be named before there are customers."""
+        return self.customers_from if not self.has_customers else None
+
+    @property
+    def id_column(self) -> str | None:
+        """The customers' id column."""
+        return self.roles["customers"].get("customer_id") if self.has_customers else None
+
+    def missing_roles(self, kind: str) -> tuple[str, ...]:
+        """The roles `kind` needs that no column plays yet (`schema.REQUIRED_ROLES`)."""
+        return self.roles[kind].missing() if kind in self.roles else REQUIRED_ROLES[kind]
+
+    # -- corrections --------------------------------------------------------------------------------
+    def with_role(self, kind: str, role: str, column: str | None) -> Dataset:
+        """A new Dataset where `role` of the `kind` table is `column` (a column keeps one role). Naming the
+        customer id of the table the customers are taken from takes them again from that column."""
+        if kind not in self.roles:
+            raise DataError(f"No {kind} table is loaded.")
+        role_map = self.roles[kind].with_role(role, column)
+        tables, roles = dict(self.tables), {**self.roles, kind: role_map}
+        if kind == self.customers_from and role == "customer_id" and column is not None:
+            tables["customers"], roles["customers"] = derived_customers(self.tables[kind], role_map)
+        return replace(self, tables=tables, roles=roles, version=_next_version(), _memo={})
+
+    def with_roles(self, kind: str, roles: Mapping[str, str | None]) -> Dataset:
+        """`with_role` for each role of `roles` whose column the `kind` table has."""
+        out = self
+        columns = set(self.tables[kind].frame.columns) if kind in self.tables else set()
+        for role, column in roles.items():
+            if column is None or column in columns:
+                out = out.with_role(kind, role, column)
+        return out
+
+    def with_category(self, kind: str, column: str, category: str | None) -> Dataset:
+        """A new Dataset where `column` of the `kind` table is a variable of `category`."""
+        roles = {**self.roles, kind: self.roles[kind].with_category(column, category)}
+        return replace(self, roles=roles, version=_next_version(), _memo={})
+
+    # -- what the methods use -----------------------------------------------------------------------
+    def customer_table(self, *, as_of: Any = None) -> CustomerTable:
+        """One row per customer, indexed by id as text: the customers' columns, what the transactions and
+        events say (recency, frequency, monetary, tenure, activity counts) and the outcome flags
+        (`churned`, `converted`). Notes say what was left out. Raises DataError when a role is missing."""
+        key = ("customer_table", str(as_of))
+        if key not in self._memo:
+            self._memo[key] = self._customer_table(as_of)
+        return self._memo[key]
+
+    def _customer_table(self, as_of: Any) -> CustomerTable:
+        if not self.has_customers:
+            kind = self.pending
+            raise DataError(f"Say which column of {self.tables[kind].name} holds the customer id: the customers "
+                            "are taken from it." if kind else "No customers are loaded.")
+        customers, roles = self.tables["customers"], self.roles["customers"]
+        if roles.get("customer_id") is None:
+            raise DataError(f"Say which column of {customers.name} holds the customer id.")
+        kwargs: dict[str, Any] = {}
+        for kind in ("transactions", "events"):
+            if kind not in self.tables:
+                continue
+            missing = self.missing_roles(kind)
+            if missing:
+                raise DataError(f"Say which column of {self.tables[kind].name} holds the "
+                                f"{' and the '.join(r.replace('_', ' ') for r in missing)}.")
+            mapped = dict(self.roles[kind].roles)
+            if kind == "events" and "event_count" in mapped:
+                mapped["count"] = mapped.pop("event_count")
+            kwargs.update({kind: self.tables[kind].frame, f"{kind[:-1]}_roles": mapped})
+        if as_of is not None and kwargs:
+            kwargs["as_of"] = as_of
+        built = build_customer_table(customers.frame, customer_id=roles.get("customer_id"),
+                                     first_row=customers.header_row + 2, **kwargs)
+        return replace(built, frame=with_outcomes(built.frame, roles.roles))
+
+    def activity(self) -> Activity | None:
+        """The transactions when their customer id and date are mapped (they carry revenue too), else the
+        events when theirs are; None when neither is usable."""
+        for kind, date_role in DATE_ROLE.items():
+            role_map = self.roles.get(kind)
+            if kind not in self.tables or role_map is None:
+                continue
+            customer_id, date = role_map.get("customer_id"), role_map.get(date_role)
+            if customer_id is None or date is None:
+                continue
+            amount = role_map.get("amount") if kind == "transactions" else None
+            return Activity(kind, self.tables[kind].frame, customer_id, date, amount,
+                            tuple(sorted(role_map.roles.items())))
+        return None
+
+    def read_newer_export(self, file: Any, *, transactions: Any = None, events: Any = None,
+                          sheet: str | None = None) -> NewerExport:
+        """A newer export (Track, `assign`) read with this Dataset's steps and confirmed roles; see
+        `read_newer_export`. `transactions` / `events`: files of the same period for recipes that
+        need purchases or activity."""
+        return read_newer_export(file, customers_from=self.customers_from, roles=self.roles,
+                                 transactions=transactions, events=events, sheet=sheet)
+
+
+# -- newer exports ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NewerExport:
+    """A newer export read the way the Data page reads an upload, ready to be scored with saved segments.
+
+    customers  one row per customer: the file itself, its rollup (one row per subscription), or the
+               distinct ids of the file when it is a transactions or events table.
+    options    keyword arguments for `tracking.apply_recipe` that come from the files: the
+               transactions or events frame and their roles, `customers_from` and `id_column` when
+               the customers are the file's ids, and the confirmed roles.
+    kind       what the file was read as: "customers", "subscriptions", "transactions" or "events".
+    notes      sentences on what was derived (amounts, MRR, the rollup, the customers, rows left out).
+    """
+
+    customers: Table
+    options: Mapping[str, Any]
+    kind: str
+    notes: tuple[str, ...] = ()
+
+    def score(self, segmentation, **options: Any):
+        """(labels, tracking.Prepared): every customer assigned with the saved segments, no refit.
+        `options` (as_of, id_column) go to `tracking.apply_recipe`."""
+        from .tracking import apply_recipe
+
+        given = {k: v for k, v in options.items() if v is not None}
+        return apply_recipe(segmentation, self.customers.frame, **{**self.options, **given})
+
+
+def read_newer_export(file: Any, *, customers_from: str | None = None,
+                      roles: Mapping[str, RoleMap] | None = None, transactions: Any = None, events: Any = None,
+                      sheet: str | None = None) -> NewerExport:
+    """Read a newer export with the Data page's own steps, so the segments find their columns.
+
+    customers_from  the kind the customers were taken from (`Dataset.customers_from`); None on the
+                    command line, where the file's kind is detected. When it is "transactions" or
+                    "events" and the file has that kind's date and is not one row per customer, the
+                    file is read as that kind (payments cleaned, amounts derived) and its distinct ids
+                    are the customers. Otherwise the file is a customers table: one row per subscription
+                    is rolled up (its monthly MRR becomes the transactions), and an annual amount gives
+                    the MRR.
+    roles           the confirmed role maps by kind; each is used where the file has its columns.
+    Raises DataError naming the file when it cannot be read that way.
+    """
+    roles = roles or {}
+    table = read_file(file, sheet=sheet)
+    try:
+        export = _newer(table, customers_from, roles)
+        extra = _purchases(transactions, events, roles)
+    except DataError as exc:
+        message = str(exc)
+        raise DataError(message if table.name in message else f"{table.name}: {message}") from None
+    # The newer file's own transactions (it is the orders export, or its rollup) beat a purchases file.
+    own = export.kind == "transactions" or (export.kind == "subscriptions" and transactions is None)
+    options = {**_confirmed(roles), **export.options}
+    if not own:
+        options.update(extra.options)
+    return replace(export, options=options, notes=(*export.notes, *extra.notes))
+
+
+def _newer(table: Table, customers_from: str | None, roles: Mapping[str, RoleMap]) -> NewerExport:
+    if customers_from is None:
+        kind, _ = detect_kind(table.frame)
+        customers_from = kind if kind in DATE_ROLE else None
+    if customers_from in DATE_ROLE:
+        prepared = prepare_table(table, customers_from)
+        role_map = infer_roles(prepared.frame, kind=customers_from).with_roles(_plain(roles.get(customers_from)))
+        column = role_map.get("customer_id")
+        # A customers file (one row per customer) uploaded with its purchases stays a customers table.
+        repeats = column is None or prepared.frame[column].dropna().duplicated().any()
+        if role_map.get(DATE_ROLE[customers_from]) is not None and repeats:
+            customers, _ = derived_customers(prepared, role_map)
+            prefix = "transaction" if customers_from == "transactions" else "event"
+            options = {customers_from: prepared.frame, f"{prefix}_roles": dict(role_map.roles),
+                       "customers_from": customers_from, "id_column": column}
+            return NewerExport(customers, options, customers_from,
+                               (*_added(prepared, table), *customers.notes))
+    prepared = prepare_table(table, "customers")
+    rolled = rolled_up_export(prepared)
+    if rolled is None:
+        return NewerExport(prepared, {}, "customers", _added(prepared, table))
+    (customers, customer_roles), (monthly, monthly_roles) = rolled
+    # The rollup names its own columns (month, mrr): its roles travel with it.
+    options = {"transactions": monthly.frame, "transaction_roles": dict(monthly_roles.roles),
+               "roles": dict(customer_roles.roles)}
+    return NewerExport(customers, options, "subscriptions", customers.notes)
+
+
+@dataclass(frozen=True)
+class _Extra:
+    options: Mapping[str, Any]
+    notes: tuple[str, ...] = ()
+
+
+def _purchases(transactions: Any, events: Any, roles: Mapping[str, RoleMap]) -> _Extra:
+    """The purchases and activity files of the same period, cleaned as on the Data page."""
+    options: dict[str, Any] = {}
+    notes: list[str] = []
+    for kind, file in (("transactions", transactions), ("events", events)):
+        if file is None:
+            continue
+        table = read_file(file)
+        prepared = prepare_table(table, kind)
+        notes += [f"{table.name}: {note}" for note in _added(prepared, table)]
+        options[kind] = prepared.frame
+    return _Extra(options, tuple(notes))
+
+
+def _confirmed(roles: Mapping[str, RoleMap]) -> dict[str, dict[str, str]]:
+    """apply_recipe's keywords for the roles the user confirmed, by kind."""
+    names = {"customers": "roles", "transactions": "transaction_roles", "events": "event_roles"}
+    return {names[kind]: _plain(role_map) for kind, role_map in roles.items() if kind in names}
+
+
+def _plain(role_map: RoleMap | Mapping[str, str] | None) -> dict[str, str]:
+    return dict(getattr(role_map, "roles", role_map) or {})
+
+
+def _added(prepared: Table, table: Table) -> tuple[str, ...]:
+    """The notes preparing `table` added (how the file was read is the Data page's to show)."""
+    return tuple(note for note in prepared.notes if note not in table.notes)
+
