@@ -41,6 +41,7 @@ from segmentation.export import assignments_csv, workbook  # noqa: E402
 from segmentation.profiles import profile  # noqa: E402
 from segmentation.projection import pca_map  # noqa: E402
 from segmentation.result import Segmentation  # noqa: E402
+from ui import umap_worker  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "profiles.md"
 SEGMENTS = ("Champions", "Loyal", "At Risk", "Hibernating", "New")
@@ -111,14 +112,14 @@ def umap_section(frame: pd.DataFrame, seg: Segmentation) -> list[str]:
 
     # Compile on a thread of this process (what a page would do without a worker).
     start = time.perf_counter()
-    thread = threading.Thread(target=projection._warm)
+    thread = threading.Thread(target=umap_worker._warm)
     thread.start()
     on_thread = pauses_while(thread.is_alive)
     thread_cold = time.perf_counter() - start
     warm_thread, _ = best_of(lambda: projection.umap_map(frame, seg.labels, variables=list(seg.variables),
                                                          sample_size=10_000), 1)
 
-    maps = projection.BackgroundMaps(processes=True)
+    maps = umap_worker.BackgroundMaps(processes=True)
     try:
         start = time.perf_counter()
         warm = maps.warm()

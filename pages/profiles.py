@@ -6,7 +6,6 @@ import streamlit as st
 
 from segmentation.charts import profiles as charts
 from segmentation.export import assignments_csv, recipe_json, workbook
-from segmentation.projection import warm_umap
 from ui import state
 from ui.action_plan import plan_editor
 from ui.customer_map import customer_map_section
@@ -15,6 +14,7 @@ from ui.profile_views import (ICP_NEEDS_FIRMOGRAPHICS, best_by_label, best_by_op
                               icp_attributes, id_column, over_index_of, profiles_or_stop, table_column_config)
 from ui.renames import rename_expander, with_saved_names
 from ui.shell import ensure_app_shell
+from ui.umap_worker import warm_umap
 
 ensure_app_shell()
 

@@ -15,21 +15,22 @@ from segmentation.actions import empty_plan
 from segmentation.dataset import Dataset
 from segmentation.features import customer_table
 from segmentation.outcomes import with_outcomes
-from segmentation.projection import BackgroundMaps, Projection
+from segmentation.projection import Projection
 from segmentation.sample import generate
 from segmentation.schema import infer_roles
 from tests.apptest import sample_upload
-from ui import state
+from ui import state, umap_worker
 from ui.action_plan import fill_blank_rows
 from ui.profile_views import rules_in_words
 from ui.renames import names_from_editor
+from ui.umap_worker import BackgroundMaps
 
 io = pytest.importorskip("segmentation.io")
 
 
 @pytest.fixture(autouse=True)
 def no_background_compile(monkeypatch):
-    monkeypatch.setenv(projection.WARM_ENV, "0")
+    monkeypatch.setenv(umap_worker.WARM_ENV, "0")
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +100,8 @@ def test_umap_runs_in_the_background_and_replaces_the_pca_map(root, sample, monk
         return Projection(projection._coords(xy, labels), "umap", (), n_customers, tuple(columns))
 
     maps = BackgroundMaps(processes=False)
-    monkeypatch.setattr(projection, "_RUNNER", maps)
-    monkeypatch.setattr(projection, "_fit_umap", fake_fit)
+    monkeypatch.setattr(umap_worker, "_RUNNER", maps)
+    monkeypatch.setattr(umap_worker, "_fit_umap", fake_fit)
     try:
         at = _open(root, sample)
         at.toggle(key="umap_on").set_value(True).run()
@@ -120,8 +121,8 @@ def test_a_failed_umap_keeps_the_pca_map_and_offers_a_retry(root, sample, monkey
         raise RuntimeError("numba exploded")
 
     maps = BackgroundMaps(processes=False)
-    monkeypatch.setattr(projection, "_RUNNER", maps)
-    monkeypatch.setattr(projection, "_fit_umap", broken)
+    monkeypatch.setattr(umap_worker, "_RUNNER", maps)
+    monkeypatch.setattr(umap_worker, "_fit_umap", broken)
     try:
         at = _open(root, sample)
         at.toggle(key="umap_on").set_value(True).run()

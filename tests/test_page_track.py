@@ -10,18 +10,18 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from segmentation import kmeans, projection, rfm
+from segmentation import kmeans, rfm
 from segmentation.export import recipe_json
 from segmentation.features import customer_table
 from segmentation.sample import generate
 from segmentation.schema import infer_roles
 from segmentation.dataset import Dataset
-from ui import state
+from ui import state, umap_worker
 
 
 @pytest.fixture(autouse=True)
 def no_background_compile(monkeypatch):
-    monkeypatch.setenv(projection.WARM_ENV, "0")
+    monkeypatch.setenv(umap_worker.WARM_ENV, "0")
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,6 @@
-"""The customer map: PCA at once, UMAP in the background, sampling that keeps small segments."""
+"""The customer map: PCA at once, UMAP on a sample, sampling that keeps small segments.
+
+The background worker that runs UMAP for the app is tested in test_umap_worker.py."""
 
 from __future__ import annotations
 
@@ -6,10 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation import projection
 from segmentation.charts.projection import customer_map
 from segmentation.errors import DataError
-from segmentation.projection import BackgroundMaps, Projection, pca_map, stratified_sample, umap_map
+from segmentation.projection import Projection, pca_map, stratified_sample, umap_map
 
 
 @pytest.fixture
@@ -96,107 +97,6 @@ def test_map_chart_tooltip_takes_variables_from_the_table(customers):
     assert row["customer_id"] == "00000" and row["plan"] == "Starter"
 
 
-def _fake_fit(matrix, labels, columns, n_customers, random_state, **_):
-    values = matrix.to_numpy()
-    xy = np.column_stack([values[:, 0], values[:, -1]])
-    return Projection(projection._coords(xy, labels), "umap", (), n_customers, tuple(columns))
-
-
-def test_background_maps_run_off_the_caller_and_cache_per_key(customers, monkeypatch):
-    frame, labels = customers
-    monkeypatch.setattr(projection, "_fit_umap", _fake_fit)
-    maps = BackgroundMaps(processes=False, max_cached=2)
-    try:
-        key, future = maps.submit(frame, labels, variables=["mrr", "logins"], sample_size=200)
-        result = future.result(timeout=30)
-        assert result.method == "umap" and len(result.coords) == 200 and result.n_customers == 600
-        assert maps.submit(frame, labels, variables=["mrr", "logins"], sample_size=200) == (key, future)
-        other, _ = maps.submit(frame, labels, variables=["mrr", "logins"], sample_size=300)
-        assert other != key
-        third, last = maps.submit(frame, labels, variables=["mrr"], sample_size=300)
-        last.result(timeout=30)
-        assert maps.get(key) is None and maps.get(third) is last  # bounded cache drops the oldest
-    finally:
-        maps.shutdown()
-
-
-def test_background_failures_reach_the_future_and_can_be_retried(customers, monkeypatch):
-    frame, labels = customers
-
-    def broken(*args, **kwargs):
-        raise DataError("UMAP needs at least 4 customers; the map has 3.")
-
-    monkeypatch.setattr(projection, "_fit_umap", broken)
-    maps = BackgroundMaps(processes=False)
-    try:
-        key, future = maps.submit(frame, labels, variables=["mrr", "logins"])
-        with pytest.raises(DataError, match="at least 4"):
-            future.result(timeout=30)
-        monkeypatch.setattr(projection, "_fit_umap", _fake_fit)
-        again_key, again = maps.submit(frame, labels, variables=["mrr", "logins"])
-        assert again_key == key and again is not future
-        assert again.result(timeout=30).method == "umap"
-    finally:
-        maps.shutdown()
-
-
-def _double(x):
-    return 2 * x
-
-
-def test_the_worker_process_runs_jobs_and_dies_with_shutdown():
-    worker = projection._Worker(processes=True)
-    try:
-        assert worker.submit(_double, 21).result(timeout=60) == 42
-        assert worker.submit(_double, "ab").result(timeout=60) == "abab"  # same warm process
-    finally:
-        worker.shutdown()
-
-
-def test_a_busy_worker_process_ends_when_the_app_is_killed():
-    import os
-    import subprocess
-    import sys
-    import time
-
-    script = (
-        "import os, time\n"
-        "from segmentation import projection\n"
-        "worker = projection._Worker(processes=True)\n"
-        "assert worker.submit(abs, -3).result(timeout=60) == 3\n"
-        "worker.submit(time.sleep, 120)  # the worker is busy (like a 40 s compile) when the app dies\n"
-        "time.sleep(0.5)\n"
-        "print(worker._process.pid, flush=True)\n"
-        "os._exit(0)  # like a server killed without running its exit handlers\n"
-    )
-    root = str(__import__("pathlib").Path(__file__).resolve().parent.parent)
-    # stderr is not captured: the worker inherits it, and a pipe would wait for the worker to end.
-    out = subprocess.run([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                         text=True, check=True, cwd=root, env={**os.environ, "PYTHONPATH": root})
-    pid = int(out.stdout.strip())
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and _alive(pid):
-        time.sleep(0.2)
-    try:
-        assert not _alive(pid)
-    finally:
-        if _alive(pid):
-            os.kill(pid, 9)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(") ")[1][0] != "Z"  # a zombie has exited
-    except FileNotFoundError:
-        return False
-
-
-def test_warm_umap_can_be_switched_off(monkeypatch):
-    monkeypatch.setenv(projection.WARM_ENV, "0")
-    assert projection.warm_umap() is None
-
-
 def test_importing_the_library_does_not_import_umap():
     import subprocess
     import sys
@@ -216,19 +116,3 @@ def test_umap_map_on_small_data_separates_the_segments(customers):
     centres = result.coords.groupby("segment")[["x", "y"]].median()
     spread = result.coords[["x", "y"]].std().mean()
     assert np.linalg.norm(centres.loc["Big"] - centres.loc["Small"]) > spread / 2
-
-
-def _die():
-    import os
-
-    os._exit(3)
-
-
-def test_a_crashed_worker_fails_its_jobs_and_the_next_job_starts_a_new_one():
-    worker = projection._Worker(processes=True)
-    try:
-        with pytest.raises(RuntimeError, match="worker stopped"):
-            worker.submit(_die).result(timeout=60)
-        assert worker.submit(_double, 4).result(timeout=60) == 8
-    finally:
-        worker.shutdown()

@@ -9,9 +9,10 @@ import streamlit as st
 
 from segmentation.charts.projection import customer_map
 from segmentation.errors import DataError
-from segmentation.projection import pca_map, runner, start_umap
+from segmentation.projection import pca_map
 from ui import state
 from ui.memo import memo
+from ui.umap_worker import runner, start_umap
 
 __all__ = ["map_variables", "customer_map_section"]
 
