@@ -23,12 +23,15 @@ test-fast: $(VENV)/.dev-deps
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
 
-$(VENV)/.run-deps: requirements.txt | $(VENV)/bin/python
+# The library installs as a package (editable: the checkout is the code), with its `segmentation` command.
+$(VENV)/.run-deps: requirements.txt pyproject.toml | $(VENV)/bin/python
 	$(PIP) install -r requirements.txt
+	$(PIP) install --no-deps -e .
 	@touch $@
 
-$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt pyproject.toml | $(VENV)/bin/python
 	$(PIP) install -r requirements-dev.txt
+	$(PIP) install --no-deps -e .
 	@touch $(VENV)/.run-deps $@
 
 ## browser: Debian's Chromium for the browser test (Playwright drives it; nothing is downloaded by Playwright)

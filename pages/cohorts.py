@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from segmentation.charts import cohorts as charts
-from segmentation.cohorts import cohort_table, cohorts_from_customers, typical_gap_days, with_period_labels
+from segmentation.cohorts import typical_gap_days, with_period_labels
 from segmentation.errors import DataError
 from segmentation.export import matrices_workbook, neutralise_frame
 from ui import state
@@ -61,25 +61,9 @@ with st.expander("More options"):
                           help="Shown for matrices up to a few hundred cells.")
 
 
-def _split_series() -> pd.Series | None:
-    if split is None:
-        return None
-    if split == "Segment":
-        return segmentation.labels
-    return pd.Series(customers[split].to_numpy(), index=customers[id_column].astype(str), name=split)
-
-
 def _compute():
-    labels = _split_series()
-    if activity is not None:
-        signup = (pd.Series(customers[customer_roles.get("signup_date")].to_numpy(),
-                            index=customers[id_column].astype(str)) if by_signup else None)
-        return cohort_table(activity.frame, customer_id=activity.customer_id, date=activity.date,
-                            amount=activity.amount, period=period, signup=signup, split=labels,
-                            min_customers=int(min_customers))
-    return cohorts_from_customers(customers, customer_id=id_column, signup_date=customer_roles.get("signup_date"),
-                                  churn_date=customer_roles.get("churn_date"), mrr=customer_roles.get("mrr"),
-                                  period=period, split=labels, min_customers=int(min_customers))
+    labels = segmentation.labels if split == "Segment" else split
+    return state.dataset().cohorts(period=period, split=labels, by_signup=by_signup, min_customers=int(min_customers))
 
 
 def _missing_groups(labels: pd.Series, shown, order) -> pd.Series:
@@ -144,7 +128,8 @@ if activity is not None and not by_signup:
                    f"retention reads low. Try a longer period{' (Quarter)' if period == 'month' else ''}.",
                    icon=":material/info:")
 if result.split is not None:
-    missing = _missing_groups(_split_series(), result.groups, order)
+    labels = segmentation.labels if split == "Segment" else customers[split].set_axis(customers[id_column].astype(str))
+    missing = _missing_groups(labels, result.groups, order)
     if len(missing):
         names = ", ".join(f"{name} ({count:,} customers)" for name, count in missing.items())
         st.caption(f":material/info: Not shown: {names}: {_why_missing()}")

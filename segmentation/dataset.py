@@ -235,6 +235,39 @@ class Dataset:
                             tuple(sorted(role_map.roles.items())))
         return None
 
+    def cohorts(self, *, period: str = "month", split: pd.Series | str | None = None, by_signup: bool = False,
+                min_customers: int = 10, as_of: Any = None):
+        """Cohorts (`cohorts.Cohorts`) as the Cohorts page and the `cohorts` command draw them: from the
+        payments, else the activity (`activity`), by first payment or activity, or by signup month with
+        `by_signup`; without either, from the customers' signup and churn dates. `split`: segment labels
+        (a Series indexed by customer id) or a column of the customers. Raises DataError saying which
+        columns are needed when there are none."""
+        from .cohorts import cohort_table, cohorts_from_customers
+
+        activity = self.activity()
+        roles = self.roles.get("customers")
+        customers = self.tables["customers"].frame if self.has_customers else None
+        id_column, signup = (roles.get("customer_id"), roles.get("signup_date")) if roles is not None else (None, None)
+        if isinstance(split, str):
+            if customers is None or id_column is None or split not in customers.columns:
+                raise DataError(f"There is no customers column {split!r} to split the cohorts by.")
+            split = pd.Series(customers[split].to_numpy(), index=customers[id_column].astype(str), name=split)
+        if activity is not None:
+            signups = None
+            if by_signup:
+                if customers is None or id_column is None or signup is None:
+                    raise DataError("Cohorts by signup need the customers' id and signup date columns.")
+                signups = pd.Series(customers[signup].to_numpy(), index=customers[id_column].astype(str))
+            return cohort_table(activity.frame, customer_id=activity.customer_id, date=activity.date,
+                                amount=activity.amount, period=period, signup=signups, split=split,
+                                min_customers=int(min_customers), as_of=as_of)
+        if customers is None or id_column is None or signup is None:
+            raise DataError("Cohorts need the customer id and date columns of a transactions or events file, or "
+                            "the customer id and signup date columns of the customers.")
+        return cohorts_from_customers(customers, customer_id=id_column, signup_date=signup,
+                                      churn_date=roles.get("churn_date"), mrr=roles.get("mrr"), period=period,
+                                      split=split, min_customers=int(min_customers), as_of=as_of)
+
     def read_newer_export(self, file: Any, *, transactions: Any = None, events: Any = None,
                           sheet: str | None = None) -> NewerExport:
         """A newer export (Track, `assign`) read with this Dataset's steps and confirmed roles; see

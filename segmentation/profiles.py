@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import outcomes
 from .errors import DataError
 
 __all__ = [
@@ -444,20 +445,12 @@ def is_numeric(values: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_complex_dtype(values)
 
 
-def as_flag(values: pd.Series) -> pd.Series:
-    """True/False per customer from a flag (bool, 0/1, yes/no) or a date column (set = true)."""
-    if pd.api.types.is_bool_dtype(values):
-        return values.fillna(False).astype(bool)
+def as_flag(values: pd.Series, *, of: str = "churned") -> pd.Series:
+    """True/False per customer for a KPI: `outcomes.as_flag` (the one reading of yes/no and status words),
+    a date column counting as set, and anything unreadable as not set."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.notna()
-    if is_numeric(values):
-        return values.fillna(0).astype(float) != 0
-    text = values.astype("string").str.strip().str.lower()
-    known = text.isin(_TRUE_WORDS | _FALSE_WORDS) | text.isna()
-    if known.mean() >= 0.9:
-        return text.isin(_TRUE_WORDS).fillna(False).astype(bool)
-    # Anything else (a date stored as text, a reason) counts as set when present.
-    return values.notna() & (text.fillna("") != "")
+    return outcomes.as_flag(values, of=of).fillna(False).astype(bool)
 
 
 def label_of(column: str) -> str:
@@ -572,7 +565,7 @@ def _kpis(data: pd.DataFrame, labels: pd.Series, roles: Mapping[str, str], segme
         revenue = mrr if _revenue_kind(roles) == "mrr" else _as_number(data[roles["revenue"]])
     else:
         revenue = None
-    converted = as_flag(data[roles["converted"]]) if "converted" in roles else None
+    converted = as_flag(data[roles["converted"]], of="converted") if "converted" in roles else None
     trial = as_flag(data[roles["trial"]]) if "trial" in roles else None
     nps = _as_number(data[roles["nps"]]) if "nps" in roles else None
 

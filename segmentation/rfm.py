@@ -588,7 +588,10 @@ def _inputs_from_file(
                     if not len(arrays["customer_id"]):
                         raise DataError(f"{path} has no dated transaction with a customer id.")
                     recency = (np.datetime64(used.date()) - arrays["last_day"].astype("datetime64[D]")).astype(np.int64)
-                    return _inputs_frame(arrays["customer_id"], recency, arrays["frequency"], arrays["monetary"], used)
+                    inputs = _inputs_frame(arrays["customer_id"], recency, arrays["frequency"], arrays["monetary"],
+                                           used)
+                    inputs.attrs["rows_without_id"] = arrays["rows_without_id"]
+                    return inputs
     try:
         from .io import load_table
     except ImportError:  # the careful reader is not there: report what DuckDB saw

@@ -115,13 +115,13 @@ def customer_ids(frame: pd.DataFrame, id_column: str | None = None) -> pd.Index:
     else:
         values = pd.Series(frame.index, index=frame.index)
         where = "the row index"
-    if values.isna().any():
-        row = int(np.flatnonzero(values.isna().to_numpy())[0]) + 1
+    from .features import ids_as_text  # the one id normaliser: 17.0 reads "17", e-mails without case
+
+    text = ids_as_text(values, column=str(id_column or "index"), table="customers").to_numpy(dtype=object)
+    empty = pd.isna(text)
+    if empty.any():
+        row = int(np.flatnonzero(empty)[0]) + 1
         raise DataError(f"The customer id in {where} is empty in row {row}; every customer needs an id.")
-    if pd.api.types.infer_dtype(values, skipna=False) == "string":
-        text = values.to_numpy(dtype=object)
-    else:
-        text = values.map(_id_text).to_numpy(dtype=object)
     ids = pd.Index(text, dtype=object, name=id_column or frame.index.name)
     if not ids.is_unique:
         dup = ids[ids.duplicated()][0]

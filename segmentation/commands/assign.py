@@ -12,8 +12,6 @@ from pathlib import Path
 
 from ..errors import DataError
 from ..export import assignments_csv, load_recipe
-from ..io import load_table
-from ..tracking import apply_recipe
 
 
 def add_parser(subparsers) -> None:
@@ -35,18 +33,24 @@ def add_recipe_arguments(parser) -> None:
 
 
 def prepare(args):
-    """(segmentation with labels for FILE, action plan, prepared table) from the parsed arguments."""
+    """(segmentation with labels for FILE, action plan, prepared table) from the parsed arguments.
+
+    FILE is read as the Track page reads a newer export (`dataset.read_newer_export`): its kind is
+    detected, a subscriptions export is rolled up, an orders or events export gives its distinct ids
+    as the customers, and the rows without a customer id are counted in the notes."""
     from dataclasses import replace
+
+    from ..dataset import read_newer_export
 
     try:
         text = Path(args.recipe).read_bytes()
     except OSError as exc:
         raise DataError(f"Cannot read the recipe '{args.recipe}': {exc.strerror or exc}.") from None
     segmentation, plan = load_recipe(text)
-    frame = load_table(args.file, sheet=args.sheet).frame
-    extra = {name: load_table(path).frame for name, path in
-             (("transactions", args.transactions), ("events", args.events)) if path}
-    labels, prepared = apply_recipe(segmentation, frame, id_column=args.id_column, as_of=args.as_of, **extra)
+    export = read_newer_export(args.file, transactions=args.transactions, events=args.events, sheet=args.sheet)
+    for note in export.notes:
+        print(f"note: {note}", file=sys.stderr)
+    labels, prepared = export.score(segmentation, id_column=args.id_column, as_of=args.as_of)
     # Scores belong to the fit; a recipe re-applied to new data carries the labels and variables.
     scored = replace(segmentation, labels=labels, scores=None)
     return scored, plan, prepared

@@ -1,20 +1,18 @@
 """`python -m segmentation cohorts FILE [--id COL] [--date COL] [--amount COL] --out OUT.csv`
 
 Writes the cohort table in long form, one row per cohort and period of life:
-cohort, period, customers, revenue (with --amount or --metric revenue), retention (share of
-period 0: customers, or revenue with --metric revenue). With --split COL a `group` column comes
-first. --id and --date left out are found from the column names as the app does; so is the
-amount for --metric revenue without --amount (else quantity x unit price). The columns used
-are named on stderr.
+cohort, period, customers, revenue (when the file has amounts), retention (share of period 0:
+customers, or revenue with --metric revenue). With --split COL a `group` column comes first.
+FILE is read as the app reads it (`Dataset`): a transactions or events export gives cohorts by
+first payment or activity, a customers file by signup month (to the churn date). --id, --date
+and --amount left out are found from the column names as the app does; the columns used are
+named on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-
-from ..errors import DataError
 
 __all__ = ["add_parser", "run"]
 
@@ -22,14 +20,14 @@ __all__ = ["add_parser", "run"]
 def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "cohorts",
-        help="cohort retention table (long form) from a transactions file",
-        description="Write the cohort retention table (long form) from a transactions file.",
+        help="cohort retention table (long form) from a transactions, events or customers file",
+        description="Write the cohort retention table (long form) from a transactions, events or customers file.",
     )
-    parser.add_argument("file", help="transactions file: CSV, TSV, XLSX or Parquet")
+    parser.add_argument("file", help="transactions, events or customers file: CSV, TSV, XLSX or Parquet")
     parser.add_argument("--id", dest="customer_id", metavar="COL",
                         help="customer id column (default: found from the names)")
     parser.add_argument("--date", metavar="COL",
-                        help="transaction or invoice date column (default: found from the names)")
+                        help="transaction, event or signup date column (default: found from the names)")
     parser.add_argument("--amount", metavar="COL", help="amount column (adds revenue)")
     parser.add_argument("--metric", choices=("logo", "revenue"), default="logo",
                         help="retention of customers (logo, default) or of revenue (uses --amount, else the amount "
@@ -43,37 +41,59 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return parser
 
 
-def run(args: argparse.Namespace) -> int:
-    from ..cohorts import cohort_table, period_labels
-    from ..export import neutralise_frame
-    from ..io import load_table
-    from .rfm import infer_columns
+# Option -> the role it names, per kind of table.
+_ROLES = {
+    "transactions": {"customer_id": "customer_id", "date": "transaction_date", "amount": "amount"},
+    "events": {"customer_id": "customer_id", "date": "event_date"},
+    "customers": {"customer_id": "customer_id", "date": "signup_date", "amount": "mrr"},
+}
 
-    table = load_table(Path(args.file), sheet=args.sheet, date_order=getattr(args, "date_order", None))
+
+def run(args: argparse.Namespace) -> int:
+    from ..cohorts import period_labels
+    from ..dataset import Dataset, read_file
+    from ..errors import DataError
+    from ..export import neutralise_frame
+    from ..tables import detect_kind
+
+    table = read_file(args.file, sheet=args.sheet, date_order=getattr(args, "date_order", None))
     frame = table.frame
-    for option, column in (("--id", args.customer_id), ("--date", args.date), ("--amount", args.amount),
-                           ("--split", args.split)):
+    given = {"customer_id": args.customer_id, "date": args.date, "amount": args.amount}
+    for option, column in (*given.items(), ("split", args.split)):
         if column and column not in frame.columns:
-            raise DataError(
-                f"{args.file}: there is no column '{column}' (given as {option}); "
-                f"columns are: {', '.join(map(str, frame.columns))}."
-            )
-    customer_id, date, amount = args.customer_id, args.date, args.amount
-    wanted = {"id": customer_id, "date": date}
-    if args.metric == "revenue":
-        wanted["amount"] = amount
-    if not all(wanted.values()):
-        frame, found = infer_columns(table, wanted, file=args.file, required=tuple(wanted))
-        customer_id, date, amount = found["id"], found["date"], found.get("amount", amount)
+            raise DataError(f"{args.file}: there is no column '{column}' (given as --{option.replace('customer_', '')}); "
+                            f"columns are: {', '.join(map(str, frame.columns))}.")
+    kind, _ = detect_kind(frame)
+    if kind == "customers" and args.date and args.customer_id:
+        # Named columns beat the guess: an id and a date per row are purchases or events.
+        kind = "transactions" if args.amount else "events"
+    data = Dataset.read(**{kind: table})
+    source_kind = kind if kind in data.roles else "customers"
+    wanted = {_ROLES[source_kind][option]: column for option, column in given.items()
+              if column and option in _ROLES[source_kind]}
+    data = data.with_roles(source_kind, wanted)
+    used = data.roles[source_kind]
+    found = [f"--{option.replace('customer_', '')} {used.get(role)!r}" for option, role in _ROLES[source_kind].items()
+             if not given[option] and used.get(role)]
+    if found:
+        print(f"note: using {', '.join(found)} of {args.file}.", file=sys.stderr)
+    if args.metric == "revenue" and data.activity() is not None and data.activity().amount is None:
+        raise DataError(f"{args.file}: cannot tell which column holds the amount paid; pass --amount COL "
+                        f"(columns are: {', '.join(map(str, frame.columns))}).")
+    if kind in ("transactions", "events") and data.activity() is None:
+        missing = data.missing_roles(kind)
+        option = "--id" if "customer_id" in missing else "--date"
+        raise DataError(f"{args.file}: cannot tell which column holds the {missing[0].replace('_', ' ')}; pass "
+                        f"{option} COL (columns are: {', '.join(map(str, frame.columns))}).")
     try:
-        cohorts = cohort_table(frame, customer_id=customer_id, date=date, amount=amount,
-                               period=args.period, split=args.split, as_of=args.as_of)
+        cohorts = data.cohorts(period=args.period, split=args.split, as_of=args.as_of)
     except DataError as exc:
-        raise DataError(f"{args.file}: {exc}") from exc
+        message = str(exc)
+        raise DataError(message if str(args.file) in message else f"{args.file}: {message}") from None
     long = cohorts.table
     out = long[[c for c in ("group", "cohort", "period", "customers") if c in long]].copy()
     out["cohort"] = period_labels(long["cohort"], args.period).to_numpy()
-    if amount:
+    if "revenue" in long and long["revenue"].notna().any():
         out["revenue"] = long["revenue"].round(2)
     out["retention"] = (long["revenue_retention"] if args.metric == "revenue" else long["retention"]).round(6)
     out = neutralise_frame(out)  # group labels come from the file: keep them inert in a spreadsheet

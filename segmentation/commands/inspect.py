@@ -1,34 +1,20 @@
-"""`inspect FILE [--sheet NAME] [--kind KIND]`: what load_table and infer_roles found, as JSON.
+"""`inspect FILE [--sheet NAME] [--kind KIND]`: how the file is read and what its columns are, as JSON.
 
-Without --kind the kind of table is detected (`detect_kind`): a transactions table has a date,
-an amount and customer ids that repeat; an events table has a date or timestamp and repeating
-ids but no amount; anything else is a customers table. The JSON says which kind was assumed
-("kind", "kind_detected", "kind_reason"); --kind overrides it.
+Without --kind the kind of table is detected (`tables.detect_kind`): a transactions table has a
+date, an amount and customer ids that repeat; an events table has a date or timestamp and
+repeating ids but no amount; anything else is a customers table. The JSON says which kind was
+assumed ("kind", "kind_detected", "kind_reason"); --kind overrides it. The roles are those every
+other command (and the app) then uses: the file goes through the same `Dataset` steps.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
 
-import pandas as pd
+from ..tables import KINDS
 
-from ..io import load_table
-from ..schema import KINDS, infer_roles
-
-__all__ = ["add_parser", "run", "detect_kind", "REPEAT_SHARE", "FILLED_SHARE"]
-
-# Ids repeat when at least this share of the rows with an id repeat an id seen before: a
-# customers export with a few duplicated rows stays a customers table.
-REPEAT_SHARE = 0.05
-# The customer id column of purchases or events is filled in on at least this share of the rows
-# (a mostly empty column that happens to repeat names no customer).
-FILLED_SHARE = 0.5
-# Words that make a numeric column money paid ("Net (GBP)", "Betrag") when no column is called an amount.
-_MONEY = frozenset({"amount", "net", "gross", "total", "subtotal", "revenue", "price", "paid", "value", "sales",
-                    "charge", "charged", "payment", "gbp", "usd", "eur", "chf", "cad", "aud", "jpy", "betrag",
-                    "umsatz", "montant", "importe"})
+__all__ = ["add_parser", "run"]
 
 
 def add_parser(subparsers) -> None:
@@ -42,12 +28,19 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    table = load_table(args.file, sheet=args.sheet)
+    from ..dataset import Dataset, read_file
+    from ..tables import detect_kind
+
+    table = read_file(args.file, sheet=args.sheet)
     if args.kind is None:
         kind, reason = detect_kind(table.frame)
+        reason += " Pass --kind to say otherwise."
     else:
         kind, reason = args.kind, "given with --kind"
-    roles = infer_roles(table.frame, kind=kind)
+    data = Dataset.read(**{kind: table})
+    # A subscriptions export given as customers is rolled up: its customers table is what the commands use.
+    read = data.tables.get(kind) or data.tables["customers"]
+    roles = data.roles.get(kind) or data.roles["customers"]
     report = {
         "file": table.name,
         "format": table.format,
@@ -64,57 +57,14 @@ def run(args) -> int:
         "kind": kind,
         "kind_detected": args.kind is None,
         "kind_reason": reason,
+        "customers_from": data.customers_from,
         "columns": [
-            {**col, "dtype": str(table.frame[col["name"]].dtype)} for col in roles.to_dict()["columns"]
+            {**col, "dtype": str(read.frame[col["name"]].dtype)} for col in roles.to_dict()["columns"]
         ],
         "roles": dict(roles.roles),
-        "notes": list(table.notes),
+        "missing_roles": list(data.missing_roles(kind if kind in data.roles else "customers")),
+        "notes": list(dict.fromkeys((*table.notes, *read.notes))),
     }
     json.dump(report, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
     return 0
-
-
-def detect_kind(frame: pd.DataFrame) -> tuple[str, str]:
-    """(kind, the reason in one sentence) for a table whose kind nobody said.
-
-    transactions  a purchase date, an amount and customer ids that repeat (one row per purchase);
-    events        a date or timestamp and customer ids that repeat, and no amount;
-    customers     anything else (one row per customer).
-    """
-    purchases = infer_roles(frame, kind="transactions")
-    buyer, day = purchases.get("customer_id"), purchases.get("transaction_date")
-    amount = purchases.get("amount") or _money_column(frame, exclude={buyer, day})
-    if buyer and day and amount and _repeats(frame[buyer]):
-        return "transactions", (f"{day!r} holds dates, {amount!r} amounts and {buyer!r} repeats "
-                                f"({_ids(frame[buyer])}): one row per purchase; pass --kind to say otherwise.")
-    activity = infer_roles(frame, kind="events")
-    user, when = activity.get("customer_id"), activity.get("event_date")
-    if user and when and amount is None and _repeats(frame[user]):
-        return "events", (f"{when!r} holds dates and {user!r} repeats ({_ids(frame[user])}) with no amount: "
-                          "one row per event or active day; pass --kind to say otherwise.")
-    return "customers", ("No customer id repeats next to a purchase date and amount, or an event date: one row "
-                         "per customer; pass --kind to say otherwise.")
-
-
-def _repeats(values: pd.Series) -> bool:
-    present = values.dropna()
-    filled = len(present) >= FILLED_SHARE * len(values)
-    return filled and len(present) > 1 and present.duplicated().mean() >= REPEAT_SHARE
-
-
-def _money_column(frame: pd.DataFrame, *, exclude: set) -> str | None:
-    """A numeric column named like money paid, for exports whose amount the role names miss."""
-    for column in frame.columns:
-        if column in exclude or not pd.api.types.is_numeric_dtype(frame[column]):
-            continue
-        if pd.api.types.is_bool_dtype(frame[column]):
-            continue
-        if _MONEY & set(re.findall(r"[a-z]+", str(column).lower())):
-            return str(column)
-    return None
-
-
-def _ids(values: pd.Series) -> str:
-    present = values.dropna()
-    return f"{present.nunique():,} ids in {len(present):,} rows"

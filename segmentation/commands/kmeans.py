@@ -41,26 +41,41 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..dataset import Dataset, read_file
     from ..errors import DataError
     from ..export import neutralise_frame
-    from ..io import load_table
     from ..kmeans import fit_kmeans
-    from ..schema import with_derived_mrr
     from ..validation import evaluate
 
-    frame = load_table(args.file, sheet=args.sheet, date_order=getattr(args, "date_order", None)).frame
-    frame, derived = with_derived_mrr(frame)  # ARR is not MRR: as the app does, MRR = ARR / 12
-    if derived:
-        print(f"note: {derived}", file=sys.stderr)
-    id_column = args.id or _detect_id(frame)
-    if id_column is None:
-        raise DataError(f"No customer id column found in {Path(args.file).name}; name it with --id COLUMN.")
-    if id_column not in frame.columns:
-        raise DataError(f"The id column {id_column!r} is not in {Path(args.file).name}.")
-    if args.k is not None:
-        _check_k(args.k, customers=int(frame[id_column].notna().sum()))
+    # Read as the app reads an upload: MRR from ARR, outcomes (churned, converted) from a status or churn
+    # date, and, for an orders or events export, the customers as its distinct ids with their purchases.
+    data = Dataset.read(read_file(args.file, sheet=args.sheet, date_order=getattr(args, "date_order", None)))
+    name = Path(args.file).name
+    if args.id:
+        frame = data.tables[data.customers_from or "customers"].frame
+        if args.id not in frame.columns:
+            raise DataError(f"The id column {args.id!r} is not in {name}.")
+        data = data.with_role(data.customers_from or "customers", "customer_id", args.id)
+    if not data.has_customers or data.id_column is None:
+        raise DataError(f"No customer id column found in {name}; name it with --id COLUMN.")
+    for note in data.tables["customers"].notes:
+        if "MRR" in note or "mrr" in note:
+            print(f"note: {note}", file=sys.stderr)
+    built = data.customer_table()
+    frame = built.frame
     variables = [v.strip() for v in args.vars.split(",") if v.strip()]
-    seg = fit_kmeans(frame, variables, k=args.k, random_state=args.seed, id_column=id_column)
+    missing = [v for v in variables if v not in frame.columns]
+    if missing and data.customers_from:
+        raise DataError(
+            f"{name} holds {data.customers_from} (several rows per customer), and K-means needs one row per "
+            f"customer: its customer table has {', '.join(map(str, frame.columns))}, not "
+            f"{', '.join(map(repr, missing))}. Run `rfm` on it, use those columns, or load the customers file.")
+    if args.k is not None:
+        _check_k(args.k, customers=len(frame))
+    roles = data.roles["customers"]
+    categories = {c.name: c.category for c in roles.columns if c.name in variables and c.category}
+    seg = fit_kmeans(frame, variables, k=args.k, random_state=args.seed, categories=categories)
+    id_column = data.id_column
 
     import pandas as pd
 
@@ -69,20 +84,27 @@ def run(args: argparse.Namespace) -> int:
                                          "segment": seg.labels.to_numpy(dtype=object)}))
     out.to_csv(args.out, index=False)
     print(f"Wrote {len(out):,} customers in {len(seg.segments)} segments to {args.out}.")
-    for name, size in seg.sizes.items():
-        print(f"  {name}: {size:,}")
-    for note in seg.notes:
+    for size_name, size in seg.sizes.items():
+        print(f"  {size_name}: {size:,}")
+    for note in (*built.notes, *seg.notes):
         print(f"note: {note}", file=sys.stderr)
 
     if args.report:
-        validation = evaluate(frame, seg, outcome=args.outcome, revenue=args.revenue, random_state=args.seed,
-                              id_column=id_column)
+        # The outcome and the revenue the app picks by default: churn (else conversion), MRR (else monetary).
+        outcome = args.outcome or next((c for c in ("churned", "converted") if c in frame.columns), None)
+        revenue = args.revenue or roles.get("mrr") or ("monetary" if "monetary" in frame.columns else None)
+        for option, column in (("--outcome", outcome), ("--revenue", revenue)):
+            if column is not None and column not in frame.columns:
+                raise DataError(f"{name} has no column {column!r} (given as {option}).")
+        validation = evaluate(frame, seg, outcome=outcome, revenue=revenue, random_state=args.seed)
         report = {
             "file": str(args.file),
             "k": int(seg.params["k"]),
             "variables": list(seg.variables),
             "transforms": dict(seg.state["transforms"]),
-            "segments": {name: int(size) for name, size in seg.sizes.items()},
+            "segments": {segment: int(size) for segment, size in seg.sizes.items()},
+            "outcome": outcome,
+            "revenue": revenue,
             "validation": validation.to_dict(),
             "segment_rules": dict(validation.segment_rules),
             "tree_accuracy": validation.tree_accuracy,
@@ -91,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         if "sweep" in seg.state:
             report["sweep"] = seg.state["sweep"]
         Path(args.report).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
-        print("Scorecard: " + ", ".join(f"{name} {verdict}" for name, verdict in validation.verdicts.items()))
+        print("Scorecard: " + ", ".join(f"{criterion} {verdict}" for criterion, verdict in validation.verdicts.items()))
     if args.recipe:
         Path(args.recipe).write_text(seg.to_json(), encoding="utf-8")
     return 0
@@ -110,14 +132,3 @@ def _check_k(k: int, *, customers: int) -> None:
         raise DataError(f"--k {k} does not fit: {customers} customers allow between 2 and {largest} segments "
                         f"(fewer segments than customers, at most {MAX_K}); choose k in that range, or leave --k "
                         f"out to have one suggested.")
-
-
-def _detect_id(frame) -> str | None:
-    from ..schema import infer_roles
-    from ..variables import find_id_column
-
-    try:
-        guessed = infer_roles(frame).get("customer_id")
-    except ValueError:  # a table the role guesser cannot read still may have an id-like column
-        guessed = None
-    return guessed or find_id_column(frame)

@@ -46,95 +46,86 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 
 def run(args: argparse.Namespace) -> int:
-    import duckdb
-
     from ..errors import DataError
     from ..export import neutralise_frame
-    from ..io import load_table
     from ..queries.customers import write_csv
     from ..rfm import fit_rfm, rfm_inputs
 
     given = {"id": args.id, "date": args.date, "amount": args.amount, "order": args.order}
-    date_order = getattr(args, "date_order", None)
-    if args.id and args.date and args.amount:
-        source, columns = args.file, given  # a plain file goes straight to DuckDB
-        if args.sheet or date_order:  # ... unless it must be read a particular way
-            named = {option: column for option, column in given.items() if column}
-            source, _ = infer_columns(load_table(Path(args.file), sheet=args.sheet, date_order=date_order), named,
-                                      file=args.file)
-    else:
-        table = load_table(Path(args.file), sheet=args.sheet, date_order=date_order)
-        source, columns = infer_columns(table, given, file=args.file)
-    try:
-        inputs = rfm_inputs(source, customer_id=columns["id"], date=columns["date"], amount=columns["amount"],
-                            order_id=columns["order"], as_of=args.as_of)
-    except DataError as exc:
-        if source is args.file:  # messages about a file already name it
-            raise
-        raise DataError(f"{args.file}: {exc}") from None
-    seg = fit_rfm(inputs)
-    out = inputs.join(seg.scores[["r", "f", "m"]])
-    out["segment"] = seg.labels
-    # Ids and names that a spreadsheet would run as formulas (=, +, -, @) come out as inert text.
-    out = neutralise_frame(out.reset_index()[list(OUTPUT_COLUMNS)])
     if not Path(args.out).resolve().parent.is_dir():
         raise DataError(f"Cannot write {args.out}: its folder does not exist.")
+    if args.id and args.date and args.amount and not args.sheet and not getattr(args, "date_order", None):
+        # Every column named and nothing to decide about how to read: DuckDB reads a plain file directly,
+        # with the definitions of the customer table (queries/customers.py).
+        try:
+            inputs = rfm_inputs(args.file, customer_id=args.id, date=args.date, amount=args.amount,
+                                order_id=args.order, as_of=args.as_of)
+        except DataError as exc:
+            message = str(exc)
+            raise DataError(message if str(args.file) in message else f"{args.file}: {message}") from None
+        notes = _rows_without_id(inputs.attrs.get("rows_without_id", 0), args.file, args.id)
+        as_of = inputs.attrs.get("as_of")
+    else:
+        inputs, notes, as_of = _through_dataset(args, given)
+    seg = fit_rfm(inputs)
+    out = inputs.join(seg.scores[["r", "f", "m"]]).sort_index()  # the same order whichever way it was read
+    # Days, counts and scores are whole numbers; a customer without purchases has none (empty, not NaN).
+    out = out.astype({c: "Int64" for c in ("recency_days", "frequency", "r", "f", "m")})
+    out["segment"] = seg.labels
+    # Ids and names that a spreadsheet would run as formulas (=, +, -, @) come out as inert text.
+    out = neutralise_frame(out.rename_axis("customer_id").reset_index()[list(OUTPUT_COLUMNS)])
     try:
         write_csv(out, args.out)
-    except duckdb.Error as exc:  # e.g. no permission; the CLI turns DataError into one line
+    except Exception as exc:  # duckdb.Error, e.g. no permission; the CLI turns DataError into one line
         raise DataError(f"Cannot write {args.out}: {exc}") from None
     if args.recipe:
-        Path(args.recipe).write_text(seg.to_json(as_of=inputs.attrs.get("as_of")), encoding="utf-8")
-    print(f"Wrote {len(out):,} customers to {args.out} (as of {inputs.attrs.get('as_of')}).")
-    for note in seg.notes:
+        Path(args.recipe).write_text(seg.to_json(as_of=as_of), encoding="utf-8")
+    print(f"Wrote {len(out):,} customers to {args.out} (as of {as_of}).")
+    for note in (*notes, *seg.notes):
         print(f"note: {note}", file=sys.stderr)
     return 0
 
 
-# Option -> the transactions role that fills it when the option is left out.
+# Option -> the transactions role it names.
 _ROLES = {"id": "customer_id", "date": "transaction_date", "amount": "amount", "order": "order_id"}
-_WHAT = {"id": "the customer id", "date": "the purchase date", "amount": "the amount paid", "order": "the order id"}
 
 
-def infer_columns(table, given: dict[str, str | None], *, file: str,
-                  required: tuple[str, ...] = ("id", "date", "amount")):
-    """(transactions frame, option -> column): options left out (None) filled in as the app finds roles.
-
-    `table` is the `segmentation.io.Table` read from `file`. When the amount is left out, the frame
-    is first prepared as the app does (`schema.clean_transactions`: quantity x unit price, converted
-    currencies, refunds, failed charges), and the amount is the amount role of the result.
-    Options outside `required` are filled in when found and stay None otherwise. Says on stderr
-    which columns were used; raises DataError naming the file and the option to pass when a
-    required column cannot be found.
-    """
+def _through_dataset(args: argparse.Namespace, given: dict[str, str | None]):
+    """(recency/frequency/monetary per customer, notes, as-of date) as the app computes them: the file read
+    as a transactions export by `Dataset`, the columns named on the command line put over the guess."""
+    from ..dataset import Dataset, read_file
     from ..errors import DataError
-    from ..schema import clean_transactions, infer_roles
+    from ..tables import detect_kind
 
-    frame = table.frame
-    listing = ", ".join(map(str, frame.columns))
+    table = read_file(args.file, sheet=args.sheet, date_order=getattr(args, "date_order", None))
+    listing = ", ".join(map(str, table.frame.columns))
     for option, column in given.items():
-        if column and column not in frame.columns:
-            raise DataError(f"{file} has no column {column!r} (given as --{option}); columns are: {listing}")
-    if not given.get("amount"):
-        # As the app does: amounts from quantity x price, converted currencies, refunds and failed charges.
-        frame, notes = clean_transactions(frame)
-        for note in notes:
-            print(f"note: {note}", file=sys.stderr)
-    roles = infer_roles(frame, kind="transactions")
-    columns, found = dict(given), []
-    chosen = {column for column in given.values() if column}
-    for option, column in given.items():
-        if column:
-            continue
-        guess = roles.get(_ROLES[option])
-        if guess in chosen:  # the user gave that column for another option
-            guess = None
-        if guess is None and option in required:
-            raise DataError(f"{file}: cannot tell which column holds {_WHAT[option]}; pass --{option} COL "
-                            f"(columns are: {listing}).")
-        if guess is not None:
-            columns[option] = guess
-            found.append(f"--{option} {guess!r}")
-    if found:
-        print(f"note: using {', '.join(found)} of {file}.", file=sys.stderr)
-    return frame, columns
+        if column and column not in table.frame.columns:
+            raise DataError(f"{args.file} has no column {column!r} (given as --{option}); columns are: {listing}")
+    kind, reason = detect_kind(table.frame)
+    if kind == "customers" and not (given["id"] and given["date"]):
+        raise DataError(f"{args.file} holds one row per customer ({reason.rstrip('.')}), not purchases: RFM needs a "
+                        "transactions, orders or invoices export with a customer id, a date and an amount. Use "
+                        "`kmeans` on a customers file, or name the columns with --id, --date and --amount.")
+    data = Dataset.read(transactions=table)
+    data = data.with_roles("transactions", {_ROLES[o]: c for o, c in given.items() if c})
+    roles = data.roles["transactions"]
+    missing = data.missing_roles("transactions")
+    if missing:
+        option = next(o for o, role in _ROLES.items() if role == missing[0])
+        raise DataError(f"{args.file}: cannot tell which column holds the {missing[0].replace('_', ' ')}; pass "
+                        f"--{option} COL (columns are: {listing}).")
+    found = [f"--{option} {roles.get(role)!r}" for option, role in _ROLES.items()
+             if not given[option] and roles.get(role)]
+    notes = [f"using {', '.join(found)} of {args.file}."] if found else []
+    notes += [note for note in data.tables["transactions"].notes if note not in table.notes]
+    notes += [note for note in data.tables["customers"].notes if "have no customer id" in note]
+    built = data.customer_table(as_of=args.as_of)
+    notes += list(built.notes)
+    inputs = built.frame[["recency_days", "frequency", "monetary"]]
+    as_of = built.as_of.strftime("%Y-%m-%d") if built.as_of is not None else None
+    return inputs, notes, as_of
+
+
+def _rows_without_id(count: int, file: str, column: str) -> list[str]:
+    return [f"{count:,} rows of {file} have no customer id in '{column}' and are left out."] if count else []

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from . import run
@@ -242,20 +243,30 @@ WITH t AS (
            CAST({_ident(amount)} AS DOUBLE) AS amount{order}
     FROM {source}
 ),
-k AS (SELECT * FROM t WHERE customer_id IS NOT NULL AND day IS NOT NULL {cutoff})
+k AS (SELECT * FROM t WHERE day IS NOT NULL {cutoff})
 SELECT customer_id,
        max(day) AS last_day,
        {_orders(bool(order_id))} AS frequency,
-       CAST(coalesce(sum(CAST(amount AS {_MONEY})), 0) AS DOUBLE) AS monetary
+       CAST(coalesce(sum(CAST(amount AS {_MONEY})), 0) AS DOUBLE) AS monetary,
+       count(*) AS n_rows
 FROM k
 GROUP BY customer_id
-ORDER BY customer_id
+ORDER BY customer_id NULLS LAST
 """
     con = _connect()
     try:
         result = con.execute(sql, [as_of.date()] if as_of is not None else []).fetchnumpy()
     finally:
         con.close()
+    # Rows without a customer id form one group (in the same pass over the file): counted, then dropped,
+    # so that the command can say how many rows count for nobody.
+    rows = result.pop("n_rows")
+    ids = result["customer_id"]
+    unnamed = len(ids) and (ids[-1] is None or (hasattr(ids, "mask") and bool(np.ma.getmaskarray(ids)[-1])))
+    without_id = int(rows[-1]) if unnamed else 0
+    if unnamed:
+        result = {name: np.ma.getdata(values[:-1]) for name, values in result.items()}
+    result["rows_without_id"] = without_id
     if as_of is None and len(result["last_day"]):
         as_of = pd.Timestamp(result["last_day"].max()) + pd.Timedelta(days=1)
     return result, as_of
