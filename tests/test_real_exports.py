@@ -391,7 +391,9 @@ def test_cli_says_which_option_to_pass_when_a_column_cannot_be_found(on_disk, tm
     telco = on_disk("WA_Fn-UseC_-Telco-Customer-Churn.csv")
     assert main(["rfm", telco, "--out", str(tmp_path / "x.csv")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith(f"error: {telco}: ") and "pass --date COL" in err
+    # One row per customer, no purchase date: said as such, with what RFM needs and the options that name columns.
+    assert err.count("\n") == 1 and err.startswith(f"error: {telco} holds one row per customer")
+    assert "RFM needs a transactions" in err and "--date" in err
     no_money = tmp_path / "visits.csv"
     no_money.write_text("customer_id,order_date,Quantity\nA1,2024-01-05,2\nA2,2024-02-05,1\n", encoding="utf-8")
     assert main(["rfm", str(no_money), "--out", str(tmp_path / "x.csv")]) == 2

@@ -75,8 +75,12 @@ def run(args: argparse.Namespace) -> int:
     used = data.roles[source_kind]
     found = [f"--{option.replace('customer_', '')} {used.get(role)!r}" for option, role in _ROLES[source_kind].items()
              if not given[option] and used.get(role)]
-    if found:
-        print(f"note: using {', '.join(found)} of {args.file}.", file=sys.stderr)
+    notes = [f"using {', '.join(found)} of {args.file}."] if found else []
+    # What preparing the file did (quantity x unit price, refunds, failed charges) and the rows without an id.
+    notes += [note for kind_read, read in data.tables.items() for note in read.notes
+              if note not in table.notes and (kind_read != "customers" or "have no customer id" in note)]
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     if args.metric == "revenue" and data.activity() is not None and data.activity().amount is None:
         raise DataError(f"{args.file}: cannot tell which column holds the amount paid; pass --amount COL "
                         f"(columns are: {', '.join(map(str, frame.columns))}).")
@@ -93,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     long = cohorts.table
     out = long[[c for c in ("group", "cohort", "period", "customers") if c in long]].copy()
     out["cohort"] = period_labels(long["cohort"], args.period).to_numpy()
-    if "revenue" in long and long["revenue"].notna().any():
+    if (args.amount or args.metric == "revenue") and "revenue" in long:
         out["revenue"] = long["revenue"].round(2)
     out["retention"] = (long["revenue_retention"] if args.metric == "revenue" else long["retention"]).round(6)
     out = neutralise_frame(out)  # group labels come from the file: keep them inert in a spreadsheet

@@ -74,8 +74,10 @@ def run(args: argparse.Namespace) -> int:
         _check_k(args.k, customers=len(frame))
     roles = data.roles["customers"]
     categories = {c.name: c.category for c in roles.columns if c.name in variables and c.category}
-    seg = fit_kmeans(frame, variables, k=args.k, random_state=args.seed, categories=categories)
     id_column = data.id_column
+    # The table is indexed by the ids; named after the file's column, the recipe records where they came from.
+    frame = frame.rename_axis(id_column)
+    seg = fit_kmeans(frame, variables, k=args.k, random_state=args.seed, categories=categories, id_column=id_column)
 
     import pandas as pd
 
@@ -96,7 +98,8 @@ def run(args: argparse.Namespace) -> int:
         for option, column in (("--outcome", outcome), ("--revenue", revenue)):
             if column is not None and column not in frame.columns:
                 raise DataError(f"{name} has no column {column!r} (given as {option}).")
-        validation = evaluate(frame, seg, outcome=outcome, revenue=revenue, random_state=args.seed)
+        validation = evaluate(frame, seg, outcome=outcome, revenue=revenue, random_state=args.seed,
+                              id_column=id_column)
         report = {
             "file": str(args.file),
             "k": int(seg.params["k"]),

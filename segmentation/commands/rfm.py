@@ -95,6 +95,7 @@ def _through_dataset(args: argparse.Namespace, given: dict[str, str | None]):
     as a transactions export by `Dataset`, the columns named on the command line put over the guess."""
     from ..dataset import Dataset, read_file
     from ..errors import DataError
+    from ..schema import infer_roles
     from ..tables import detect_kind
 
     table = read_file(args.file, sheet=args.sheet, date_order=getattr(args, "date_order", None))
@@ -103,7 +104,8 @@ def _through_dataset(args: argparse.Namespace, given: dict[str, str | None]):
         if column and column not in table.frame.columns:
             raise DataError(f"{args.file} has no column {column!r} (given as --{option}); columns are: {listing}")
     kind, reason = detect_kind(table.frame)
-    if kind == "customers" and not (given["id"] and given["date"]):
+    dated = given["date"] or infer_roles(table.frame, kind="transactions").get("transaction_date")
+    if kind == "customers" and not dated:
         raise DataError(f"{args.file} holds one row per customer ({reason.rstrip('.')}), not purchases: RFM needs a "
                         "transactions, orders or invoices export with a customer id, a date and an amount. Use "
                         "`kmeans` on a customers file, or name the columns with --id, --date and --amount.")
