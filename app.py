@@ -1,4 +1,4 @@
-"""The workbench: a router and a frame. Each step is a page in pages/; the work happens in segmentation/."""
+"""The workbench: a router and a frame. Each step is a page in views/; the work happens in segmentation/."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ st.set_page_config(page_title="Segmentation workbench", page_icon=":material/don
 
 HERE = Path(__file__).resolve().parent
 PAGES = [
-    ("pages/data.py", "Data", ":material/upload_file:"),
-    ("pages/segment.py", "Segment", ":material/donut_small:"),
-    ("pages/profiles.py", "Profiles", ":material/badge:"),
-    ("pages/cohorts.py", "Cohorts", ":material/grid_on:"),
-    ("pages/track.py", "Track", ":material/compare_arrows:"),
+    ("views/data.py", "Data", ":material/upload_file:"),
+    ("views/segment.py", "Segment", ":material/donut_small:"),
+    ("views/profiles.py", "Profiles", ":material/badge:"),
+    ("views/cohorts.py", "Cohorts", ":material/grid_on:"),
+    ("views/track.py", "Track", ":material/compare_arrows:"),
 ]
 
 # A first visit opens on the bundled sample so there is something to explore at once;

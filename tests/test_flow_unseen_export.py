@@ -44,7 +44,7 @@ def test_every_page_works_on_an_unseen_customers_only_export(export):
     assert roles.get("mrr") == "Monthly Revenue" and roles.get("signup_date") == "Created"
     assert at.session_state["dataset"].tables["customers"].frame["Account Number"].iloc[0] == "000000"
 
-    at.switch_page("pages/segment.py").run()
+    at.switch_page("views/segment.py").run()
     assert not at.exception and not at.error
     seg = at.session_state["segmentation"]
     assert "Account Number" not in seg.variables and all(v in seg.variables for v in ("Monthly Revenue", "Users"))
@@ -60,7 +60,7 @@ def test_every_page_works_on_an_unseen_customers_only_export(export):
     assert at.session_state["segmentation"].method == "rules"
 
     for page in ("profiles", "cohorts", "track"):
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
         assert not at.exception, page
         assert not at.error, (page, texts(at.error))
 
@@ -75,6 +75,6 @@ def test_too_few_customers_or_no_variance_get_a_message_not_a_traceback(name, da
     at.run()
     next(u for u in at.file_uploader if u.label.startswith("Customers")).set_value((name, data, "text/csv"))
     at.run()
-    at.switch_page("pages/segment.py").run()
+    at.switch_page("views/segment.py").run()
     assert not at.exception
     assert any(message in m for m in texts(at.error) + texts(at.info))

@@ -32,7 +32,7 @@ def _open(root, tables=None, roles=None, customers_from=None, **session) -> AppT
         at.session_state[state.DATASET] = Dataset(tables, roles, customers_from=customers_from, source="test data")
     for key, value in session.items():
         at.session_state[key] = value
-    at.switch_page("pages/cohorts.py")
+    at.switch_page("views/cohorts.py")
     return at.run()
 
 
@@ -106,7 +106,7 @@ def test_split_by_the_current_segmentation(root, sample):
 def test_the_bundled_sample_shows_every_cohort_view(root, monkeypatch):
     monkeypatch.delenv("SEGMENTATION_NO_SAMPLE", raising=False)
     at = AppTest.from_file(str(root / "app.py"), default_timeout=60).run()  # the first visit loads the sample
-    at.switch_page("pages/cohorts.py").run()
+    at.switch_page("views/cohorts.py").run()
     assert not at.exception, at.exception
     assert len(_charts(at)) == 6 and len(at.download_button) == 7  # six CSVs and the XLSX of them all
     assert set(at.session_state["cohorts"]) >= {"retention", "revenue retention", "churn", "ltv"}

@@ -109,16 +109,16 @@ def test_a_subscriptions_export_as_customers_is_rolled_up_and_every_page_works()
                                                  "amount": "mrr"}
     assert monthly.frame["month"].dt.day.eq(1).all()
 
-    at.switch_page("pages/segment.py").run()
+    at.switch_page("views/segment.py").run()
     assert not at.exception and not at.error
     segmentation = at.session_state["segmentation"]
     assert segmentation.method == "kmeans" and "mrr" in segmentation.variables
     assert len(segmentation.labels) == 400
 
-    at.switch_page("pages/profiles.py").run()
+    at.switch_page("views/profiles.py").run()
     assert not at.exception and not at.error
 
-    at.switch_page("pages/cohorts.py").run()
+    at.switch_page("views/cohorts.py").run()
     assert not at.exception and not at.error
     assert "revenue retention" in at.session_state["cohorts"]
     revenue = at.session_state["cohorts"]["revenue retention"].set_index("cohort")
@@ -136,7 +136,7 @@ def test_a_subscriptions_export_alone_as_transactions_gives_customers_and_monthl
     tables = at.session_state["dataset"].tables
     assert list(tables) == ["customers", "transactions"]
     assert len(tables["customers"].frame) == 60 and tables["transactions"].name == "monthly MRR of subscriptions.csv"
-    at.switch_page("pages/segment.py").run()
+    at.switch_page("views/segment.py").run()
     assert not at.exception and at.session_state["segmentation"].method == "kmeans"
 
 
@@ -160,8 +160,8 @@ def test_the_session_of_a_subscriptions_export_tracks_its_next_export():
     at.run()
     _uploader(at, "Customers").set_value(("subscriptions.csv", data, "text/csv"))
     at.run()
-    at.switch_page("pages/segment.py").run()
-    at.switch_page("pages/track.py").run()
+    at.switch_page("views/segment.py").run()
+    at.switch_page("views/track.py").run()
     next(u for u in at.file_uploader if u.label.startswith("Newer export")).set_value(
         ("subscriptions.csv", data, "text/csv"))
     at.run()
@@ -210,10 +210,10 @@ def test_orders_without_a_recognisable_customer_id_load_and_the_user_picks_it():
     # Every other page says what to do, without an error.
     for page, said in (("segment", "Pick the column of holder.csv"), ("cohorts", "Pick the column of holder.csv"),
                        ("track", "Pick the column of holder.csv")):
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
         assert not at.exception and not at.error, (page, texts(at.error))
         assert any(said in i for i in texts(at.info)), (page, texts(at.info))
-    at.switch_page("pages/data.py").run()
+    at.switch_page("views/data.py").run()
     box = next(s for s in at.selectbox if s.label == "Customer id" and "transactions" in s.key)
     box.set_value("Holder").run()
     assert not at.exception and not at.error, texts(at.error)
@@ -222,7 +222,7 @@ def test_orders_without_a_recognisable_customer_id_load_and_the_user_picks_it():
     assert sorted(tables["customers"].frame["Holder"]) == [f"K{i:03d}" for i in range(7)]
     assert roles["customers"].get("customer_id") == "Holder" == roles["transactions"].get("customer_id")
     assert not any("customer id" in w for w in texts(at.warning))
-    at.switch_page("pages/segment.py").run()
+    at.switch_page("views/segment.py").run()
     assert not at.exception and not at.error, texts(at.error)
     assert len(at.session_state["segmentation"].labels) == 7
 

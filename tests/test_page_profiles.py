@@ -53,7 +53,7 @@ def _open(root, sample=None, **session) -> AppTest:
         at.session_state[state.SEGMENTATION] = seg
     for key, value in session.items():
         at.session_state[key] = value
-    at.switch_page("pages/profiles.py")
+    at.switch_page("views/profiles.py")
     return at.run()
 
 
@@ -145,18 +145,18 @@ def test_names_survive_going_to_the_segment_page_and_back(root, sample):
     at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
     at.session_state["_sample_offered"] = True
     at.session_state[state.DATASET] = Dataset(tables, roles, source="test data")
-    at.switch_page("pages/segment.py").run()
+    at.switch_page("views/segment.py").run()
     fitted = at.session_state[state.SEGMENTATION]
-    at.switch_page("pages/profiles.py").run()
+    at.switch_page("views/profiles.py").run()
     next(b for b in at.button if b.label == "Use the suggested names").click().run()
     assert not at.exception, at.exception
     renamed = at.session_state[state.SEGMENTATION].segments
     assert renamed != fitted.segments
 
-    at.switch_page("pages/segment.py").run()  # refits (the method's own names) and puts the given names back
+    at.switch_page("views/segment.py").run()  # refits (the method's own names) and puts the given names back
     assert not at.exception, at.exception
     assert at.session_state[state.SEGMENTATION].segments == renamed
-    at.switch_page("pages/profiles.py").run()
+    at.switch_page("views/profiles.py").run()
     assert not at.exception, at.exception
     assert at.session_state[state.SEGMENTATION].segments == renamed
     assert list(at.dataframe[0].value.index) == [*renamed, "All customers"]

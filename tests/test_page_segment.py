@@ -8,7 +8,7 @@ from tests.apptest import app, texts
 def _segment_page():
     at = app()
     at.run()
-    at.switch_page("pages/segment.py")
+    at.switch_page("views/segment.py")
     at.run()
     return at
 
@@ -70,7 +70,7 @@ def test_kmeans_defaults_on_a_sparse_crm_export_fit_without_an_error():
     next(u for u in at.file_uploader if u.label.startswith("Customers")).set_value(
         ("accounts.csv", _sparse_crm_export(), "text/csv"))
     at.run()
-    at.switch_page("pages/segment.py").run()
+    at.switch_page("views/segment.py").run()
     assert not at.exception and not at.error, texts(at.error)
     seg = at.session_state["segmentation"]
     assert seg.method == "kmeans"
@@ -105,7 +105,7 @@ def _upload_customers(data: bytes):
 def test_a_status_column_is_the_churn_outcome_and_is_not_a_variable():
     at = _upload_customers(_status_export())
     assert at.session_state["dataset"].roles["customers"].get("outcome") == "Status"
-    at.switch_page("pages/segment.py").run()
+    at.switch_page("views/segment.py").run()
     assert not at.exception and not at.error, texts(at.error)
     actionable = at.session_state["validation"]["actionable"]
     assert actionable.figures["outcome"] == "churned" and actionable.figures["kind"] == "binary"
@@ -117,7 +117,7 @@ def test_an_outcome_that_is_no_flag_is_named_and_the_segments_stay():
     at = _upload_customers(_status_export())
     box = next(s for s in at.selectbox if s.key and s.key.startswith("role_customers_outcome_"))
     box.set_value("Plan").run()
-    at.switch_page("pages/segment.py").run()
+    at.switch_page("views/segment.py").run()
     assert not at.exception
     errors = " ".join(texts(at.error))
     assert "Column 'Plan', mapped as the churned flag, holds" in errors and "'Enterprise'" in errors
@@ -128,7 +128,7 @@ def test_an_outcome_that_is_no_flag_is_named_and_the_segments_stay():
 
 def test_an_outcome_validation_cannot_use_is_an_error_message_not_a_traceback():
     at = _upload_customers(_status_export(churned_column=True))  # the file's own "churned": 25 reasons
-    at.switch_page("pages/segment.py").run()
+    at.switch_page("views/segment.py").run()
     assert not at.exception
     assert any("'churned' has 25 different values" in e for e in texts(at.error)), texts(at.error)
     assert at.session_state["validation"]["actionable"].verdict == "warn" and at.dataframe
@@ -151,7 +151,7 @@ def _subscriptions_export() -> bytes:
 def test_kmeans_defaults_leave_out_a_variable_that_mirrors_the_outcome():
     # Rolled up to customers, recency_days is "days since the subscription ended": the churn flag itself.
     at = _upload_customers(_subscriptions_export())
-    at.switch_page("pages/segment.py").run()
+    at.switch_page("views/segment.py").run()
     assert not at.exception and not at.error, texts(at.error)
     seg = at.session_state["segmentation"]
     assert "recency_days" not in seg.variables

@@ -43,7 +43,7 @@ def _open(root, **session) -> AppTest:
     at.session_state["_sample_offered"] = True
     for key, value in session.items():
         at.session_state[key] = value
-    at.switch_page("pages/track.py")
+    at.switch_page("views/track.py")
     return at.run()
 
 
@@ -191,10 +191,10 @@ def test_the_sample_next_month_shows_who_moved_without_preparing_files(root):
     at = AppTest.from_file(str(root / "app.py"), default_timeout=120)
     at.run()
     assert str(at.session_state[state.DATASET].source).startswith("Sample data")
-    at.switch_page("pages/segment.py").run()
+    at.switch_page("views/segment.py").run()
     assert not at.exception, at.exception
     assert at.session_state[state.SEGMENTATION].method == "kmeans"
-    at.switch_page("pages/track.py").run()
+    at.switch_page("views/track.py").run()
     assert not at.exception, at.exception
     assert "try the sample's next month" in at.info[0].value
     at.button(key="track_sample_next").click().run()

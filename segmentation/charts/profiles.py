@@ -148,7 +148,7 @@ def migration_heatmap(migration: Any) -> alt.LayerChart:
         text=alt.Text("customers:Q", format=","),
         color=alt.condition(f"!datum.stayed && datum.customers > {dark}", alt.value("white"), alt.value("black")),
     )
-    # The plain title is what pages/track.py and its tests expect; the page's caption explains the grey.
+    # The plain title is what views/track.py and its tests expect; the page's caption explains the grey.
     return (moved + stayed + text).properties(title="Where customers moved", height=alt.Step(28))
 
 
