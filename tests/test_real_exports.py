@@ -439,12 +439,12 @@ def test_an_orders_export_alone_is_enough_in_the_app(files):
     shown = preview["CustomerID"].dropna()
     assert len(shown) and shown.map(type).eq(str).all() and _no_float_ids(shown)  # 17850, not 17850.0
 
-    at.switch_page("pages/segment.py").run()  # purchases alone: RFM is the first cut offered
+    at.switch_page("views/segment.py").run()  # purchases alone: RFM is the first cut offered
     assert at.segmented_control(key="method").value == "RFM"
     assert not at.exception and not at.error, texts(at.error)
     seg = at.session_state["segmentation"]
     assert seg.method == "rfm" and len(seg.labels) == len(customers) and _no_float_ids(seg.labels.index)
-    at.switch_page("pages/cohorts.py").run()
+    at.switch_page("views/cohorts.py").run()
     assert not at.exception and not at.error, texts(at.error)
 
 

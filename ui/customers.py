@@ -25,7 +25,7 @@ def customer_table_or_stop() -> pd.DataFrame:
         return current_customer_table()
     except DataError as exc:
         st.error(str(exc), icon=":material/error:")
-        st.page_link("pages/data.py", label="Check the column roles on the Data page", icon=":material/upload_file:")
+        st.page_link("views/data.py", label="Check the column roles on the Data page", icon=":material/upload_file:")
         st.stop()
 
 
@@ -33,5 +33,5 @@ def require_customers(why: str) -> None:
     """Stop the page with a pointer to the Data page when nothing is loaded."""
     if not state.has_customers():
         st.info(customer_id_pending() or f"Load your customers (or the sample) first: {why}")
-        st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
+        st.page_link("views/data.py", label="Go to Data", icon=":material/upload_file:")
         st.stop()

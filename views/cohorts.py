@@ -13,15 +13,13 @@ from ui import state
 from ui.customers import require_customers
 from ui.loading import customer_id_pending
 from ui.memo import memo
-from ui.shell import ensure_app_shell
 
-ensure_app_shell()
 
 st.title("Cohorts")
 pending = customer_id_pending()
 if pending:
     st.info(pending, icon=":material/info:")
-    st.page_link("pages/data.py", label="Pick it on the Data page", icon=":material/upload_file:")
+    st.page_link("views/data.py", label="Pick it on the Data page", icon=":material/upload_file:")
     st.stop()
 require_customers("cohorts need signup dates, transactions or events.")
 
@@ -32,7 +30,7 @@ activity = state.dataset().activity()
 if activity is None and (customer_roles.get("signup_date") is None or customer_roles.get("customer_id") is None):
     st.info("Cohorts need the customer id and date columns of a transactions or events file, or the customer id "
             "and signup date columns of the customers.")
-    st.page_link("pages/data.py", label="Map the columns on the Data page", icon=":material/upload_file:")
+    st.page_link("views/data.py", label="Map the columns on the Data page", icon=":material/upload_file:")
     st.stop()
 
 # -- inputs ----------------------------------------------------------------------------------------
@@ -92,7 +90,7 @@ try:
     result = memo("cohorts", key, _compute)
 except DataError as exc:
     st.error(str(exc), icon=":material/error:")
-    st.page_link("pages/data.py", label="Check the column roles on the Data page", icon=":material/upload_file:")
+    st.page_link("views/data.py", label="Check the column roles on the Data page", icon=":material/upload_file:")
     st.stop()
 
 # -- render ----------------------------------------------------------------------------------------

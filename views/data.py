@@ -13,9 +13,7 @@ from segmentation.features import ids_as_text
 from segmentation.schema import CATEGORIES, ROLES_BY_KIND, notes_for_amount, quality_summary
 from ui import state
 from ui.loading import customer_id_pending, load_sample, load_upload
-from ui.shell import ensure_app_shell
 
-ensure_app_shell()
 
 DATE_ORDERS = {"Detected": None, "Day first (dd/mm)": "dmy", "Month first (mm/dd)": "mdy"}
 
@@ -171,4 +169,4 @@ for kind, table in data.tables.items():
                 state.update(corrected)
                 st.rerun()
 
-st.page_link("pages/segment.py", label="Next: choose variables and segment", icon=":material/arrow_forward:")
+st.page_link("views/segment.py", label="Next: choose variables and segment", icon=":material/arrow_forward:")

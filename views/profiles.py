@@ -13,16 +13,14 @@ from ui.customers import customer_table_or_stop
 from ui.profile_views import (ICP_NEEDS_FIRMOGRAPHICS, best_by_label, best_by_options, export_columns,
                               icp_attributes, id_column, over_index_of, profiles_or_stop, table_column_config)
 from ui.renames import rename_expander, with_saved_names
-from ui.shell import ensure_app_shell
 from ui.umap_worker import warm_umap
 
-ensure_app_shell()
 
 st.title("Profiles")
 segmentation = state.get(state.SEGMENTATION)
 if segmentation is None or not state.has_customers():
     st.info("Segment your customers first: profiles describe the segments you made.")
-    st.page_link("pages/segment.py", label="Go to Segment", icon=":material/donut_small:")
+    st.page_link("views/segment.py", label="Go to Segment", icon=":material/donut_small:")
     st.stop()
 frame = customer_table_or_stop()
 warm_umap()  # compiles UMAP in the background so "Refine with UMAP" is quick later
@@ -110,5 +108,5 @@ right.download_button("Segment recipe (JSON)", lambda: recipe_json(segmentation,
                       file_name="segment_recipe.json", mime="application/json", on_click="ignore",
                       icon=":material/receipt_long:", help="Re-apply these segments to next month's export on the "
                                                            "Track page or with `python -m segmentation assign`.")
-st.page_link("pages/track.py", label="Next: re-apply to a newer export and track moves",
+st.page_link("views/track.py", label="Next: re-apply to a newer export and track moves",
              icon=":material/arrow_forward:")

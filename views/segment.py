@@ -17,9 +17,7 @@ from ui import state
 from ui.customers import customer_table_or_stop, require_customers
 from ui.memo import memo
 from ui.scorecard import sample_rules_text, show_scorecard
-from ui.shell import ensure_app_shell
 
-ensure_app_shell()
 
 st.title("Segment")
 require_customers("segments are built from them.")
@@ -132,7 +130,7 @@ if method == "K-means":
 elif method == "RFM":
     if not has_transactions:
         st.info("RFM needs purchases: upload a transactions or invoices table with the customers on the Data page.")
-        st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
+        st.page_link("views/data.py", label="Go to Data", icon=":material/upload_file:")
         st.stop()
     saas = st.toggle("SaaS preset: M = MRR instead of total revenue", value=False,
                      disabled=customer_roles.get("mrr") is None, key="rfm_saas")
@@ -187,7 +185,7 @@ if problem is None:
         problem = str(exc)
 if problem is not None:
     st.error(f"{problem} Until then 'actionable' is judged without an outcome.", icon=":material/error:")
-    st.page_link("pages/data.py", label="Check the outcome column on the Data page", icon=":material/upload_file:")
+    st.page_link("views/data.py", label="Check the outcome column on the Data page", icon=":material/upload_file:")
     validation = _validate(None)
 state.put(state.SEGMENTATION, segmentation)
 state.put(state.VALIDATION, validation)
@@ -227,4 +225,4 @@ with right:
                                 "share": st.column_config.NumberColumn(format="percent", width="small"),
                                 "rule": st.column_config.TextColumn("rule in plain words", width=380)})
 
-st.page_link("pages/profiles.py", label="Next: profiles, KPIs and the action plan", icon=":material/arrow_forward:")
+st.page_link("views/profiles.py", label="Next: profiles, KPIs and the action plan", icon=":material/arrow_forward:")

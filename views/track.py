@@ -16,9 +16,7 @@ from segmentation.tracking import migration, no_purchases_label, same_segments
 from ui import state
 from ui.loading import SAMPLE_DIR, customer_id_pending, load_upload
 from ui.memo import memo
-from ui.shell import ensure_app_shell
 
-ensure_app_shell()
 
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
 SESSION, RECIPE, BEFORE_FILE, NOTHING = "This session's segments", "A recipe file", "A 'before' file", "Nothing"
@@ -80,7 +78,7 @@ with right:
 if source == RECIPE and recipe_file is None:
     st.info("Upload a recipe saved from the Profiles page (or by `python -m segmentation kmeans ... --recipe`).")
     if current is None:
-        st.page_link("pages/segment.py", label="Or segment your customers first", icon=":material/donut_small:")
+        st.page_link("views/segment.py", label="Or segment your customers first", icon=":material/donut_small:")
     st.stop()
 if newer is None:
     st.info("Upload the newer export to score." + (" Or try the sample's next month: the button above scores the "
