@@ -12,9 +12,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ._io_convert import is_id_like
-from ._io_excel import check_inflation
-from .errors import DataError
+from ._convert import is_id_like
+from ._excel import check_inflation
+from ..errors import DataError
 
 __all__ = ["ParquetGrid", "read_parquet"]
 

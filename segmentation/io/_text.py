@@ -21,8 +21,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from charset_normalizer import from_bytes
 
-from ._io_header import counted, find_header, is_blank
-from .errors import DataError
+from ._header import counted, find_header, is_blank
+from ..errors import DataError
 
 __all__ = ["TextGrid", "read_text"]
 

@@ -25,9 +25,9 @@ import pandas as pd
 import pyarrow as pa
 import python_calamine as calamine
 
-from ._io_convert import looks_like_value
-from ._io_header import cell_text, counted, find_header, is_blank
-from .errors import DataError
+from ._convert import looks_like_value
+from ._header import cell_text, counted, find_header, is_blank
+from ..errors import DataError
 
 __all__ = ["SheetGrid", "read_xlsx", "cells_to_column", "check_inflation", "MAX_RATIO", "MAX_INFLATED"]
 

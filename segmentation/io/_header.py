@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ._io_convert import NULL_TOKENS, looks_like_value, names_an_identifier
+from ._convert import NULL_TOKENS, looks_like_value, names_an_identifier
 
 __all__ = ["find_header", "clean_names", "is_blank", "cell_text", "counted", "SummaryRow", "SUMMARY_LABELS",
            "summary_candidates", "settle_summary_rows", "data_rows"]

@@ -22,9 +22,9 @@ Anything wrong with the file raises `DataError` with one sentence that names the
 says what to do; no other exception leaves `load_table`. `reading_defaults` sets options for
 every `load_table` call inside a block (the command line's `--date-order`).
 
-The readers live in private modules: `_io_text` (delimited text), `_io_excel` (workbooks,
-with the zip-bomb check), `_io_parquet`, `_io_header` (header row, names and summary rows) and
-`_io_convert` (text to numbers and dates).
+The readers live in private modules of this package: `_text` (delimited text), `_excel` (workbooks,
+with the zip-bomb check), `_parquet`, `_header` (header row, names and summary rows) and
+`_convert` (text to numbers and dates).
 """
 
 from __future__ import annotations
@@ -43,13 +43,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import _io_convert as convert
-from ._io_excel import cells_to_column, read_xlsx
-from ._io_header import (SummaryRow, cell_text, clean_names, counted, data_rows, settle_summary_rows,
+from . import _convert as convert
+from ._excel import cells_to_column, read_xlsx
+from ._header import (SummaryRow, cell_text, clean_names, counted, data_rows, settle_summary_rows,
                          summary_candidates)
-from ._io_parquet import read_parquet
-from ._io_text import read_text
-from .errors import DataError
+from ._parquet import read_parquet
+from ._text import read_text
+from ..errors import DataError
 
 __all__ = ["Table", "load_table", "reading_defaults", "DEFAULT_MAX_BYTES", "MAX_BYTES_ENV", "FORMATS",
            "DATE_ORDERS", "EXCEL_SERIAL", "UNIX_TIMES"]
