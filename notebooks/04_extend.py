@@ -193,8 +193,8 @@ slipped.sort_values("mrr", ascending=False).head()
 # `fit_sklearn` turns any scikit-learn clusterer into a `Segmentation`: it prepares the variables
 # as K-means does (log1p, scaling, one-hot), fits a copy of the estimator, orders and names the
 # segments from their centres, and registers how to assign and refit them
-# (`register_method(Method("sklearn", assign=..., refit=...))` in `segmentation/extend.py`, which
-# is also the template for a method of your own).
+# (`register_method("sklearn", assign=..., refit=...)` in `segmentation/extend.py`, which is
+# also the template for a method of your own).
 
 # %%
 variables = ["mrr", "features_adopted", "logins_per_seat", "seats"]
