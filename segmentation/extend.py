@@ -29,7 +29,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from .errors import DataError
-from .result import Segmentation, register_method
+from .result import Method, Segmentation, register_method
 from .variables import apply_state, centroid_state, customer_ids, prepare
 
 __all__ = ["fit_sklearn", "METHOD", "UNCLUSTERED"]
@@ -173,7 +173,8 @@ def _refit(frame: pd.DataFrame, params: Mapping[str, Any]) -> Segmentation:
     )
 
 
-register_method(METHOD, assign=_assign, refit=_refit)
+# Clusters have no rule of their own: validation's decision tree writes one per segment.
+register_method(Method(METHOD, label="scikit-learn clusterer", assign=_assign, refit=_refit))
 
 
 # -- private helpers (they assume checked input) ---------------------------------------------

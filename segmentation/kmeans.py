@@ -24,7 +24,7 @@ from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, pairw
 from threadpoolctl import threadpool_limits
 
 from .errors import DataError
-from .result import Segmentation, register_method
+from .result import Method, Segmentation, register_method
 from .variables import Design, apply_state, centroid_state, customer_ids, prepare
 
 __all__ = ["KSweep", "sweep_k", "fit_kmeans", "silhouette_on_distances", "DEFAULT_KS", "N_INIT", "MIN_SHARE",
@@ -182,7 +182,8 @@ def _refit(frame: pd.DataFrame, params: Mapping[str, Any]) -> Segmentation:
     )
 
 
-register_method("kmeans", assign=_assign, refit=_refit)
+# Clusters have no rule of their own: validation's decision tree writes one per segment.
+register_method(Method("kmeans", label="K-means", assign=_assign, refit=_refit))
 
 
 # -- private helpers (they assume checked input) -----------------------------------------------

@@ -1,10 +1,11 @@
-"""`Segmentation`: the one immutable result every method returns.
+"""`Segmentation`: the one immutable result every method returns, and `Method`: what a method answers.
 
 A method (rfm, kmeans, rules, or an analyst's own) fits on a customer table and
 returns a `Segmentation` holding the labels, the names, what was used and the fitted
-state needed to score new customers. Methods register how to assign and how to refit
-so that a recipe loaded from JSON, or a bootstrap in validation, can use them without
-knowing which method made the result.
+state needed to score new customers. Each method registers one `Method` record: how to
+assign and refit, how its segments read in words, and the few sentences that differ by
+method. Pages, validation, exports and tracking ask that record (`Segmentation.method_info`,
+`find_method`) instead of testing the method's name.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import pandas as pd
 
 from .errors import DataError
 
-__all__ = ["Segmentation", "register_method", "method_names", "RECIPE_FORMAT", "RECIPE_VERSION"]
+__all__ = ["Segmentation", "Method", "register_method", "get_method", "find_method", "method_names",
+           "RECIPE_FORMAT", "RECIPE_VERSION"]
 
 RECIPE_FORMAT = "saas-segmentation-recipe"
 RECIPE_VERSION = 1
@@ -30,13 +32,100 @@ RECIPE_VERSION = 1
 Assigner = Callable[["Segmentation", pd.DataFrame], pd.Series]
 # refit(frame, params) -> Segmentation fitted on frame with the same parameters
 Refitter = Callable[[pd.DataFrame, Mapping[str, Any]], "Segmentation"]
+# describe(segmentation) -> {segment as shown: its rule in plain words}
+Describer = Callable[["Segmentation"], Mapping[str, str]]
 
-_METHODS: dict[str, tuple[Assigner, Refitter | None]] = {}
+
+@dataclass(frozen=True)
+class Method:
+    """What every segmentation method answers, so that nothing else branches on its name.
+
+    name            the `Segmentation.method` it answers for ("rfm", "kmeans", "rules", "sklearn", ...).
+    label           its name for people ("RFM", "K-means"); the name when not given.
+    assign          assign(segmentation, frame) -> segment names for the rows of a customer table.
+    refit           refit(frame, params) -> the same method fitted on `frame` with `params`
+                    (the method's uniform fit; None: it cannot be refitted).
+    describe        describe(segmentation) -> {segment: its rule in plain words} when the method has
+                    its own exact rule (RFM grid and thresholds, the user's rules); None for
+                    clustering, whose rules validation's decision tree writes. See `segment_rules`.
+    no_rule         the rule column's words for a segment `describe` does not name (rules: the default).
+    filters_from    set when each rule from `describe` on its own finds exactly its segment's customers
+                    (a CRM filter): where the rules come from ("RFM grid and score thresholds");
+                    validation then takes them instead of a decision tree's. None when there are no
+                    rules, or when they only work in order (rules: the first that matches wins).
+    filters_why     validation's sentence on accessibility when `filters_from` is set.
+    rule_based      the segments are cut by thresholds or rules (they differ by construction), not
+                    found as groups in the data; validation words a low silhouette accordingly.
+    no_purchases    the method's own name for its segment of customers without purchases, when it
+                    has one (RFM: "No purchases"; a fitted segmentation's state may rename it).
+    from_transactions  builds the method's customer table from purchases its own way (RFM: `rfm_inputs`),
+                    called as (transactions, customer_id=, date=, amount=, order_id=, as_of=); None: the
+                    common customer table serves.
+    """
+
+    name: str
+    assign: Assigner
+    refit: Refitter | None = None
+    label: str = ""
+    describe: Describer | None = None
+    no_rule: str = ""
+    filters_from: str | None = None
+    filters_why: str = ""
+    rule_based: bool = False
+    no_purchases: str | None = None
+    from_transactions: Callable[..., pd.DataFrame] | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise TypeError("A method needs a name, e.g. Method('my-method', assign=...).")
+        if not callable(self.assign):
+            raise TypeError(f"The method {self.name!r} needs an assign(segmentation, frame) function.")
+        if not self.label:
+            object.__setattr__(self, "label", self.name)
+
+    def segment_rules(self, segmentation: Segmentation) -> dict[str, str] | None:
+        """Each segment (as shown) and its exact rule in plain words, or None when the method has no
+        rule of its own (then validation's decision tree gives an approximate one)."""
+        if self.describe is None:
+            return None
+        return {str(k): str(v) for k, v in self.describe(segmentation).items()}
 
 
-def register_method(name: str, assign: Assigner, refit: Refitter | None = None) -> None:
-    """Make a method's results assignable (and refittable) by name, e.g. from a recipe."""
-    _METHODS[name] = (assign, refit)
+_METHODS: dict[str, Method] = {}
+
+
+def register_method(method: Method | str, assign: Assigner | None = None, refit: Refitter | None = None,
+                    **answers: Any) -> Method:
+    """Register a method's answers, e.g. `register_method(Method("mine", assign=..., refit=...))`.
+
+    The older form `register_method(name, assign, refit)` still works (further `Method` fields
+    may be given as keywords). Results of a registered method can be assigned, refitted and
+    validated by name, e.g. from a recipe.
+    """
+    if not isinstance(method, Method):
+        if assign is None:
+            raise TypeError(f"register_method({method!r}, ...) needs an assign function.")
+        method = Method(str(method), assign=assign, refit=refit, **answers)
+    elif assign is not None or refit is not None or answers:
+        raise TypeError("Give register_method either a Method or a name with its functions, not both.")
+    _METHODS[method.name] = method
+    return method
+
+
+def find_method(name: str) -> Method | None:
+    """The registered `Method` called `name` (built-ins are registered on first use), else None."""
+    if name not in _METHODS:
+        # Importing the package registers the built-in methods.
+        from . import methods  # noqa: F401
+    return _METHODS.get(name)
+
+
+def get_method(name: str) -> Method:
+    """The registered `Method` called `name`; a DataError names the known ones when there is none."""
+    method = find_method(name)
+    if method is None:
+        raise DataError(f"Unknown segmentation method {name!r}; known: {', '.join(method_names())}.")
+    return method
 
 
 def method_names() -> tuple[str, ...]:
@@ -88,7 +177,7 @@ class Segmentation:
                 f"The data lacks the column(s) {', '.join(map(repr, missing))} that these segments "
                 "were built on; map or add them and try again."
             )
-        assign, _ = self._registered()
+        assign = self.method_info.assign
         try:
             out = assign(self, frame)
         except (KeyError, TypeError, ValueError, IndexError) as exc:
@@ -105,21 +194,15 @@ class Segmentation:
 
     def refit(self, frame: pd.DataFrame) -> Segmentation:
         """The same method with the same parameters fitted on `frame` (used for stability)."""
-        _, refit = self._registered()
+        refit = self.method_info.refit
         if refit is None:
             raise DataError(f"The {self.method!r} method cannot be refitted.")
         return refit(frame, dict(self.params))
 
-    def _registered(self) -> tuple[Assigner, Refitter | None]:
-        if self.method not in _METHODS:
-            # Importing the package registers the built-in methods.
-            from . import methods  # noqa: F401
-        try:
-            return _METHODS[self.method]
-        except KeyError:
-            raise DataError(
-                f"Unknown segmentation method {self.method!r}; known: {', '.join(method_names())}."
-            ) from None
+    @property
+    def method_info(self) -> Method:
+        """The registered `Method` that made these segments (DataError when it is unknown)."""
+        return get_method(self.method)
 
     # -- convenience -------------------------------------------------------------------
     @cached_property

@@ -39,7 +39,7 @@ import pandas as pd
 from . import features
 from .errors import DataError
 from .queries import customers as q
-from .result import Segmentation, register_method
+from .result import Method, Segmentation, register_method
 
 __all__ = [
     "DEFAULT_GRID",
@@ -168,9 +168,6 @@ def _assign(seg: Segmentation, frame: pd.DataFrame) -> pd.Series:
 
 def _refit(frame: pd.DataFrame, params: Mapping[str, Any]) -> Segmentation:
     return fit_rfm(frame, **{k: params[k] for k in ("recency", "frequency", "monetary", "grid") if k in params})
-
-
-register_method("rfm", assign=_assign, refit=_refit)
 
 
 # -- thresholds -----------------------------------------------------------------------------------
@@ -663,3 +660,19 @@ def _ids(frame: pd.DataFrame) -> pd.Index:
 
 def _numbers(series: pd.Series, column: str) -> np.ndarray:
     return features.parse_numbers(series, column=column, table="customer").to_numpy(dtype=float)
+
+
+# -- registration (at the end: it names functions defined above) ----------------------------------
+register_method(Method(
+    "rfm",
+    label="RFM",
+    assign=_assign,
+    refit=_refit,
+    describe=segment_rules,  # the exact definition: grid cells and score thresholds
+    filters_from="RFM grid and score thresholds",
+    filters_why=("Each segment is a cell of the R x FM grid: days since the last purchase and the order and spend "
+                 "scores put 100% of customers in their segment, so a team can pull each list with a CRM filter."),
+    rule_based=True,
+    no_purchases=NO_PURCHASES,
+    from_transactions=rfm_inputs,
+))

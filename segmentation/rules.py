@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
-from .result import Segmentation, register_method
+from .result import Method, Segmentation, register_method
 from .variables import customer_ids
 
 __all__ = [
@@ -391,9 +391,6 @@ def _refit(frame: pd.DataFrame, params: Mapping[str, Any]) -> Segmentation:
     return fit_rules(frame, rules, default=params.get("default", "Other"), id_column=params.get("id_column"))
 
 
-register_method("rules", assign=_assign, refit=_refit)
-
-
 # -- private helpers --------------------------------------------------------------------------------
 def _label(rules: Sequence[Rule], frame: pd.DataFrame, default: str) -> tuple[np.ndarray, str, list[int]]:
     fallback = next((r.name for r in rules if isinstance(r.condition, Otherwise)), str(default))
@@ -651,3 +648,17 @@ def written_rules(segmentation: Segmentation) -> dict[str, str]:
     shown = dict(segmentation.state.get("display_names", {}))
     return {shown.get(r["name"], r["name"]): _render(Rule.from_dict(r).condition)
             for r in segmentation.state.get("rules", ())}
+
+
+# -- registration (at the end: it names functions defined above) ----------------------------------
+register_method(Method(
+    "rules",
+    label="Rules",
+    assign=_assign,
+    refit=_refit,
+    # The user's own rules, not a decision tree's approximation of them. They only work in order (the first
+    # that matches wins), so none is a filter on its own: validation still measures a tree (no filters_from).
+    describe=written_rules,
+    no_rule="none of the rules above",
+    rule_based=True,
+))

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import DataError
-from .result import Segmentation
+from .result import Segmentation, find_method
 from .rfm import NO_PURCHASES
 
 __all__ = ["Migration", "migration", "Prepared", "prepare_for_recipe", "apply_recipe", "same_segments",
@@ -125,10 +125,11 @@ def same_segments(a: Segmentation, b: Segmentation) -> bool:
 
 def no_purchases_label(segmentation: Segmentation) -> str | None:
     """The name the segmentation shows for customers without purchases (renames kept); None
-    for methods that have no such segment (only RFM gives customers without purchases one)."""
-    if segmentation.method != "rfm":
+    for methods that have no such segment (`Method.no_purchases`: only RFM gives them one)."""
+    method = find_method(segmentation.method)
+    if method is None or method.no_purchases is None:
         return None
-    name = segmentation.state.get("no_purchases", NO_PURCHASES)
+    name = segmentation.state.get("no_purchases", method.no_purchases)
     shown = segmentation.state.get("display_names") or {}
     return str(shown.get(name, name)) if isinstance(shown, Mapping) else str(name)
 
@@ -213,7 +214,7 @@ def prepare_for_recipe(
             # spellings of one id do not become two customers.
             ids = ids_as_text(purchases[id_name], column=id_name, table="transactions")
             customers = pd.DataFrame({id_name: ids.dropna().drop_duplicates().to_numpy(dtype=object)})
-            table = _rfm_table(segmentation, purchases, tx_roles, as_of)
+            table = _own_table(segmentation, purchases, tx_roles, as_of)
             if table is None:
                 table = customer_table(customers, customer_id=id_name, transactions=purchases,
                                        transaction_roles=tx_roles, as_of=as_of)
@@ -352,16 +353,11 @@ def _param_id(segmentation: Segmentation, frame: pd.DataFrame) -> str | None:
     return column if isinstance(column, str) and column in frame.columns else None
 
 
-def _rfm_table(segmentation: Segmentation, transactions: pd.DataFrame, roles: Mapping[str, str],
+def _own_table(segmentation: Segmentation, transactions: pd.DataFrame, roles: Mapping[str, str],
                as_of: Any) -> pd.DataFrame | None:
-    """RFM inputs built the RFM method's own way, when the method offers it."""
-    if segmentation.method != "rfm":
-        return None
-    try:
-        from . import rfm
-    except ImportError:
-        return None
-    build = getattr(rfm, "rfm_inputs", None)
+    """The method's inputs built its own way (RFM: `rfm_inputs`), when the method offers it."""
+    method = find_method(segmentation.method)
+    build = method.from_transactions if method is not None else None
     if build is None:
         return None
     return build(transactions, customer_id=roles["customer_id"], date=roles["transaction_date"],

@@ -13,8 +13,9 @@ analyst's own) on the customer table it labels:
 - substantial: each segment's customers (at least a minimum count, whatever their share) and share of
   customers (and of revenue when a revenue column is given).
 - accessible: a depth-3 decision tree on the raw columns reproduces the labels; its paths become
-  one plain rule per segment ("mrr above 420 and logins_30d under 5", "mrr is 0"). RFM segments
-  are read from their own definition (grid cells and score thresholds, `rfm.segment_rules`).
+  one plain rule per segment ("mrr above 420 and logins_30d under 5", "mrr is 0"). Segments whose
+  method has exact rules that work as filters (`Method.filters_from`: RFM's grid cells and score
+  thresholds) are read from that definition instead.
 - actionable: an outcome KPI (churn, conversion, LTV) differs across segments (chi-square or
   Kruskal-Wallis, plus the spread between segments). Not a pass when a segmentation variable
   alone nearly determines the outcome (`mirroring_variables`): such segments differ on it by
@@ -42,10 +43,9 @@ from sklearn.metrics import adjusted_rand_score, pairwise_distances
 from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
 
-from . import rfm
 from .errors import DataError
 from .kmeans import N_INIT, silhouette_on_distances
-from .result import Segmentation
+from .result import Method, Segmentation, find_method
 from .variables import MISSING_LEVEL, apply_state, category_texts, customer_ids, missing_mask, prepare
 
 __all__ = ["Thresholds", "Criterion", "Validation", "evaluate", "mirroring_variables", "CRITERIA", "VERDICTS"]
@@ -183,12 +183,15 @@ def evaluate(
     X, specs, notes, readable = _design(frame, segmentation)
     # Samples are drawn in customer-id order, so the scorecard does not depend on the row order.
     order = np.argsort(ids.to_numpy(dtype=str), kind="stable")
+    # An unknown method (a recipe from elsewhere) is still judged on its labels, as a clustering.
+    method = find_method(segmentation.method)
+    rule_based = method is not None and method.rule_based
 
     with threadpool_limits(limits=1):
-        distinct = _distinct(X, specs, codes, names, segmentation.method, t, order, random_state)
+        distinct = _distinct(X, specs, codes, names, rule_based, t, order, random_state)
         measurable = _measurable(frame, segmentation, labels, t, int(n_bootstrap), order, random_state)
-        if segmentation.method == "rfm":  # the grid and thresholds are the exact rule: no tree needed
-            accessible, rules, accuracy = _accessible_rfm(segmentation, names, t)
+        if method is not None and method.filters_from:  # the method's own rules are exact filters: no tree
+            accessible, rules, accuracy = _accessible_exact(method, segmentation, names, t)
         else:
             accessible, rules, accuracy = _accessible(readable, specs, codes, names, t, random_state)
     substantial = _substantial(frame, labels, segmentation.segments, revenue, t)
@@ -273,7 +276,7 @@ def _design(frame: pd.DataFrame, segmentation: Segmentation) -> tuple[np.ndarray
 
 
 # -- distinct ---------------------------------------------------------------------------------------
-def _distinct(X, specs, codes, names, method, t: Thresholds, order, random_state) -> Criterion:
+def _distinct(X, specs, codes, names, rule_based: bool, t: Thresholds, order, random_state) -> Criterion:
     shown = {k: getattr(t, k) for k in ("silhouette_min", "margin_pass", "margin_warn", "pair_min_difference",
                                         "pair_min_share_difference")}
     k = len(names)
@@ -299,10 +302,9 @@ def _distinct(X, specs, codes, names, method, t: Thresholds, order, random_state
         "overlapping_pairs": [f"{a} / {b}" for a, b in overlapping],
     }
     versus = f"silhouette {silhouette:.2f} vs {reference:.2f} for {k} groups cut from data with no real groups"
-    by_threshold = method in ("rfm", "rules")
     if margin < t.margin_warn:
         verdict = "fail"
-        if by_threshold:
+        if rule_based:
             why = (f"The segments differ by construction (their rules set them apart), but customers do not fall "
                    f"into natural groups here ({versus}): customers either side of a threshold are much alike.")
         else:
@@ -577,17 +579,16 @@ def _accessible(frame, specs, codes, names, t: Thresholds, random_state):
     return Criterion("accessible", verdict, figures, shown, why), rules, accuracy
 
 
-def _accessible_rfm(segmentation: Segmentation, names, t: Thresholds):
-    """RFM segments are grid cells over score thresholds: the written definition finds each one exactly."""
+def _accessible_exact(method: Method, segmentation: Segmentation, names, t: Thresholds):
+    """Segments whose method's own rules are exact filters (RFM: grid cells over score thresholds):
+    the written definition finds each one exactly."""
     shown = {"tree_depth": t.tree_depth, "tree_accuracy_pass": t.tree_accuracy_pass,
              "tree_accuracy_warn": t.tree_accuracy_warn}
-    written = rfm.segment_rules(segmentation)
+    written = method.segment_rules(segmentation) or {}
     rules = {name: written.get(name, "") for name in names}
-    figures = {"tree_accuracy": 1.0, "rule_source": "RFM grid and score thresholds",
+    figures = {"tree_accuracy": 1.0, "rule_source": method.filters_from,
                "recall": {name: 1.0 for name in names}, "segment_rules": dict(rules), "without_rule": []}
-    why = ("Each segment is a cell of the R x FM grid: days since the last purchase and the order and spend "
-           "scores put 100% of customers in their segment, so a team can pull each list with a CRM filter.")
-    return Criterion("accessible", "pass", figures, shown, why), rules, 1.0
+    return Criterion("accessible", "pass", figures, shown, method.filters_why), rules, 1.0
 
 
 def _raw_features(frame, specs):

@@ -7,7 +7,7 @@ import streamlit as st
 
 from segmentation.errors import DataError
 from segmentation.profiles import KPI_LABELS, PERCENT_LABELS, kpi_columns, over_index, profile
-from segmentation.rules import written_rules
+from segmentation.result import find_method
 from ui import state
 from ui.customer_map import map_variables
 from ui.memo import memo
@@ -38,13 +38,16 @@ def profiles_or_stop(frame: pd.DataFrame, segmentation, validation):
 
 
 def rules_in_words(segmentation, validation) -> dict[str, str]:
-    """Segment (as shown) -> its rule in plain words: the user's own rules for a rules segmentation
-    (not the decision tree's approximation of them), else the validation's tree rules.
+    """Segment (as shown) -> its rule in plain words: the method's own exact rules when it has them
+    (RFM grid cells and thresholds, the user's rules; not a decision tree's approximation of them),
+    else the validation's tree rules.
 
-    Pure; a candidate for segmentation/rules.py (the Segment page makes the same choice).
+    Pure; the Segment page makes the same choice.
     """
-    if segmentation.method == "rules":
-        return written_rules(segmentation)
+    method = find_method(segmentation.method)
+    written = method.segment_rules(segmentation) if method is not None else None
+    if written is not None:
+        return written
     # The validation may predate a rename made on the Profiles page; it then knows the method's own names.
     shown = dict(segmentation.state.get("display_names", {}))
     tree_rules = validation.segment_rules if validation is not None else {}

@@ -196,12 +196,12 @@ show_scorecard(validation)
 st.subheader("Segments")
 sizes = segmentation.sizes.rename("customers").reset_index().rename(columns={"index": "segment"})
 sizes["share"] = sizes["customers"] / max(int(sizes["customers"].sum()), 1)
-if segmentation.method == "rules":  # the user's own rules, not the decision tree's approximation of them
-    written = rules.written_rules(segmentation)
-    sizes["rule"] = sizes["segment"].map(lambda s: written.get(s, "none of the rules above"))
-elif segmentation.method == "rfm":  # the exact definition: grid cells and score thresholds
-    written = rfm.segment_rules(segmentation)
-    sizes["rule"] = sizes["segment"].map(lambda s: written.get(s, ""))
+# The method's own rule when it has one (RFM grid cells and thresholds, the user's rules), not the decision
+# tree's approximation of it; clusters get the tree's rules.
+method_info = segmentation.method_info
+written = method_info.segment_rules(segmentation)
+if written is not None:
+    sizes["rule"] = sizes["segment"].map(lambda s: written.get(s, method_info.no_rule))
 else:
     sizes["rule"] = sizes["segment"].map(lambda s: validation.segment_rules.get(s, ""))
 # Every segment on screen, no inner scrolling: the table is as tall as its rows. Rows taller than 4rem let
