@@ -184,7 +184,7 @@ _BRANCH = re.compile(rf"""\bmethod\s*(?:==|!=)\s*["']({_NAMES})["']"""
 
 def test_no_page_helper_or_library_module_branches_on_a_method_name():
     found = []
-    for folder in ("segmentation", "ui", "pages"):
+    for folder in ("segmentation", "ui", "views"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
                 match = _BRANCH.search(line)
