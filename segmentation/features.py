@@ -36,6 +36,7 @@ import pandas as pd
 
 from .errors import DataError
 from .queries import customers as q
+from .schema import REQUIRED_ROLES
 
 __all__ = [
     "CustomerTable",
@@ -63,8 +64,8 @@ _EMAIL = r"^[^@\s]+@[^@\s]*\.[^@\s]+$"
 _EMAIL_SHARE = 0.95
 
 # Roles each table needs (required, optional) in its role mapping.
-_TRANSACTION_ROLES = (("customer_id", "transaction_date", "amount"), ("order_id",))
-_EVENT_ROLES = (("customer_id", "event_date"), ("count",))
+_TRANSACTION_ROLES = (REQUIRED_ROLES["transactions"], ("order_id",))
+_EVENT_ROLES = (REQUIRED_ROLES["events"], ("count",))
 
 
 @dataclass(frozen=True)

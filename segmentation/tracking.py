@@ -194,7 +194,7 @@ def prepare_for_recipe(
                             "table too.")
     from .features import EVENT_FEATURES, TRANSACTION_FEATURES, customer_table, ids_as_text
     from .outcomes import with_outcomes
-    from .schema import infer_roles, with_derived_amount, with_derived_mrr
+    from .schema import with_derived_amount, with_derived_mrr
 
     needed = list(segmentation.variables)
     notes: list[str] = []
@@ -227,7 +227,7 @@ def prepare_for_recipe(
                          f"{with_id:,} purchases{left_out}.")
             return Prepared(_checked(table, needed), id_name, tuple(notes), source="transactions")
 
-    found = _with_confirmed(infer_roles(frame, kind="customers").roles, roles, frame)
+    found = _with_confirmed("customers", frame, roles)
     confirmed_id = _plain_roles(roles).get("customer_id")
     id_name = (id_column or (confirmed_id if confirmed_id in frame.columns else None)
                or _param_id(segmentation, frame) or found.get("customer_id"))
@@ -247,7 +247,7 @@ def prepare_for_recipe(
             raise DataError("Cannot find the customer id, date and amount columns in the transactions file.")
         kwargs.update(transactions=transactions, transaction_roles=tx_roles)
     if events is not None:
-        ev_roles = _with_confirmed(infer_roles(events, kind="events").roles, event_roles, events)
+        ev_roles = _with_confirmed("events", events, event_roles)
         if ev_roles.get("customer_id") is None or ev_roles.get("event_date") is None:
             raise DataError("Cannot find the customer id and date columns in the events file.")
         picked = {"customer_id": ev_roles["customer_id"], "event_date": ev_roles["event_date"]}
@@ -327,25 +327,21 @@ def _plain_roles(roles: Mapping[str, str] | Any | None) -> dict[str, str]:
     return {str(role): column for role, column in mapping.items() if isinstance(column, str) and column}
 
 
-def _with_confirmed(inferred: Mapping[str, str], confirmed: Mapping[str, str] | Any | None,
-                    frame: pd.DataFrame) -> dict[str, str]:
-    """The guessed roles with every confirmed role whose column `frame` has put over them."""
-    kept = {role: column for role, column in _plain_roles(confirmed).items() if column in frame.columns}
-    taken = set(kept.values())
-    # A guess that took a column the user gave another role would use one column twice.
-    merged = {role: column for role, column in inferred.items() if role not in kept and column not in taken}
-    merged.update(kept)
-    return merged
+def _with_confirmed(kind: str, frame: pd.DataFrame, confirmed: Mapping[str, str] | Any | None) -> dict[str, str]:
+    """The roles guessed for `frame` with every confirmed role whose column `frame` has moved over them."""
+    from .schema import infer_roles
+
+    return dict(infer_roles(frame, kind=kind).with_roles(_plain_roles(confirmed)).roles)
 
 
 def _transaction_roles(frame: pd.DataFrame, confirmed: Mapping[str, str] | Any | None = None) -> dict[str, str] | None:
-    from .schema import infer_roles
+    """The transactions roles when every required one is found (`schema.REQUIRED_ROLES`), else None."""
+    from .schema import REQUIRED_ROLES
 
-    roles = _with_confirmed(infer_roles(frame, kind="transactions").roles, confirmed, frame)
-    found = {role: roles.get(role) for role in ("customer_id", "transaction_date", "amount", "order_id")}
-    if not all(found[r] for r in ("customer_id", "transaction_date", "amount")):
+    roles = _with_confirmed("transactions", frame, confirmed)
+    if any(roles.get(role) is None for role in REQUIRED_ROLES["transactions"]):
         return None
-    return {role: column for role, column in found.items() if column}
+    return {role: roles[role] for role in (*REQUIRED_ROLES["transactions"], "order_id") if roles.get(role)}
 
 
 def _param_id(segmentation: Segmentation, frame: pd.DataFrame) -> str | None:
