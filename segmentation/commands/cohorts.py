@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     given = {"customer_id": args.customer_id, "date": args.date, "amount": args.amount}
     for option, column in (*given.items(), ("split", args.split)):
         if column and column not in frame.columns:
-            raise DataError(f"{args.file}: there is no column '{column}' (given as --{option.replace('customer_', '')}); "
+            flag = "--" + option.replace("customer_", "")
+            raise DataError(f"{args.file}: there is no column '{column}' (given as {flag}); "
                             f"columns are: {', '.join(map(str, frame.columns))}.")
     kind, _ = detect_kind(frame)
     if kind == "customers" and args.date and args.customer_id:
