@@ -30,14 +30,7 @@
 # (`sample_data/README.md` describes it). Swap in your own files in the first cells.
 
 # %%
-import sys
 from pathlib import Path
-
-# The repository is the folder holding sample_data/; this works from notebooks/ and from the root.
-ROOT = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "sample_data").is_dir())
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # the library sits next to the notebooks, it is not pip-installed
-DATA = ROOT / "sample_data"
 
 import pandas as pd
 
@@ -45,12 +38,17 @@ from segmentation import export, rfm
 from segmentation.actions import suggest_plan
 from segmentation.charts.profiles import kpi_bars
 from segmentation.charts.validation import scorecard_chart
-from segmentation.features import build_customer_table
+from segmentation.dataset import Dataset
 from segmentation.io import load_table
-from segmentation.outcomes import with_outcomes
 from segmentation.profiles import kpi_columns, profile
-from segmentation.schema import infer_roles, quality_summary
+from segmentation.schema import quality_summary
 from segmentation.validation import evaluate
+
+# Only to find the sample files: the folder holding sample_data/, searched upwards from this file
+# (when run as a script) or from the working directory (in Jupyter). The library itself is installed.
+HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+ROOT = next(p for p in [HERE, *HERE.parents] if (p / "sample_data").is_dir())
+DATA = ROOT / "sample_data"
 
 pd.set_option("display.max_columns", 30)
 pd.set_option("display.max_colwidth", None)  # show the plain-language sentences in full
@@ -58,22 +56,25 @@ pd.set_option("display.max_colwidth", None)  # show the plain-language sentences
 # %% [markdown]
 # ## 1. Load the export
 #
-# `load_table` reads CSV, TSV, XLSX or Parquet without being told how the file is written: it
-# detects the encoding, delimiter, header row and date format, keeps ids such as `00017` as
-# text (a spreadsheet would drop the zeros), and says in `notes` what it assumed.
+# `Dataset.read` is the one way in, the same as the app's Data page and the command line. It
+# reads CSV, TSV, XLSX or Parquet without being told how the file is written: it detects the
+# encoding, delimiter, header row and date format, keeps ids such as `00017` as text (a
+# spreadsheet would drop the zeros), and says in each table's `notes` what it assumed. Name each
+# file's kind as here, or pass the files alone and let it detect the kinds.
 
 # %%
-customers = load_table(DATA / "customers.csv")
-transactions = load_table(DATA / "transactions.csv")
-print(f"{customers.name}: {customers.frame.shape[0]:,} rows, encoding {customers.encoding}, "
-      f"delimiter {customers.delimiter!r}")
-for note in customers.notes:
-    print("-", note)
+data = Dataset.read(customers=DATA / "customers.csv", transactions=DATA / "transactions.csv")
+for kind, loaded in data.tables.items():
+    print(f"{kind}: {loaded.name}, {loaded.frame.shape[0]:,} rows, encoding {loaded.encoding}, "
+          f"delimiter {loaded.delimiter!r}")
+    for note in loaded.notes:
+        print("  -", note)
+customers = data.tables["customers"]
 customers.frame.head()
 
 # %% [markdown]
 # The same customers are also in a workbook whose first sheet has a title row above the header,
-# as many exports do. The loader finds the header and says so:
+# as many exports do. The loader `Dataset.read` uses (`load_table`) finds the header and says so:
 
 # %%
 workbook = load_table(DATA / "saas_sample.xlsx")
@@ -83,17 +84,26 @@ workbook.notes
 # %% [markdown]
 # ## 2. Map the column roles
 #
-# `infer_roles` guesses which column plays which role and gives every column a level of
-# measurement and a variable category (firmographic, behavioural, value, ...). In the app the
-# user confirms the guess; here, read it and fix anything wrong with
-# `roles.with_role("mrr", "my_mrr_column")`.
+# Reading guessed which column plays which role in each table (`data.roles`) and gave every
+# column a level of measurement and a variable category (firmographic, behavioural, value, ...).
+# In the app the user confirms the guess; here, read it.
 
 # %%
-roles = infer_roles(customers.frame)
-transaction_roles = infer_roles(transactions.frame, kind="transactions")
-print("customers:   ", dict(roles.roles))
-print("transactions:", dict(transaction_roles.roles))
+roles = data.roles["customers"]
+for kind, role_map in data.roles.items():
+    print(f"{kind + ':':14}", dict(role_map.roles))
 pd.DataFrame([{"column": c.name, "level": c.level, "category": c.category, "role": c.role} for c in roles.columns])
+
+# %% [markdown]
+# Fix anything wrong with `data.with_role(kind, role, column)`. It returns a new Dataset (`data`
+# is left alone) and a column plays one role: giving `trial_start` the signup role *moves* it,
+# so the trial start role is left empty. The guess is right here, so the rest goes on with `data`.
+
+# %%
+corrected = data.with_role("customers", "signup_date", "trial_start")
+for name, value in (("guessed", data), ("corrected", corrected)):
+    moved = value.roles["customers"]
+    print(f"{name:10} signup_date -> {moved.get('signup_date')}, trial_start -> {moved.get('trial_start')}")
 
 # %% [markdown]
 # A quick data-quality check before segmenting: missing shares, constant columns and
@@ -107,19 +117,14 @@ quality.columns.sort_values("missing_share", ascending=False).head(5)
 # %% [markdown]
 # ## 3. The customer table
 #
-# One row per customer, indexed by the customer id as text. With the invoices it gains
-# `recency_days` (days since the last invoice, at the as-of date), `frequency` (distinct
-# invoices), `monetary` (total revenue) and tenure. `with_outcomes` adds the `churned` and
-# `converted` flags that validation and profiles measure segments against.
+# `data.customer_table()`: one row per customer, indexed by the customer id as text. With the
+# invoices it gains `recency_days` (days since the last invoice, at the as-of date), `frequency`
+# (distinct invoices), `monetary` (total revenue) and tenure, plus the `churned` and `converted`
+# flags that validation and profiles measure segments against.
 
 # %%
-built = build_customer_table(
-    customers.frame,
-    customer_id=roles.get("customer_id"),
-    transactions=transactions.frame,
-    transaction_roles=transaction_roles,
-)
-table = with_outcomes(built.frame, roles.roles)
+built = data.customer_table()
+table = built.frame
 print(f"as of {built.as_of:%Y-%m-%d}: {len(table):,} customers", *built.notes, sep="\n")
 table[["plan", "mrr", "recency_days", "frequency", "monetary", "tenure_days", "churned", "converted"]].head()
 

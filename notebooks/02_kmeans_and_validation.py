@@ -29,14 +29,7 @@
 # 6. the customer map.
 
 # %%
-import sys
 from pathlib import Path
-
-# The repository is the folder holding sample_data/; this works from notebooks/ and from the root.
-ROOT = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "sample_data").is_dir())
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # the library sits next to the notebooks, it is not pip-installed
-DATA = ROOT / "sample_data"
 
 import numpy as np
 import pandas as pd
@@ -45,25 +38,29 @@ from sklearn.metrics import adjusted_rand_score
 from segmentation import kmeans, rules, sample
 from segmentation.charts.projection import customer_map
 from segmentation.charts.validation import scorecard_chart, sweep_chart
+from segmentation.dataset import Dataset
 from segmentation.errors import DataError
 from segmentation.export import validation_frame
-from segmentation.features import customer_table
-from segmentation.io import load_table
-from segmentation.outcomes import with_outcomes
 from segmentation.projection import pca_map
-from segmentation.schema import infer_roles
 from segmentation.validation import evaluate
 from segmentation.variables import prepare
+
+# Only to find the sample files: the folder holding sample_data/, searched upwards from this file
+# (when run as a script) or from the working directory (in Jupyter). The library itself is installed.
+HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+ROOT = next(p for p in [HERE, *HERE.parents] if (p / "sample_data").is_dir())
+DATA = ROOT / "sample_data"
 
 pd.set_option("display.max_colwidth", None)  # show the plain-language sentences in full
 
 # %% [markdown]
 # The customers table alone is enough here: K-means works on columns the CRM already has.
+# `Dataset.read` loads it as the app does; the customer table carries the `churned` flag.
 
 # %%
-customers = load_table(DATA / "customers.csv")
-roles = infer_roles(customers.frame)
-table = with_outcomes(customer_table(customers.frame, customer_id=roles.get("customer_id")), roles.roles)
+data = Dataset.read(customers=DATA / "customers.csv")
+roles = data.roles["customers"]
+table = data.customer_table().frame
 table.shape
 
 # %% [markdown]

@@ -32,27 +32,28 @@
 # retained in period n when paying in that calendar month. The work is one DuckDB query.
 
 # %%
-import sys
 from pathlib import Path
-
-# The repository is the folder holding sample_data/; this works from notebooks/ and from the root.
-ROOT = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "sample_data").is_dir())
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # the library sits next to the notebooks, it is not pip-installed
-DATA = ROOT / "sample_data"
 
 from segmentation import rules
 from segmentation.charts import cohorts as charts
-from segmentation.cohorts import cohort_table, cohorts_from_customers, with_period_labels
-from segmentation.io import load_table
-from segmentation.schema import infer_roles
+from segmentation.cohorts import cohorts_from_customers, with_period_labels
+from segmentation.dataset import Dataset
+
+# Only to find the sample files: the folder holding sample_data/, searched upwards from this file
+# (when run as a script) or from the working directory (in Jupyter). The library itself is installed.
+HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+ROOT = next(p for p in [HERE, *HERE.parents] if (p / "sample_data").is_dir())
+DATA = ROOT / "sample_data"
+
+# %% [markdown]
+# `Dataset.read` loads the export as the app does; `data.cohorts(...)` builds the cohorts from
+# its payments with the roles it found, as the Cohorts page and the `cohorts` command do.
 
 # %%
-customers = load_table(DATA / "customers.csv").frame
-transactions = load_table(DATA / "transactions.csv").frame
-roles = infer_roles(transactions, kind="transactions")
-print(dict(roles.roles))
-transactions.head(3)
+data = Dataset.read(customers=DATA / "customers.csv", transactions=DATA / "transactions.csv")
+customers = data.tables["customers"].frame
+print(dict(data.roles["transactions"].roles))
+data.tables["transactions"].frame.head(3)
 
 # %% [markdown]
 # ## 1. Logo retention
@@ -61,12 +62,7 @@ transactions.head(3)
 # later cell is the share still paying.
 
 # %%
-cohorts = cohort_table(
-    transactions,
-    customer_id=roles.get("customer_id"),
-    date=roles.get("transaction_date"),
-    amount=roles.get("amount"),
-)
+cohorts = data.cohorts()
 print(f"{cohorts.n_cohorts} monthly cohorts up to {cohorts.as_of:%Y-%m-%d}", *cohorts.notes, sep="\n")
 with_period_labels(cohorts.matrix("retention").iloc[:6, :13]).round(2)
 
@@ -97,12 +93,10 @@ print(f"12-month revenue retention: median {twelve.median():.0%}, range {twelve.
 # month and pay for the first time in the next, so a signup cohort's period 0 holds only a
 # sliver of its revenue and "revenue retention" against it runs into the thousands of percent.
 # Signup cohorts answer a different question, *what share of sign-ups end up paying and stay*,
-# and for that they are the right choice:
+# and for that they are the right choice (`by_signup=True` takes the customers' signup date):
 
 # %%
-signup = customers.set_index("customer_id")["signup_date"]
-by_signup = cohort_table(transactions, customer_id="customer_id", date="invoice_date", amount="amount",
-                         signup=signup)
+by_signup = data.cohorts(by_signup=True)
 inflated = by_signup.matrix("revenue_retention")[1].median()
 print(f"median month-1 'revenue retention' of signup cohorts: {inflated:,.0%} (not a meaningful figure)")
 with_period_labels(by_signup.matrix("retention").iloc[:6, :7]).round(2)
@@ -151,8 +145,7 @@ personas = rules.fit_rules(customers.set_index("customer_id"), persona_rules)
 personas.sizes.to_frame("customers")
 
 # %%
-by_persona = cohort_table(transactions, customer_id="customer_id", date="invoice_date", amount="amount",
-                          split=personas.labels)
+by_persona = data.cohorts(split=personas.labels)
 print(*by_persona.notes)
 charts.heatmap(by_persona, "retention")
 
@@ -179,21 +172,21 @@ retention = by_persona.retention_trend(periods=(1, 12))
 retention.groupby(["group", "period"])["retention"].median().unstack().round(2)
 
 # %% [markdown]
-# Any customer column splits cohorts the same way, for example the plan. Churn by month of
+# Any customer column splits cohorts the same way (name it), for example the plan. Churn by month of
 # life shows the yearly renewal: Enterprise contracts end only in month 11, when the first year
 # is up.
 
 # %%
-by_plan = cohort_table(transactions, customer_id="customer_id", date="invoice_date", amount="amount",
-                       split=customers.set_index("customer_id")["plan"])
+by_plan = data.cohorts(split="plan")
 by_plan.churn_by_period().pivot(index="period", columns="group", values="churn_rate").head(13).round(3)
 
 # %% [markdown]
 # ## Without a transactions table
 #
 # When the export has only signup and churn dates, `cohorts_from_customers` treats each
-# customer as active from the signup month to the churn month. Revenue is then flat MRR, so
-# revenue retention only reflects churn, not expansion.
+# customer as active from the signup month to the churn month (`data.cohorts()` does this itself
+# when no transactions or events were read). Revenue is then flat MRR, so revenue retention only
+# reflects churn, not expansion. Here, on the paying customers only:
 
 # %%
 paying = customers[customers["mrr"] > 0]

@@ -27,17 +27,10 @@
 #    in through `segmentation.extend.fit_sklearn` and validated with the same `evaluate`.
 
 # %%
-import sys
-from pathlib import Path
-
-# The repository is the folder holding sample_data/; this works from notebooks/ and from the root.
-ROOT = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "sample_data").is_dir())
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # the library sits next to the notebooks, it is not pip-installed
-DATA = ROOT / "sample_data"
-
 import json
 import tempfile
+from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 from sklearn.cluster import AgglomerativeClustering
@@ -46,21 +39,24 @@ from sklearn.mixture import GaussianMixture
 
 from segmentation import export, kmeans, rules, sample
 from segmentation.charts.profiles import migration_heatmap
+from segmentation.dataset import Dataset
 from segmentation.errors import DataError
 from segmentation.extend import fit_sklearn
-from segmentation.features import customer_table
 from segmentation.io import load_table
-from segmentation.outcomes import with_outcomes
-from segmentation.schema import infer_roles
-from segmentation.tracking import apply_recipe, migration
+from segmentation.tracking import migration
 from segmentation.validation import evaluate
+
+# Only to find the sample files: the folder holding sample_data/, searched upwards from this file
+# (when run as a script) or from the working directory (in Jupyter). The library itself is installed.
+HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+ROOT = next(p for p in [HERE, *HERE.parents] if (p / "sample_data").is_dir())
+DATA = ROOT / "sample_data"
 
 pd.set_option("display.max_colwidth", None)  # show the plain-language sentences in full
 
 # %%
-customers = load_table(DATA / "customers.csv")
-roles = infer_roles(customers.frame)
-table = with_outcomes(customer_table(customers.frame, customer_id=roles.get("customer_id")), roles.roles)
+data = Dataset.read(customers=DATA / "customers.csv", transactions=DATA / "transactions.csv")
+table = data.customer_table().frame
 table.shape
 
 # %% [markdown]
@@ -138,23 +134,27 @@ saved = json.loads(recipe_path.read_text(encoding="utf-8"))
 # %% [markdown]
 # **Next month's export**: `sample_data/next_month/customers.csv` is the same company's export a
 # month later (made by `sample.next_month`): the same customers with November's billing, churn,
-# trial conversions and usage, plus the month's new sign-ups. Load it as you would load your own
-# next export. Three accounts a month apart: one added seats, one cancelled, one trial converted.
+# trial conversions and usage, plus the month's new sign-ups (`next_month/transactions.csv` has
+# the invoices up to November). Three accounts a month apart: one added seats, one cancelled,
+# one trial converted.
 
 # %%
-next_month = load_table(DATA / "next_month" / "customers.csv").frame
+november = load_table(DATA / "next_month" / "customers.csv")
 examples, shown = ["00095", "00878", "04729"], ["plan", "mrr", "seats", "logins_30d", "churn_date"]
-pd.concat({"October": customers.frame.set_index("customer_id").loc[examples, shown],
-           "November": next_month.set_index("customer_id").loc[examples, shown]}, axis=1)
+pd.concat({"October": data.tables["customers"].frame.set_index("customer_id").loc[examples, shown],
+           "November": november.frame.set_index("customer_id").loc[examples, shown]}, axis=1)
 
 # %% [markdown]
-# Load the recipe and apply it: `apply_recipe` builds the customer table from the raw export
-# the same way the app does, then assigns each customer with the saved rules, without
-# refitting anything. The derived column is added first, exactly as for this month.
+# `data.read_newer_export` reads the newer files with this month's steps and confirmed roles, as
+# the app's Track page does; it takes a path or a loaded table, so the derived column is added
+# first, exactly as for this month. `score` builds the customer table and assigns each customer
+# with the saved rules, without refitting anything.
 
 # %%
 recipe, _ = export.load_recipe(recipe_path.read_text(encoding="utf-8"))
-next_labels, prepared = apply_recipe(recipe, add_derived(next_month))
+newer = data.read_newer_export(replace(november, frame=add_derived(november.frame)),
+                               transactions=DATA / "next_month" / "transactions.csv")
+next_labels, prepared = newer.score(recipe)
 next_labels.value_counts().reindex(recipe.segments).to_frame("customers next month")
 
 # %% [markdown]
@@ -172,7 +172,7 @@ migration_heatmap(moves)
 
 # %%
 movers = moves.moved.join(table[["plan", "mrr"]], on="customer_id").join(
-    next_month.set_index("customer_id")["churn_date"], on="customer_id")
+    prepared.frame["churn_date"], on="customer_id")
 slipped = movers[movers["from"] == "Embedded"]
 print(f"{len(slipped)} embedded accounts slipped this month, {slipped['churn_date'].notna().sum()} of them "
       "have cancelled; the biggest first:")
@@ -241,5 +241,5 @@ print(candidates["Agglomerative (Ward)"].notes[-1])
 
 # %%
 mixture_recipe, _ = export.load_recipe(export.recipe_json(mixture))
-mixture_next, _ = apply_recipe(mixture_recipe, add_derived(next_month))
+mixture_next, _ = newer.score(mixture_recipe)
 print(*migration(mixture.labels, mixture_next, segments=mixture.segments).summary[:4], sep="\n")
