@@ -53,6 +53,7 @@ __all__ = [
     "align",
     "is_numeric",
     "as_flag",
+    "rules_in_words",
     "label_of",
     "DAYS_PER_MONTH",
     "KPI_LABELS",
@@ -766,3 +767,19 @@ def _lower_first(text: str) -> str:
     if head.isupper() and len(head) > 1:  # an acronym (MRR) keeps its case
         return text
     return text[:1].lower() + text[1:]
+
+
+def rules_in_words(segmentation: Any, validation: Any = None) -> dict[str, str]:
+    """Segment (as shown) -> its rule in plain words: the method's own exact rules when it has them
+    (RFM grid cells and thresholds, the user's rules; not a decision tree's approximation of them),
+    else the validation's tree rules. The Profiles page and the `export` command both ask this."""
+    from .result import find_method
+
+    method = find_method(segmentation.method)
+    written = method.segment_rules(segmentation) if method is not None else None
+    if written is not None:
+        return written
+    # The validation may predate a rename made on the Profiles page; it then knows the method's own names.
+    shown = dict(segmentation.state.get("display_names", {}))
+    tree_rules = validation.segment_rules if validation is not None else {}
+    return {shown.get(k, k): v for k, v in tree_rules.items()}

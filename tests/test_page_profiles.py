@@ -21,7 +21,7 @@ from segmentation.schema import infer_roles
 from tests.apptest import sample_upload
 from ui import state, umap_worker
 from ui.action_plan import fill_blank_rows
-from ui.profile_views import rules_in_words
+from segmentation.profiles import rules_in_words
 from ui.renames import names_from_editor
 from ui.umap_worker import BackgroundMaps
 

@@ -295,10 +295,11 @@ def test_a_session_of_transactions_alone_reads_the_newer_file_as_transactions(ro
                        "Country": [countries[i] for i in ids]})
     session = _session_of({"transactions": ("invoices.csv", _csv(tx))})
     assert session[state.DATASET].customers_from == "transactions"
-    customers = session[state.DATASET].tables["customers"].frame
+    data = session[state.DATASET]
+    customers = data.tables["customers"].frame
     assert list(customers.columns) == ["customer_id", "Country"]  # one country per customer comes along
-    table = customer_table(customers, customer_id="customer_id", transactions=session[state.DATASET].tables["transactions"]
-                           .frame, transaction_roles=dict(session[state.DATASET].roles["transactions"].roles))
+    table = customer_table(customers, customer_id="customer_id", transactions=data.tables["transactions"].frame,
+                           transaction_roles=dict(data.roles["transactions"].roles))
     seg = kmeans.fit_kmeans(table, ["monetary", "Country"], k=3, random_state=0)
     at = _open(root, **session, **{state.SEGMENTATION: seg})
     _upload(at, "track_newer", "invoices.csv", _csv(tx))

@@ -6,13 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from segmentation.errors import DataError
-from segmentation.profiles import KPI_LABELS, PERCENT_LABELS, kpi_columns, over_index, profile
-from segmentation.result import find_method
+from segmentation.profiles import KPI_LABELS, PERCENT_LABELS, kpi_columns, over_index, profile, rules_in_words
 from ui import state
 from ui.customer_map import map_variables
 from ui.memo import memo
 
-__all__ = ["profiles_or_stop", "rules_in_words", "table_column_config", "table_formats", "ICP_NEEDS_FIRMOGRAPHICS",
+__all__ = ["profiles_or_stop", "table_column_config", "table_formats", "ICP_NEEDS_FIRMOGRAPHICS",
            "best_by_options", "best_by_label",
            "icp_attributes", "over_index_of", "id_column", "export_columns"]
 
@@ -35,23 +34,6 @@ def profiles_or_stop(frame: pd.DataFrame, segmentation, validation):
     except DataError as exc:
         st.error(str(exc))
         st.stop()
-
-
-def rules_in_words(segmentation, validation) -> dict[str, str]:
-    """Segment (as shown) -> its rule in plain words: the method's own exact rules when it has them
-    (RFM grid cells and thresholds, the user's rules; not a decision tree's approximation of them),
-    else the validation's tree rules.
-
-    Pure; the Segment page makes the same choice.
-    """
-    method = find_method(segmentation.method)
-    written = method.segment_rules(segmentation) if method is not None else None
-    if written is not None:
-        return written
-    # The validation may predate a rename made on the Profiles page; it then knows the method's own names.
-    shown = dict(segmentation.state.get("display_names", {}))
-    tree_rules = validation.segment_rules if validation is not None else {}
-    return {shown.get(k, k): v for k, v in tree_rules.items()}
 
 
 def table_formats(table: pd.DataFrame) -> dict[str, str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import DataError
 from ..export import assignments_csv, workbook
-from ..profiles import kpi_columns, profile
+from ..profiles import kpi_columns, profile, rules_in_words
 from ..schema import infer_roles
 from .assign import add_recipe_arguments, prepare
 
@@ -35,8 +35,7 @@ def run(args) -> int:
     if not args.no_validation:
         validation = _validation(frame, segmentation, id_name=prepared.id_name)
     if validation is not None:
-        profiles = profile(frame, segmentation, rules=getattr(validation, "segment_rules", None),
-                           **kpis)
+        profiles = profile(frame, segmentation, rules=rules_in_words(segmentation, validation), **kpis)
     data = workbook(frame, segmentation, id_name=prepared.id_name, profiles=profiles, validation=validation,
                     action_plan=plan)
     Path(args.xlsx).write_bytes(data)
