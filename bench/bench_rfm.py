@@ -34,7 +34,7 @@ DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results" / "rfm.md"
 LIFETIMES_VENV = DATA / "lifetimes-venv"
 
-# The default grid of segmentation.rfm, copied so the pandas baseline imports nothing of ours.
+# The default grid of segmentation.methods.rfm, copied so the pandas baseline imports nothing of ours.
 GRID_ROWS = (
     ("New", "Potential Loyalist", "Potential Loyalist", "Champions", "Champions"),
     ("Promising", "Potential Loyalist", "Potential Loyalist", "Loyal", "Loyal"),

@@ -33,7 +33,7 @@ from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silho
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from segmentation.kmeans import fit_kmeans, sweep_k  # noqa: E402
+from segmentation.methods.kmeans import fit_kmeans, sweep_k  # noqa: E402
 from segmentation.validation import _reference_silhouettes, evaluate  # noqa: E402
 from segmentation.variables import apply_state  # noqa: E402
 

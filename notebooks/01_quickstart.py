@@ -34,14 +34,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from segmentation import export, rfm
+from segmentation import export
+from segmentation.methods import rfm
 from segmentation.actions import suggest_plan
 from segmentation.charts.profiles import kpi_bars
 from segmentation.charts.validation import scorecard_chart
 from segmentation.dataset import Dataset
 from segmentation.io import load_table
 from segmentation.profiles import kpi_columns, profile
-from segmentation.schema import quality_summary
+from segmentation.cleaning import quality_summary
 from segmentation.validation import evaluate
 
 # Only to find the sample files: the folder holding sample_data/, searched upwards from this file

@@ -35,7 +35,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
-from segmentation import kmeans, rules, sample
+from segmentation import sample
+from segmentation.methods import kmeans, rules
 from segmentation.charts.projection import customer_map
 from segmentation.charts.validation import scorecard_chart, sweep_chart
 from segmentation.dataset import Dataset

@@ -34,7 +34,7 @@
 # %%
 from pathlib import Path
 
-from segmentation import rules
+from segmentation.methods import rules
 from segmentation.charts import cohorts as charts
 from segmentation.cohorts import cohorts_from_customers, with_period_labels
 from segmentation.dataset import Dataset

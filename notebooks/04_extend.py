@@ -24,7 +24,7 @@
 # 2. a **rule-based segmentation**: product-maturity tiers written as plain rules;
 # 3. a **recipe** saved to JSON and re-applied to *next month's export*, with who moved where;
 # 4. **another scikit-learn clusterer** (a Gaussian mixture, a hierarchical clustering) plugged
-#    in through `segmentation.extend.fit_sklearn` and validated with the same `evaluate`.
+#    in through `segmentation.methods.sklearn_adapter.fit_sklearn` and validated with the same `evaluate`.
 
 # %%
 import json
@@ -37,11 +37,12 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import GaussianMixture
 
-from segmentation import export, kmeans, rules, sample
+from segmentation import export, sample
+from segmentation.methods import kmeans, rules
 from segmentation.charts.profiles import migration_heatmap
 from segmentation.dataset import Dataset
 from segmentation.errors import DataError
-from segmentation.extend import fit_sklearn
+from segmentation.methods.sklearn_adapter import fit_sklearn
 from segmentation.io import load_table
 from segmentation.tracking import migration
 from segmentation.validation import evaluate

@@ -30,7 +30,7 @@ from .errors import DataError
 from .features import CustomerTable, build_customer_table
 from .io import Table, load_table
 from .outcomes import with_outcomes
-from .schema import REQUIRED_ROLES, RoleMap, infer_roles
+from .roles import REQUIRED_ROLES, RoleMap, infer_roles
 from .tables import (DATE_ROLE, KINDS, derived_customers, detect_kind, prepare_table, roll_up_subscriptions,
                      rolled_up_export, with_customers)
 
@@ -155,7 +155,7 @@ class Dataset:
         return self.roles["customers"].get("customer_id") if self.has_customers else None
 
     def missing_roles(self, kind: str) -> tuple[str, ...]:
-        """The roles `kind` needs that no column plays yet (`schema.REQUIRED_ROLES`)."""
+        """The roles `kind` needs that no column plays yet (`roles.REQUIRED_ROLES`)."""
         return self.roles[kind].missing() if kind in self.roles else REQUIRED_ROLES[kind]
 
     # -- corrections --------------------------------------------------------------------------------

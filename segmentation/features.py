@@ -36,7 +36,7 @@ import pandas as pd
 
 from .errors import DataError
 from .queries import customers as q
-from .schema import REQUIRED_ROLES
+from .roles import REQUIRED_ROLES
 
 __all__ = [
     "CustomerTable",
@@ -103,7 +103,7 @@ def customer_table(
 
     transaction_roles maps customer_id, transaction_date, amount and optionally order_id to
     columns of `transactions`; event_roles maps customer_id, event_date and optionally count
-    to columns of `events` (a `schema.RoleMap` works too). Use `build_customer_table` to also
+    to columns of `events` (a `roles.RoleMap` works too). Use `build_customer_table` to also
     get the notes on rows left out.
     """
     return build_customer_table(

@@ -773,7 +773,7 @@ def rules_in_words(segmentation: Any, validation: Any = None) -> dict[str, str]:
     """Segment (as shown) -> its rule in plain words: the method's own exact rules when it has them
     (RFM grid cells and thresholds, the user's rules; not a decision tree's approximation of them),
     else the validation's tree rules. The Profiles page and the `export` command both ask this."""
-    from .result import find_method
+    from .methods.registry import find_method
 
     method = find_method(segmentation.method)
     written = method.segment_rules(segmentation) if method is not None else None

@@ -1,18 +1,18 @@
-"""`Segmentation`: the one immutable result every method returns, and `Method`: what a method answers.
+"""`Segmentation`: the one immutable result every method returns.
 
 A method (rfm, kmeans, rules, or an analyst's own) fits on a customer table and
 returns a `Segmentation` holding the labels, the names, what was used and the fitted
 state needed to score new customers. Each method registers one `Method` record: how to
 assign and refit, how its segments read in words, and the few sentences that differ by
-method. Pages, validation, exports and tracking ask that record (`Segmentation.method_info`,
-`find_method`) instead of testing the method's name.
+method (`methods.registry`). Pages, validation, exports and tracking ask that record
+(`Segmentation.method_info`, `find_method`) instead of testing the method's name.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from types import MappingProxyType
@@ -21,116 +21,12 @@ from typing import Any
 import pandas as pd
 
 from .errors import DataError
+from .methods.registry import Method, get_method
 
-__all__ = ["Segmentation", "Method", "register_method", "get_method", "find_method", "method_names",
-           "RECIPE_FORMAT", "RECIPE_VERSION"]
+__all__ = ["Segmentation", "RECIPE_FORMAT", "RECIPE_VERSION"]
 
 RECIPE_FORMAT = "saas-segmentation-recipe"
 RECIPE_VERSION = 1
-
-# assign(segmentation, frame) -> Series of segment names indexed like frame
-Assigner = Callable[["Segmentation", pd.DataFrame], pd.Series]
-# refit(frame, params) -> Segmentation fitted on frame with the same parameters
-Refitter = Callable[[pd.DataFrame, Mapping[str, Any]], "Segmentation"]
-# describe(segmentation) -> {segment as shown: its rule in plain words}
-Describer = Callable[["Segmentation"], Mapping[str, str]]
-
-
-@dataclass(frozen=True)
-class Method:
-    """What every segmentation method answers, so that nothing else branches on its name.
-
-    name            the `Segmentation.method` it answers for ("rfm", "kmeans", "rules", "sklearn", ...).
-    label           its name for people ("RFM", "K-means"); the name when not given.
-    assign          assign(segmentation, frame) -> segment names for the rows of a customer table.
-    refit           refit(frame, params) -> the same method fitted on `frame` with `params`
-                    (the method's uniform fit; None: it cannot be refitted).
-    describe        describe(segmentation) -> {segment: its rule in plain words} when the method has
-                    its own exact rule (RFM grid and thresholds, the user's rules); None for
-                    clustering, whose rules validation's decision tree writes. See `segment_rules`.
-    no_rule         the rule column's words for a segment `describe` does not name (rules: the default).
-    filters_from    set when each rule from `describe` on its own finds exactly its segment's customers
-                    (a CRM filter): where the rules come from ("RFM grid and score thresholds");
-                    validation then takes them instead of a decision tree's. None when there are no
-                    rules, or when they only work in order (rules: the first that matches wins).
-    filters_why     validation's sentence on accessibility when `filters_from` is set.
-    rule_based      the segments are cut by thresholds or rules (they differ by construction), not
-                    found as groups in the data; validation words a low silhouette accordingly.
-    no_purchases    the method's own name for its segment of customers without purchases, when it
-                    has one (RFM: "No purchases"; a fitted segmentation's state may rename it).
-    from_transactions  builds the method's customer table from purchases its own way (RFM: `rfm_inputs`),
-                    called as (transactions, customer_id=, date=, amount=, order_id=, as_of=); None: the
-                    common customer table serves.
-    """
-
-    name: str
-    assign: Assigner
-    refit: Refitter | None = None
-    label: str = ""
-    describe: Describer | None = None
-    no_rule: str = ""
-    filters_from: str | None = None
-    filters_why: str = ""
-    rule_based: bool = False
-    no_purchases: str | None = None
-    from_transactions: Callable[..., pd.DataFrame] | None = None
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
-            raise TypeError("A method needs a name, e.g. Method('my-method', assign=...).")
-        if not callable(self.assign):
-            raise TypeError(f"The method {self.name!r} needs an assign(segmentation, frame) function.")
-        if not self.label:
-            object.__setattr__(self, "label", self.name)
-
-    def segment_rules(self, segmentation: Segmentation) -> dict[str, str] | None:
-        """Each segment (as shown) and its exact rule in plain words, or None when the method has no
-        rule of its own (then validation's decision tree gives an approximate one)."""
-        if self.describe is None:
-            return None
-        return {str(k): str(v) for k, v in self.describe(segmentation).items()}
-
-
-_METHODS: dict[str, Method] = {}
-
-
-def register_method(method: Method | str, assign: Assigner | None = None, refit: Refitter | None = None,
-                    **answers: Any) -> Method:
-    """Register a method's answers, e.g. `register_method(Method("mine", assign=..., refit=...))`.
-
-    The older form `register_method(name, assign, refit)` still works (further `Method` fields
-    may be given as keywords). Results of a registered method can be assigned, refitted and
-    validated by name, e.g. from a recipe.
-    """
-    if not isinstance(method, Method):
-        if assign is None:
-            raise TypeError(f"register_method({method!r}, ...) needs an assign function.")
-        method = Method(str(method), assign=assign, refit=refit, **answers)
-    elif assign is not None or refit is not None or answers:
-        raise TypeError("Give register_method either a Method or a name with its functions, not both.")
-    _METHODS[method.name] = method
-    return method
-
-
-def find_method(name: str) -> Method | None:
-    """The registered `Method` called `name` (built-ins are registered on first use), else None."""
-    if name not in _METHODS:
-        # Importing the package registers the built-in methods.
-        from . import methods  # noqa: F401
-    return _METHODS.get(name)
-
-
-def get_method(name: str) -> Method:
-    """The registered `Method` called `name`; a DataError names the known ones when there is none."""
-    method = find_method(name)
-    if method is None:
-        raise DataError(f"Unknown segmentation method {name!r}; known: {', '.join(method_names())}.")
-    return method
-
-
-def method_names() -> tuple[str, ...]:
-    return tuple(sorted(_METHODS))
-
 
 def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(mapping or {}))

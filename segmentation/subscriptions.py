@@ -39,7 +39,7 @@ import pandas as pd
 
 from .errors import DataError
 from .features import ids_as_text, parse_as_of
-from .schema import customers_from_transactions
+from .cleaning import customers_from_transactions
 
 __all__ = [
     "Rollup",
@@ -131,7 +131,7 @@ def looks_like_subscriptions(frame: pd.DataFrame, roles: Any) -> bool:
 def subscription_columns(frame: pd.DataFrame, roles: Any) -> SubscriptionColumns | None:
     """The columns of a subscriptions export, or None when `frame` does not look like one.
 
-    `roles` is the table's `schema.RoleMap` (or a mapping role -> column); its customer id is
+    `roles` is the table's `roles.RoleMap` (or a mapping role -> column); its customer id is
     used, and its MRR, plan and churn date when they fit. It looks like subscriptions only when
     all of these hold: some customer id appears on several rows, and for at least half of those
     customers the rows differ in start, end or MRR (copies of a row are a duplicated export); a

@@ -6,7 +6,7 @@ Every door (the Data page, Track, the command line, the notebooks) takes the sam
 1. `detect_kind` says what a file holds when nobody said (one row per customer, per purchase, per event);
 2. `prepare_table` cleans it for its kind: payments net of refunds and failed charges, amount =
    quantity x unit price for order lines, MRR = ARR / 12 for an annual amount;
-3. `infer_roles` (schema) guesses which column plays which role;
+3. `roles.infer_roles` guesses which column plays which role;
 4. `roll_up_subscriptions` turns one row per subscription into one row per customer plus monthly MRR;
 5. `with_customers` takes the customers from an orders or events export that came alone.
 """
@@ -20,8 +20,9 @@ import pandas as pd
 
 from .errors import DataError
 from .io import Table
-from .schema import (RoleMap, clean_transactions, customers_from_transactions, infer_roles, money_column,
-                     with_derived_mrr)
+from .cleaning import clean_transactions, customers_from_transactions, with_derived_mrr
+from .names import money_column
+from .roles import RoleMap, infer_roles
 from .subscriptions import Rollup, SubscriptionColumns, rollup, subscription_columns
 
 __all__ = ["KINDS", "DATE_ROLE", "detect_kind", "prepare_table", "derived_customers", "with_customers",
@@ -80,7 +81,7 @@ def prepare_table(table: Table, kind: str) -> Table:
     """`table` cleaned for its kind, with a note for every change.
 
     transactions  the amount is the revenue of each row: quantity x unit price for order lines,
-                  failed payments left out, converted currencies, refunds off (`schema.clean_transactions`);
+                  failed payments left out, converted currencies, refunds off (`cleaning.clean_transactions`);
     customers     an annual amount (ARR) without a monthly one gives MRR = ARR / 12.
     """
     if kind == "transactions":

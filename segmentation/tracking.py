@@ -21,8 +21,9 @@ from typing import Any
 import pandas as pd
 
 from .errors import DataError
-from .result import Segmentation, find_method
-from .rfm import NO_PURCHASES
+from .methods.registry import find_method
+from .result import Segmentation
+from .methods.rfm import NO_PURCHASES
 
 __all__ = ["Migration", "migration", "Prepared", "prepare_for_recipe", "apply_recipe", "same_segments",
            "no_purchases_label", "NEW", "GONE", "RFM_VARIABLES", "SOURCES"]
@@ -173,13 +174,13 @@ def prepare_for_recipe(
     (or from `frame` itself when it is the transactions table), as the app does.
 
     roles / transaction_roles / event_roles: the role -> column maps the user confirmed (a
-    `schema.RoleMap` works too) for the customers, transactions and events tables. A confirmed
+    `roles.RoleMap` works too) for the customers, transactions and events tables. A confirmed
     role is used whenever its column is in the newer file; roles whose column is absent are
     guessed again. The customer id of a customers table is `id_column` when given, else the
     confirmed one, else the id column the segments were fitted with, else a guess.
 
     customers_from: "transactions" or "events" when there is no customers file and `frame` is
-    the customers taken from that table (its distinct ids, as `schema.customers_from_transactions`
+    the customers taken from that table (its distinct ids, as `cleaning.customers_from_transactions`
     gives them), which must be passed too: only customers who bought (or were active) are in
     it, which `Prepared.source` says so that `migration` reads absences right.
     """
@@ -194,7 +195,7 @@ def prepare_for_recipe(
                             "table too.")
     from .features import EVENT_FEATURES, TRANSACTION_FEATURES, customer_table, ids_as_text
     from .outcomes import with_outcomes
-    from .schema import with_derived_amount, with_derived_mrr
+    from .cleaning import with_derived_amount, with_derived_mrr
 
     needed = list(segmentation.variables)
     notes: list[str] = []
@@ -318,7 +319,7 @@ def _sentences(matrix: pd.DataFrame, order: list[str], stayed: int, changed: int
 
 
 def _plain_roles(roles: Mapping[str, str] | Any | None) -> dict[str, str]:
-    """role -> column from a mapping or a `schema.RoleMap` (None: no confirmed roles)."""
+    """role -> column from a mapping or a `roles.RoleMap` (None: no confirmed roles)."""
     if roles is None:
         return {}
     mapping = getattr(roles, "roles", roles)
@@ -329,14 +330,14 @@ def _plain_roles(roles: Mapping[str, str] | Any | None) -> dict[str, str]:
 
 def _with_confirmed(kind: str, frame: pd.DataFrame, confirmed: Mapping[str, str] | Any | None) -> dict[str, str]:
     """The roles guessed for `frame` with every confirmed role whose column `frame` has moved over them."""
-    from .schema import infer_roles
+    from .roles import infer_roles
 
     return dict(infer_roles(frame, kind=kind).with_roles(_plain_roles(confirmed)).roles)
 
 
 def _transaction_roles(frame: pd.DataFrame, confirmed: Mapping[str, str] | Any | None = None) -> dict[str, str] | None:
-    """The transactions roles when every required one is found (`schema.REQUIRED_ROLES`), else None."""
-    from .schema import REQUIRED_ROLES
+    """The transactions roles when every required one is found (`roles.REQUIRED_ROLES`), else None."""
+    from .roles import REQUIRED_ROLES
 
     roles = _with_confirmed("transactions", frame, confirmed)
     if any(roles.get(role) is None for role in REQUIRED_ROLES["transactions"]):

@@ -44,8 +44,9 @@ from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
 
 from .errors import DataError
-from .kmeans import N_INIT, silhouette_on_distances
-from .result import Method, Segmentation, find_method
+from .methods.kmeans import N_INIT, silhouette_on_distances
+from .methods.registry import Method, find_method
+from .result import Segmentation
 from .variables import MISSING_LEVEL, apply_state, category_texts, customer_ids, missing_mask, prepare
 
 __all__ = ["Thresholds", "Criterion", "Validation", "evaluate", "mirroring_variables", "CRITERIA", "VERDICTS"]

@@ -21,9 +21,13 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError
+from .names import _DATE_WORDS, _annual, _id_named, _normalise, _words
+from .roles import RoleMap
 
 __all__ = [
     "CATEGORIES",
+    "default_variables",
+    "empty_share",
     "MIN_VARIABLES",
     "MAX_VARIABLES",
     "MAX_LEVELS",
@@ -461,3 +465,54 @@ def _listing(names: Sequence[object] | pd.Index, limit: int = 12) -> str:
     names = [str(n) for n in names]
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+# -- which columns to start from --------------------------------------------------------------------
+def empty_share(series: pd.Series) -> float:
+    """The share of cells that are empty: missing, or text that is only spaces."""
+    if len(series) == 0:
+        return 1.0
+    missing = series.isna()
+    if series.dtype == object or pd.api.types.is_string_dtype(series):
+        missing = missing | series.astype(str).str.strip().eq("")
+    return float(missing.mean())
+
+
+def default_variables(frame: pd.DataFrame, roles: RoleMap, *, candidates: Sequence[str], revenue: str | None = None,
+                      derived: Sequence[str] = (), exclude: Sequence[str] = (), limit: int = 3,
+                      max_missing: float = 0.5) -> list[str]:
+    """The K-means variables to start from: the money column, then usage counts, then other numbers.
+
+    Only numeric columns of `candidates` that can be fitted as they are: filled for at least
+    half of the customers (`max_missing`), varying, and not an id ("Legacy_ID__c",
+    "DunsNumber"), a date held as a number ("Start Date" = 45522, "YearStarted"), the churn or
+    conversion flag, an annual amount beside `revenue`, or a column in `exclude`. `revenue` is
+    the money column to start with; `derived` are usage columns computed from transactions or
+    events. At most `limit` columns, in that order; fewer (even none) when fewer qualify.
+    """
+    info = {c.name: c for c in roles.columns}
+    keys = {roles.get(r) for r in ("customer_id", "company", "order_id", "outcome", "converted")} | set(exclude)
+
+    def usable(column: str) -> bool:
+        if column in keys or column not in frame.columns:
+            return False
+        series = frame[column]
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            return False
+        if empty_share(series) > max_missing or series.nunique(dropna=True) <= 1:
+            return False
+        norm = _normalise(column)
+        words = _words(norm)
+        if column in info and info[column].level in ("id", "date", "boolean"):
+            return False
+        if _id_named(norm) or words & {"id", "ids", "uuid", "guid"}:
+            return False
+        if revenue is not None and column != revenue and _annual(norm):
+            return False  # ARR beside the MRR says the same thing twice, and weighs money double
+        return not (words & _DATE_WORDS or norm.endswith("_at"))
+
+    numeric = [c for c in candidates if usable(c)]
+    categories = {c: info[c].category if c in info else None for c in numeric}
+    money = ([revenue] if revenue in numeric else [c for c in numeric if categories[c] == "value"])[:1]
+    usage = [c for c in numeric if categories[c] == "behavioural" or c in derived]
+    return list(dict.fromkeys(money + usage + numeric))[:limit]

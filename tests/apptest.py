@@ -21,7 +21,7 @@ def sample_upload(n_customers: int = 300, random_state: int = 3) -> tuple[dict, 
     """(tables, roles) of a small generated sample, read as uploads are (customers and transactions)."""
     from segmentation.io import load_table
     from segmentation.sample import generate
-    from segmentation.schema import infer_roles
+    from segmentation.roles import infer_roles
 
     data = generate(n_customers=n_customers, random_state=random_state)
     tables = {

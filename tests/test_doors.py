@@ -31,9 +31,9 @@ from streamlit.testing.v1 import AppTest
 from segmentation.cli import main
 from segmentation.cohorts import period_labels
 from segmentation.dataset import Dataset
-from segmentation.kmeans import fit_kmeans
+from segmentation.methods.kmeans import fit_kmeans
 from segmentation.sample import generate
-from segmentation.schema import infer_roles
+from segmentation.roles import infer_roles
 from tests.real_exports import online_retail_csv
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from segmentation import kmeans, rfm, rules
+from segmentation.methods import kmeans, rfm, rules
 from segmentation.actions import suggest_plan
 from segmentation.cli import main
 from segmentation.errors import DataError

@@ -11,7 +11,7 @@ from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
 from sklearn.mixture import GaussianMixture
 
 from segmentation.errors import DataError
-from segmentation.extend import UNCLUSTERED, fit_sklearn
+from segmentation.methods.sklearn_adapter import UNCLUSTERED, fit_sklearn
 from segmentation.result import Segmentation
 from segmentation.validation import evaluate
 
@@ -160,7 +160,7 @@ def test_a_recipe_cannot_name_anything_but_a_clusterer(tmp_path):
 
     from segmentation.errors import DataError
     from segmentation.export import load_recipe, recipe_json
-    from segmentation.extend import fit_sklearn
+    from segmentation.methods.sklearn_adapter import fit_sklearn
 
     frame = pd.DataFrame({"mrr": [1.0, 2.0, 3.0, 50.0, 51.0, 52.0] * 5, "logins": [1, 2, 1, 30, 31, 29] * 5},
                          index=pd.Index([f"{i:03d}" for i in range(30)], name="customer_id"))

@@ -174,7 +174,7 @@ def test_default_as_of_looks_at_transactions_and_events(customers, transactions)
 
 
 def test_role_map_from_schema_works_as_roles(customers, transactions):
-    schema = pytest.importorskip("segmentation.schema")
+    schema = pytest.importorskip("segmentation.roles")
     roles = schema.RoleMap(kind="transactions", roles=TX_ROLES)
     table = customer_table(customers, customer_id="customer_id", transactions=transactions, transaction_roles=roles)
     assert table.loc["00017", "monetary"] == pytest.approx(150.0)

@@ -11,8 +11,9 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from segmentation.cli import main
 from segmentation.errors import DataError
-from segmentation.kmeans import _names, fit_kmeans, silhouette_on_distances, sweep_k
-from segmentation.result import Segmentation, method_names
+from segmentation.methods.kmeans import _names, fit_kmeans, silhouette_on_distances, sweep_k
+from segmentation.methods.registry import method_names
+from segmentation.result import Segmentation
 from segmentation.variables import prepare
 
 CENTRES = np.array([[0.0, 0.0], [8.0, 0.0], [0.0, 8.0], [8.0, 8.0]])
@@ -181,7 +182,7 @@ def test_too_few_customers_get_a_clear_refusal():
     import pytest
 
     from segmentation.errors import DataError
-    from segmentation.kmeans import fit_kmeans, sweep_k
+    from segmentation.methods.kmeans import fit_kmeans, sweep_k
 
     tiny = pd.DataFrame({"mrr": [10.0, 20.0, 30.0], "logins": [1, 2, 5]},
                         index=pd.Index(["001", "002", "003"], name="customer_id"))

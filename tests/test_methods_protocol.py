@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from sklearn.mixture import GaussianMixture
 
-from segmentation import methods  # noqa: F401  (registers the built-in methods)
-from segmentation.extend import fit_sklearn
-from segmentation.kmeans import fit_kmeans
-from segmentation.result import Method, Segmentation, find_method, get_method, method_names, register_method
-from segmentation.rfm import fit_rfm
-from segmentation.rules import fit_rules
+from segmentation.methods.kmeans import fit_kmeans
+from segmentation.methods.registry import Method, find_method, get_method, method_names, register_method
+from segmentation.methods.rfm import fit_rfm
+from segmentation.methods.rules import fit_rules
+from segmentation.methods.sklearn_adapter import fit_sklearn
+from segmentation.result import Segmentation
 from segmentation.validation import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from segmentation.dataset import Dataset
 from segmentation.result import Segmentation
 from segmentation.sample import generate
-from segmentation.schema import infer_roles
+from segmentation.roles import infer_roles
 from tests.apptest import sample_upload
 from ui import state
 

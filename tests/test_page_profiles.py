@@ -10,14 +10,15 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from segmentation import kmeans, projection, rules
+from segmentation import projection
+from segmentation.methods import kmeans, rules
 from segmentation.actions import empty_plan
 from segmentation.dataset import Dataset
 from segmentation.features import customer_table
 from segmentation.outcomes import with_outcomes
 from segmentation.projection import Projection
 from segmentation.sample import generate
-from segmentation.schema import infer_roles
+from segmentation.roles import infer_roles
 from tests.apptest import sample_upload
 from ui import state, umap_worker
 from ui.action_plan import fill_blank_rows
@@ -265,7 +266,7 @@ def test_the_table_starts_with_the_name_and_size(sample):
 
 
 def test_transactions_only_data_hides_the_ideal_customer_profile(root):
-    from segmentation.rfm import fit_rfm
+    from segmentation.methods.rfm import fit_rfm
     from segmentation.tables import prepare_table, with_customers
     from ui.profile_views import ICP_NEEDS_FIRMOGRAPHICS
 

@@ -173,7 +173,7 @@ def test_k_diagnostics_fold_away_and_the_reason_stays_visible():
 
 
 def test_rfm_table_gives_every_segment_its_grid_rule():
-    from segmentation.rfm import segment_rules
+    from segmentation.methods.rfm import segment_rules
 
     at = _segment_page()
     at.segmented_control(key="method").set_value("RFM").run()

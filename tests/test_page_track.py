@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from segmentation import kmeans, rfm
+from segmentation.methods import kmeans, rfm
 from segmentation.export import recipe_json
 from segmentation.features import customer_table
 from segmentation.sample import generate
-from segmentation.schema import infer_roles
+from segmentation.roles import infer_roles
 from segmentation.dataset import Dataset
 from ui import state, umap_worker
 

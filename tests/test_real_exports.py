@@ -17,10 +17,11 @@ from segmentation.cohorts import cohort_table, cohorts_from_customers
 from segmentation.export import assignments_csv
 from segmentation.features import build_customer_table
 from segmentation.io import load_table
-from segmentation.kmeans import fit_kmeans
+from segmentation.methods.kmeans import fit_kmeans
 from segmentation.outcomes import with_outcomes
-from segmentation.rfm import fit_rfm, rfm_inputs
-from segmentation.schema import customers_from_transactions, infer_roles, with_derived_amount
+from segmentation.methods.rfm import fit_rfm, rfm_inputs
+from segmentation.cleaning import customers_from_transactions, with_derived_amount
+from segmentation.roles import infer_roles
 from tests import real_exports as real
 
 RETAIL_NOTE = "Added 'amount' = Quantity x UnitPrice, because the file has no amount column."

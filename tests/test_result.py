@@ -2,7 +2,8 @@ import pandas as pd
 import pytest
 
 from segmentation.errors import DataError
-from segmentation.result import Segmentation, register_method
+from segmentation.methods.registry import register_method
+from segmentation.result import Segmentation
 
 
 def _threshold_assign(seg, frame):

@@ -8,7 +8,7 @@ import pytest
 
 from segmentation.errors import DataError
 from segmentation.result import Segmentation
-from segmentation.rfm import (
+from segmentation.methods.rfm import (
     DEFAULT_GRID,
     NO_PURCHASES,
     SAAS_PRESET,

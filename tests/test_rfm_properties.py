@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from segmentation.result import Segmentation
-from segmentation.rfm import fit_rfm, rfm_inputs
+from segmentation.methods.rfm import fit_rfm, rfm_inputs
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -11,7 +11,7 @@ import pytest
 
 from segmentation.errors import DataError
 from segmentation.result import Segmentation
-from segmentation.rules import (
+from segmentation.methods.rules import (
     AllOf,
     AnyOf,
     Compare,
@@ -179,7 +179,7 @@ def test_the_sample_rule_set_finds_the_planted_personas():
 def test_rules_name_non_ascii_columns_without_backticks():
     import pandas as pd
 
-    from segmentation.rules import fit_rules, parse_rules
+    from segmentation.methods.rules import fit_rules, parse_rules
 
     frame = pd.DataFrame({"Größe": [1, 3, 5], "région": ["Nord", "Sud", "Nord"]},
                          index=pd.Index(["a", "b", "c"], name="customer_id"))
@@ -190,7 +190,7 @@ def test_rules_name_non_ascii_columns_without_backticks():
 def test_written_rules_follow_renamed_segments():
     import pandas as pd
 
-    from segmentation.rules import fit_rules, parse_rules, written_rules
+    from segmentation.methods.rules import fit_rules, parse_rules, written_rules
 
     frame = pd.DataFrame({"mrr": [0, 50, 900]}, index=pd.Index(["a", "b", "c"], name="customer_id"))
     seg = fit_rules(frame, parse_rules("Big: mrr >= 500\nPaying: mrr > 0\nFree: otherwise"))
@@ -199,7 +199,7 @@ def test_written_rules_follow_renamed_segments():
 
 
 def test_the_example_rules_split_customers_even_when_most_share_the_lowest_value():
-    from segmentation.rules import fit_rules
+    from segmentation.methods.rules import fit_rules
     from ui.scorecard import sample_rules_text
 
     frame = pd.DataFrame({"mrr": [29.0] * 41 + [49.0] * 12 + [99.0] * 11},

@@ -12,7 +12,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 
-from segmentation import kmeans, rfm
+from segmentation.methods import kmeans, rfm
 from segmentation.errors import DataError
 from segmentation.features import customer_table
 from segmentation.sample import (

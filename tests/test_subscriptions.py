@@ -9,7 +9,7 @@ import pytest
 from segmentation.cohorts import cohort_table
 from segmentation.errors import DataError
 from segmentation.features import build_customer_table
-from segmentation.schema import infer_roles
+from segmentation.roles import infer_roles
 from segmentation.subscriptions import (
     Rollup,
     SubscriptionColumns,

@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation import kmeans, rfm
+from segmentation.methods import kmeans, rfm
 from segmentation.errors import DataError
 from segmentation.export import load_recipe, recipe_json
 from segmentation.features import customer_table
 from segmentation.result import Segmentation
-from segmentation.rfm import NO_PURCHASES
+from segmentation.methods.rfm import NO_PURCHASES
 from segmentation.sample import generate
-from segmentation.schema import infer_roles
+from segmentation.roles import infer_roles
 from segmentation.tracking import (GONE, NEW, apply_recipe, migration, no_purchases_label, prepare_for_recipe,
                                    same_segments)
 
@@ -221,7 +221,7 @@ def test_rfm_session_segments_on_a_newer_transactions_file_lose_nobody():
 
 
 def test_an_rfm_recipe_scores_order_lines_that_carry_quantity_and_unit_price():
-    from segmentation.rfm import fit_rfm, rfm_inputs
+    from segmentation.methods.rfm import fit_rfm, rfm_inputs
     from segmentation.tracking import apply_recipe
 
     rng = np.random.default_rng(3)
@@ -283,7 +283,7 @@ def _events(seed: int, n_customers: int = 30, rows: int = 900) -> pd.DataFrame:
 
 
 def test_customers_taken_from_events_are_scored_from_the_events_and_absentees_are_gone():
-    from segmentation.schema import customers_from_transactions
+    from segmentation.cleaning import customers_from_transactions
 
     events = _events(5)
     roles = {"customer_id": "user_id", "event_date": "event_time"}

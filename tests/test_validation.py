@@ -10,9 +10,9 @@ import pytest
 
 from segmentation.charts.validation import scorecard_chart, sweep_chart
 from segmentation.errors import DataError
-from segmentation.kmeans import fit_kmeans, sweep_k
+from segmentation.methods.kmeans import fit_kmeans, sweep_k
 from segmentation.result import Segmentation
-from segmentation.rules import fit_rules
+from segmentation.methods.rules import fit_rules
 from segmentation.validation import CRITERIA, Thresholds, evaluate
 
 
@@ -244,7 +244,7 @@ def test_sweep_chart_crosses_out_ks_that_leave_a_sliver():
 
 def test_rfm_where_everyone_bought_is_measurable_on_recency_values():
     # No customer lacks a purchase, so "blank vs filled" says nothing; the recency values still vary.
-    from segmentation.rfm import fit_rfm
+    from segmentation.methods.rfm import fit_rfm
 
     rng = np.random.default_rng(4)
     frame = pd.DataFrame({"recency_days": rng.integers(1, 365, 600).astype(float),
@@ -317,7 +317,7 @@ def test_a_split_between_zero_and_the_smallest_price_reads_as_zero_or_above(inte
 
 
 def test_rfm_segments_are_accessible_by_their_own_grid_rules():
-    from segmentation.rfm import fit_rfm, segment_rules
+    from segmentation.methods.rfm import fit_rfm, segment_rules
 
     rng = np.random.default_rng(5)
     n = 600

@@ -58,7 +58,7 @@ def sample_rules_text(frame: pd.DataFrame, *, value_column: str | None = None) -
     if _RULES_FILE.exists():
         text = _RULES_FILE.read_text(encoding="utf-8")
         try:
-            from segmentation.rules import parse_rules
+            from segmentation.methods.rules import parse_rules
 
             needed = {c for rule in parse_rules(text) for c in rule.columns}
         except Exception:  # noqa: BLE001 - an unreadable example must not block the page

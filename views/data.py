@@ -10,7 +10,8 @@ import streamlit as st
 from segmentation.dataset import Dataset
 from segmentation.errors import DataError
 from segmentation.features import ids_as_text
-from segmentation.schema import CATEGORIES, ROLES_BY_KIND, notes_for_amount, quality_summary
+from segmentation.cleaning import notes_for_amount, quality_summary
+from segmentation.roles import CATEGORIES, ROLES_BY_KIND
 from ui import state
 from ui.loading import customer_id_pending, load_sample, load_upload
 

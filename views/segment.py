@@ -6,12 +6,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from segmentation import kmeans, rfm, rules
+from segmentation.methods import kmeans, rfm, rules
 from segmentation.charts.palette import segment_scale
 from segmentation.charts.validation import sweep_chart
 from segmentation.errors import DataError
 from segmentation.outcomes import outcome_problem
-from segmentation.schema import default_variables, empty_share
+from segmentation.variables import default_variables, empty_share
 from segmentation.validation import evaluate, mirroring_variables
 from ui import state
 from ui.customers import customer_table_or_stop, require_customers

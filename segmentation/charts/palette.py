@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import altair as alt
 
 from ..errors import DataError
-from ..rfm import NO_PURCHASES
+from ..methods.rfm import NO_PURCHASES
 from ..tracking import GONE, NEW
 
 __all__ = ["PALETTE", "NEUTRAL", "LEFTOVERS", "segment_colors", "segment_scale", "is_leftover"]

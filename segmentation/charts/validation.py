@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ..kmeans import MIN_SEGMENT_CUSTOMERS, MIN_SHARE, KSweep
+from ..methods.kmeans import MIN_SEGMENT_CUSTOMERS, MIN_SHARE, KSweep
 from ..validation import Validation
 
 __all__ = ["sweep_chart", "scorecard_chart", "VERDICT_COLOURS"]

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..errors import DataError
 from ..export import assignments_csv, workbook
 from ..profiles import kpi_columns, profile, rules_in_words
-from ..schema import infer_roles
+from ..roles import infer_roles
 from .assign import add_recipe_arguments, prepare
 
 

@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     from ..dataset import Dataset, read_file
     from ..errors import DataError
     from ..export import neutralise_frame
-    from ..kmeans import fit_kmeans
+    from ..methods.kmeans import fit_kmeans
     from ..validation import evaluate
 
     # Read as the app reads an upload: MRR from ARR, outcomes (churned, converted) from a status or churn
@@ -126,7 +126,7 @@ def _check_k(k: int, *, customers: int) -> None:
     """The k the library's sweep allows: 2 to MAX_K, and fewer segments than customers (below that,
     segments of one customer each say nothing, and the validation scores cannot be computed)."""
     from ..errors import DataError
-    from ..kmeans import MAX_K, MIN_CUSTOMERS
+    from ..methods.kmeans import MAX_K, MIN_CUSTOMERS
 
     if customers < MIN_CUSTOMERS:
         return  # fit_kmeans says there are too few customers, which is the real problem

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import DataError
     from ..export import neutralise_frame
     from ..queries.customers import write_csv
-    from ..rfm import fit_rfm, rfm_inputs
+    from ..methods.rfm import fit_rfm, rfm_inputs
 
     given = {"id": args.id, "date": args.date, "amount": args.amount, "order": args.order}
     if not Path(args.out).resolve().parent.is_dir():
@@ -95,7 +95,7 @@ def _through_dataset(args: argparse.Namespace, given: dict[str, str | None]):
     as a transactions export by `Dataset`, the columns named on the command line put over the guess."""
     from ..dataset import Dataset, read_file
     from ..errors import DataError
-    from ..schema import infer_roles
+    from ..roles import infer_roles
     from ..tables import detect_kind
 
     table = read_file(args.file, sheet=args.sheet, date_order=getattr(args, "date_order", None))
@@ -105,11 +105,12 @@ def _through_dataset(args: argparse.Namespace, given: dict[str, str | None]):
             raise DataError(f"{args.file} has no column {column!r} (given as --{option}); columns are: {listing}")
     kind, reason = detect_kind(table.frame)
     dated = given["date"] or infer_roles(table.frame, kind="transactions").get("transaction_date")
-    if kind == "customers" and not dated:
+    # A customers file as the app reads it: a subscriptions export rolls up into monthly MRR, which RFM uses.
+    data = Dataset.read(**{"customers" if kind == "customers" and not dated else "transactions": table})
+    if "transactions" not in data.tables:
         raise DataError(f"{args.file} holds one row per customer ({reason.rstrip('.')}), not purchases: RFM needs a "
                         "transactions, orders or invoices export with a customer id, a date and an amount. Use "
                         "`kmeans` on a customers file, or name the columns with --id, --date and --amount.")
-    data = Dataset.read(transactions=table)
     data = data.with_roles("transactions", {_ROLES[o]: c for o, c in given.items() if c})
     roles = data.roles["transactions"]
     missing = data.missing_roles("transactions")

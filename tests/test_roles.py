@@ -1,19 +1,11 @@
 import pandas as pd
 import pytest
 
+from segmentation.cleaning import (clean_transactions, currency_warning, customers_from_transactions,
+                                   notes_for_amount, quality_summary, with_derived_amount, with_derived_mrr)
 from segmentation.errors import DataError
-from segmentation.schema import (
-    clean_transactions,
-    currency_warning,
-    customers_from_transactions,
-    default_variables,
-    empty_share,
-    infer_roles,
-    notes_for_amount,
-    quality_summary,
-    with_derived_amount,
-    with_derived_mrr,
-)
+from segmentation.roles import infer_roles
+from segmentation.variables import default_variables, empty_share
 
 
 @pytest.fixture

@@ -27,9 +27,10 @@ from typing import Any, Union
 import numpy as np
 import pandas as pd
 
-from .errors import DataError
-from .result import Method, Segmentation, register_method
-from .variables import customer_ids
+from ..errors import DataError
+from ..result import Segmentation
+from .registry import Method, register_method
+from ..variables import customer_ids
 
 __all__ = [
     "written_rules",

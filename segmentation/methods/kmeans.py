@@ -23,9 +23,10 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, pairwise_distances
 from threadpoolctl import threadpool_limits
 
-from .errors import DataError
-from .result import Method, Segmentation, register_method
-from .variables import Design, apply_state, centroid_state, customer_ids, prepare
+from ..errors import DataError
+from ..result import Segmentation
+from .registry import Method, register_method
+from ..variables import Design, apply_state, centroid_state, customer_ids, prepare
 
 __all__ = ["KSweep", "sweep_k", "fit_kmeans", "silhouette_on_distances", "DEFAULT_KS", "N_INIT", "MIN_SHARE",
            "MIN_SEGMENT_CUSTOMERS"]
@@ -436,7 +437,7 @@ def _names(centres: np.ndarray, design: Design) -> list[str]:
 
 def _terms(centres: np.ndarray, design: Design) -> list[list[_Term]]:
     """Per centre: one term (strength, variable position, words, ...) for every variable."""
-    from .profiles import label_of  # names read like the rest of the app: "MRR", "features adopted"
+    from ..profiles import label_of  # names read like the rest of the app: "MRR", "features adopted"
 
     out: list[list[_Term]] = [[] for _ in centres]
     overall = design.matrix.mean(axis=0)
@@ -475,7 +476,7 @@ def _fallback(terms: list[_Term]) -> str:
     numeric = [t for t in terms if t.numeric]
     if numeric:
         return _join(numeric, 1)
-    from .profiles import label_of
+    from ..profiles import label_of
 
     return f"Mixed {label_of(terms[0].variable)}"
 

@@ -36,10 +36,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import features
-from .errors import DataError
-from .queries import customers as q
-from .result import Method, Segmentation, register_method
+from .. import features
+from ..errors import DataError
+from ..queries import customers as q
+from ..result import Segmentation
+from .registry import Method, register_method
 
 __all__ = [
     "DEFAULT_GRID",
@@ -590,7 +591,7 @@ def _inputs_from_file(
                     inputs.attrs["rows_without_id"] = arrays["rows_without_id"]
                     return inputs
     try:
-        from .io import load_table
+        from ..io import load_table
     except ImportError:  # the careful reader is not there: report what DuckDB saw
         if seen:
             missing = [c for c in wanted if c not in seen]

@@ -28,9 +28,10 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from .errors import DataError
-from .result import Method, Segmentation, register_method
-from .variables import apply_state, centroid_state, customer_ids, prepare
+from ..errors import DataError
+from ..result import Segmentation
+from .registry import Method, register_method
+from ..variables import apply_state, centroid_state, customer_ids, prepare
 
 __all__ = ["fit_sklearn", "METHOD", "UNCLUSTERED"]
 
@@ -300,7 +301,7 @@ def _fit_labels(model: Any, X: np.ndarray) -> np.ndarray:
 
 def _names(frame: pd.DataFrame, ids: pd.Index, cluster: np.ndarray, variables: Sequence[str], k: int) -> list[str]:
     """Names from each cluster's profile (the same words the Profiles page uses), unique."""
-    from .profiles import profile
+    from ..profiles import profile
 
     provisional = [f"Segment {i + 1}" for i in range(k)]
     inside = cluster >= 0
