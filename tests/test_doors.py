@@ -113,6 +113,7 @@ EXPORTS = {
 }
 WITH_PURCHASES = [key for key, export in EXPORTS.items() if export.purchases]
 ONE_ROW_PER_CUSTOMER = [key for key, export in EXPORTS.items() if export.kmeans_vars]
+WITHOUT_PURCHASES = [key for key, export in EXPORTS.items() if not export.purchases]
 
 
 @pytest.fixture(scope="module")
@@ -162,12 +163,12 @@ def _errors(at: AppTest) -> list[str]:
     return [str(e.value) for e in at.error]
 
 
-def app(*uploads: tuple[str, Path], sample: bool = False) -> AppTest:
+def app(*uploads: tuple[str, Path]) -> AppTest:
     """The app after a first visit (which opens on the bundled sample) and these uploads on the Data page,
     each (uploader kind, path)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if not sample and uploads:
-        at.session_state["_sample_offered"] = True  # the sample is replaced by the upload anyway
+    if uploads:
+        at.session_state["_sample_offered"] = True  # the upload replaces the sample: skip reading it
     at.run()
     for kind, path in uploads:
         at.file_uploader(key=f"upload_{kind}").set_value((path.name, path.read_bytes(), "text/csv"))
@@ -252,6 +253,19 @@ def test_rfm_gives_the_segment_pages_rfm(folder, tmp_path, key):
                                atol=0.006)
 
 
+@pytest.mark.parametrize("key", WITHOUT_PURCHASES)
+def test_rfm_on_a_customers_file_refuses_as_the_segment_page_does(folder, tmp_path, key):
+    at = uploaded(folder, key)
+    at.switch_page(_page("segment")).run()
+    at.segmented_control(key="method").set_value("RFM").run()
+    assert not at.exception and not at.error, _errors(at)
+    assert any("RFM needs purchases" in str(i.value) for i in at.info)
+    run = cli("rfm", _file(folder, key), "--out", tmp_path / "rfm.csv")
+    assert run.code == 2 and "Traceback" not in run.err
+    assert "one row per customer" in run.err and "purchases" in run.err, run.err
+    assert not (tmp_path / "rfm.csv").exists()
+
+
 # -- kmeans == the Segment page's K-means -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("key", ONE_ROW_PER_CUSTOMER)
@@ -303,12 +317,12 @@ def test_cohorts_give_the_cohorts_pages_table(folder, tmp_path, key):
     written = pd.read_csv(tmp_path / "cohorts.csv", dtype={"cohort": str})
 
     at = uploaded(folder, key)
-    # The method the Cohorts page calls, on the Dataset the app holds.
-    cohorts = at.session_state["dataset"].cohorts()
-    table = cohorts.table.assign(cohort=lambda t: period_labels(t["cohort"]).to_numpy())
-    expected = _long(table[["cohort", "period", "customers"]].assign(retention=table["retention"].round(6)))
-    pd.testing.assert_frame_equal(_long(written[["cohort", "period", "customers", "retention"]]), expected,
-                                  check_dtype=False)
+    # The method the Cohorts page calls, on the Dataset the app holds and on the file read in a notebook.
+    for data in (at.session_state["dataset"], Dataset.read(_file(folder, key))):
+        table = data.cohorts().table.assign(cohort=lambda t: period_labels(t["cohort"]).to_numpy())
+        expected = _long(table[["cohort", "period", "customers"]].assign(retention=table["retention"].round(6)))
+        pd.testing.assert_frame_equal(_long(written[["cohort", "period", "customers", "retention"]]), expected,
+                                      check_dtype=False)
     # And what the page shows: its retention matrix, cohorts down, periods across.
     at.switch_page(_page("cohorts")).run()
     assert not at.exception and not at.error, _errors(at)
@@ -322,35 +336,46 @@ def test_cohorts_give_the_cohorts_pages_table(folder, tmp_path, key):
 # -- assign == the Track page --------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def recipes(folder, tmp_path_factory) -> dict[str, Path]:
-    """Recipes saved by the command line: RFM on the sample's purchases, K-means on the subscriptions."""
-    path = tmp_path_factory.mktemp("recipes")
-    _ok(cli("rfm", _file(folder, "sample-transactions"), "--out", path / "rfm.csv", "--recipe", path / "rfm.json"))
-    _ok(cli("kmeans", _file(folder, "subscriptions"), "--vars", "mrr,tenure_days", "--k", 3, "--out", path / "km.csv",
-            "--recipe", path / "kmeans.json"))
-    return {"rfm": path / "rfm.json", "kmeans": path / "kmeans.json"}
+def recipes(folder, tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("recipes")
 
 
-def _track(recipe: Path, newer: Path, *, sample: bool = True) -> AppTest:
+@pytest.fixture(scope="module")
+def rfm_recipe(folder, recipes) -> Path:
+    """RFM on the sample's purchases, saved by the command line."""
+    _ok(cli("rfm", _file(folder, "sample-transactions"), "--out", recipes / "rfm.csv", "--recipe", recipes / "rfm.json"))
+    return recipes / "rfm.json"
+
+
+@pytest.fixture(scope="module")
+def kmeans_recipe(folder, recipes) -> Path:
+    """K-means on the subscriptions' MRR and tenure, saved by the command line."""
+    _ok(cli("kmeans", _file(folder, "subscriptions"), "--vars", "mrr,tenure_days", "--k", 3,
+            "--out", recipes / "km.csv", "--recipe", recipes / "kmeans.json"))
+    return recipes / "kmeans.json"
+
+
+def _track(recipe: Path, newer: Path) -> AppTest:
     """The Track page scoring `newer` with `recipe`, after a first visit (the sample loaded)."""
-    at = app(sample=sample)
+    at = app()
     at.switch_page(_page("track")).run()
     at.file_uploader(key="track_recipe").set_value((recipe.name, recipe.read_bytes(), "application/json"))
     at.file_uploader(key="track_newer").set_value((newer.name, newer.read_bytes(), "text/csv"))
     return at.run()
 
 
-@pytest.mark.parametrize("recipe", ["rfm", "kmeans"])
-def test_assign_on_a_subscriptions_export_gives_the_track_pages_labels(folder, recipes, tmp_path, recipe):
+@pytest.mark.parametrize("recipe", ["rfm_recipe", "kmeans_recipe"])
+def test_assign_on_a_subscriptions_export_gives_the_track_pages_labels(folder, tmp_path, request, recipe):
+    recipe = request.getfixturevalue(recipe)
     newer = _file(folder, "subscriptions")
-    _ok(cli("assign", recipes[recipe], newer, "--out", tmp_path / "assigned.csv"))
+    _ok(cli("assign", recipe, newer, "--out", tmp_path / "assigned.csv"))
     written = _csv(tmp_path / "assigned.csv")
     id_column = written.columns[0]
     assert written[id_column].is_unique
     customers = pd.read_csv(newer, dtype=str)["customer_id"]
     assert set(written[id_column]) == set(customers)  # one row per customer, not per subscription
 
-    at = _track(recipes[recipe], newer)
+    at = _track(recipe, newer)
     assert not at.exception and not at.error, _errors(at)
     labels = _app_labels(at.session_state["_track_last_result"]["labels"])
     assert f"{customers.nunique()} customers scored" in [s.value for s in at.subheader]
@@ -359,21 +384,23 @@ def test_assign_on_a_subscriptions_export_gives_the_track_pages_labels(folder, r
 
 # -- the failures the issue listed ---------------------------------------------------------------------------------
 
-def test_1_track_with_the_sample_loaded_scores_a_subscriptions_export_with_a_saved_recipe(folder, recipes):
-    at = _track(recipes["rfm"], _file(folder, "subscriptions"))
-    assert at.session_state["dataset"].source.startswith("Sample data")
+def test_1_track_with_the_sample_loaded_scores_a_subscriptions_export_with_a_saved_recipe(folder, rfm_recipe):
+    at = _track(rfm_recipe, _file(folder, "subscriptions"))
     assert not at.exception, at.exception
     errors = _errors(at)
     assert not any("Cannot find the customer id, date and amount columns" in e for e in errors), errors
     assert not errors
-    assert "60 customers scored" in [s.value for s in at.subheader]
+    assert "60 customers scored" in [s.value for s in at.subheader]  # one per customer, not per subscription
+    assert at.session_state["dataset"].source.startswith("Sample data")  # still the session's data
 
 
-def test_2_assign_a_recipe_to_a_subscriptions_export_from_the_shell(folder, recipes, tmp_path):
+@pytest.mark.parametrize("command", [[sys.executable, "-m", "segmentation"],
+                                     [str(Path(sys.executable).parent / "segmentation")]],
+                         ids=["python -m segmentation", "console script"])
+def test_2_assign_a_recipe_to_a_subscriptions_export_from_the_shell(folder, rfm_recipe, tmp_path, command):
     out = tmp_path / "assigned.csv"
-    done = subprocess.run([sys.executable, "-m", "segmentation", "assign", str(recipes["rfm"]),
-                           str(_file(folder, "subscriptions")), "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([*command, "assign", str(rfm_recipe), str(_file(folder, "subscriptions")), "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert "more than once" not in done.stderr
     assert len(_csv(out)) == 60  # one row per customer
@@ -416,8 +443,6 @@ def test_3_customer_personality_is_read_as_customers_by_id(personality, tmp_path
     assert report["delimiter"] == ";" and report["kind"] == "customers" and report["rows"] == 200
     assert report["roles"]["customer_id"] == "ID"
     assert report["date_orders"] == {"Dt_Customer": "dmy"}
-    data = app(("customers", personality)).session_state["dataset"]
-    assert data.id_column == "ID" and dict(data.roles["customers"].roles) == report["roles"]
 
     rfm = cli("rfm", personality, "--out", tmp_path / "rfm.csv")
     assert rfm.code == 2 and "Traceback" not in rfm.err
@@ -428,7 +453,9 @@ def test_3_customer_personality_is_read_as_customers_by_id(personality, tmp_path
     # No column is named as a signup date: the command says what cohorts need, in one line ...
     cohorts = cli("cohorts", personality, "--out", tmp_path / "cohorts.csv")
     assert cohorts.code == 2 and "Traceback" not in cohorts.err
-    assert cohorts.err.startswith("error: marketing_campaign.csv") and "signup date" in cohorts.err
+    error = cohorts.err.strip().splitlines()[-1]
+    assert error.startswith("error: ") and "marketing_campaign.csv" in error and "signup date" in error, cohorts.err
+    assert "cannot tell which column holds the customer id" not in cohorts.err
     assert not (tmp_path / "cohorts.csv").exists()
     # ... and with Dt_Customer named as the date, it gives cohorts by month of enrolment.
     _ok(cli("cohorts", personality, "--date", "Dt_Customer", "--out", tmp_path / "cohorts.csv"))
@@ -437,6 +464,14 @@ def test_3_customer_personality_is_read_as_customers_by_id(personality, tmp_path
     assert first["customers"].sum() == 200  # every customer in the month they enrolled
     joined = pd.to_datetime(pd.read_csv(personality, sep=";", dtype=str)["Dt_Customer"], format="%d-%m-%Y")
     assert set(first["cohort"]) == set(joined.dt.strftime("%Y-%m"))
+
+    # The app reads it the same way and its Cohorts page says the same thing.
+    at = app(("customers", personality))
+    data = at.session_state["dataset"]
+    assert data.id_column == "ID" and dict(data.roles["customers"].roles) == report["roles"]
+    at.switch_page(_page("cohorts")).run()
+    assert not at.exception and not at.error, _errors(at)
+    assert any("signup date" in str(i.value) for i in at.info)
 
 
 def _status_customers_csv() -> bytes:
