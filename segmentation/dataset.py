@@ -263,7 +263,8 @@ class Dataset:
                                 min_customers=int(min_customers), as_of=as_of)
         if customers is None or id_column is None or signup is None:
             raise DataError("Cohorts need the customer id and date columns of a transactions or events file, or "
-                            "the customer id and signup date columns of the customers.")
+                            "the customer id and signup date columns of the customers; say which column holds the "
+                            "signup date (--date COL on the command line).")
         return cohorts_from_customers(customers, customer_id=id_column, signup_date=signup,
                                       churn_date=roles.get("churn_date"), mrr=roles.get("mrr"), period=period,
                                       split=split, min_customers=int(min_customers), as_of=as_of)
