@@ -95,6 +95,7 @@ def _through_dataset(args: argparse.Namespace, given: dict[str, str | None]):
     as a transactions export by `Dataset`, the columns named on the command line put over the guess."""
     from ..dataset import Dataset, read_file
     from ..errors import DataError
+    from ..roles import infer_roles
     from ..tables import detect_kind
 
     table = read_file(args.file, sheet=args.sheet, date_order=getattr(args, "date_order", None))
@@ -104,8 +105,12 @@ def _through_dataset(args: argparse.Namespace, given: dict[str, str | None]):
             raise DataError(f"{args.file} has no column {column!r} (given as --{option}); columns are: {listing}")
     kind, reason = detect_kind(table.frame)
     # One row per customer is a customers file, as the app reads it (a subscriptions export rolls up into
-    # monthly MRR, which RFM uses), unless the user named the purchase date.
-    data = Dataset.read(**{"customers" if kind == "customers" and not given["date"] else "transactions": table})
+    # monthly MRR, which RFM uses), unless the user named the purchase date or a column is one ("order_date"),
+    # not the signup date a customers file has.
+    dated = infer_roles(table.frame, kind="transactions").get("transaction_date")
+    signup = infer_roles(table.frame, kind="customers").get("signup_date")
+    as_customers = kind == "customers" and not given["date"] and (dated is None or dated == signup)
+    data = Dataset.read(**{"customers" if as_customers else "transactions": table})
     if "transactions" not in data.tables:
         raise DataError(f"{args.file} holds one row per customer ({reason.rstrip('.')}), not purchases: RFM needs a "
                         "transactions, orders or invoices export with a customer id, a date and an amount. Use "
