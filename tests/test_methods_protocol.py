@@ -11,6 +11,7 @@ import pytest
 from sklearn.mixture import GaussianMixture
 
 from segmentation.methods.kmeans import fit_kmeans
+from segmentation.methods.kprototypes import fit_kprototypes
 from segmentation.methods.registry import Method, find_method, get_method, method_names, register_method
 from segmentation.methods.rfm import fit_rfm
 from segmentation.methods.rules import fit_rules
@@ -32,6 +33,7 @@ def _customers(n: int = 300, seed: int = 3) -> pd.DataFrame:
         "frequency": rng.integers(1, 15, n),
         "monetary": rng.lognormal(6, 1, n).round(2),
         "churned": rng.random(n) < np.where(big, 0.1, 0.4),
+        "plan": np.where(big, rng.choice(["Pro", "Enterprise"], n), rng.choice(["Free", "Starter", "Pro"], n)),
     }, index=pd.Index([f"C{i:04d}" for i in range(n)], name="customer_id"))
     table.loc[table.index[:6], "recency_days"] = np.nan  # a few who never bought (RFM's own segment)
     return table
@@ -40,6 +42,7 @@ def _customers(n: int = 300, seed: int = 3) -> pd.DataFrame:
 FITS = {
     "rfm": lambda t: fit_rfm(t),
     "kmeans": lambda t: fit_kmeans(t, ["mrr", "logins_30d"], k=3),
+    "kprototypes": lambda t: fit_kprototypes(t, ["mrr", "logins_30d", "plan"], k=3),
     "rules": lambda t: fit_rules(t, "Big: mrr > 300\nActive: logins_30d >= 10\n"),
     "sklearn": lambda t: fit_sklearn(t, ["mrr", "logins_30d"], GaussianMixture(n_components=2, random_state=0)),
 }

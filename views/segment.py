@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from segmentation.methods import kmeans, rfm, rules
+from segmentation.methods import kprototypes, rfm, rules
 from segmentation.charts.palette import segment_scale
 from segmentation.charts.validation import sweep_chart
 from segmentation.errors import DataError
@@ -97,18 +97,19 @@ if method == "K-means":
         st.stop()
     with st.expander("Transforms (how each variable is put on a common scale)"):
         st.caption("Auto takes the log of skewed, non-negative money and count variables, then scales every "
-                   "variable; categories are one-hot encoded.")
+                   "variable. With a category among them K-prototypes runs instead of K-means: levels are "
+                   "matched, not one-hot encoded, so many levels do not outweigh the numbers.")
         transforms = {}
         for var, col in zip(variables, st.columns(len(variables))):
             if pd.api.types.is_numeric_dtype(frame[var]):
                 transforms[var] = col.selectbox(var, ["auto", "log1p", "none"], key=f"transform_{var}_{data_version}")
             else:
                 col.markdown(f"**{var}**")
-                col.caption(f"one-hot: one 0/1 column per value ({frame[var].nunique()} values)")
+                col.caption(f"matched by level ({frame[var].nunique()} values): K-prototypes")
     transform_key = tuple(sorted(transforms.items()))
     try:
         sweep = memo("sweep", (version, tuple(variables), transform_key),
-                     lambda: kmeans.sweep_k(frame, variables, random_state=0, transforms=transforms))
+                     lambda: kprototypes.sweep_clusters(frame, variables, random_state=0, transforms=transforms))
     except DataError as exc:
         st.error(str(exc))
         st.stop()
@@ -123,9 +124,9 @@ if method == "K-means":
     with st.expander("How k was chosen", expanded=False):
         st.altair_chart(sweep_chart(sweep, chosen_k=k), width="stretch")
     segmentation = memo("kmeans", (version, tuple(variables), transform_key, k),
-                        lambda: kmeans.fit_kmeans(frame, variables, k=k, random_state=0, transforms=transforms,
-                                                  categories={v: categories.get(v) for v in variables
-                                                              if categories.get(v)}))
+                        lambda: kprototypes.fit_clusters(frame, variables, k=k, random_state=0, transforms=transforms,
+                                                         categories={v: categories.get(v) for v in variables
+                                                                     if categories.get(v)}))
 
 elif method == "RFM":
     if not has_transactions:

@@ -1,5 +1,8 @@
 """`python -m segmentation kmeans FILE --vars A,B[,C,D] --out OUT.csv`: K-means segments.
 
+With a categorical variable among the chosen ones, K-prototypes runs instead (as on the Segment page):
+numbers by distance, categories by matching levels; the report's "method" says which ran.
+
 Writes one row per customer: the id column (named and written as in the file) and
 `segment`. With --report, also a JSON report with k, the transforms, segment sizes and the
 validation scorecard (distinct, measurable, substantial, accessible, actionable); with
@@ -44,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from ..dataset import Dataset, read_file
     from ..errors import DataError
     from ..export import neutralise_frame
-    from ..methods.kmeans import fit_kmeans
+    from ..methods.kprototypes import fit_clusters
     from ..validation import evaluate
 
     # Read as the app reads an upload: MRR from ARR, outcomes (churned, converted) from a status or churn
@@ -77,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     id_column = data.id_column
     # The table is indexed by the ids; named after the file's column, the recipe records where they came from.
     frame = frame.rename_axis(id_column)
-    seg = fit_kmeans(frame, variables, k=args.k, random_state=args.seed, categories=categories, id_column=id_column)
+    seg = fit_clusters(frame, variables, k=args.k, random_state=args.seed, categories=categories,
+                       id_column=id_column)
 
     import pandas as pd
 
@@ -102,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
                               id_column=id_column)
         report = {
             "file": str(args.file),
+            "method": seg.method,
             "k": int(seg.params["k"]),
             "variables": list(seg.variables),
             "transforms": dict(seg.state["transforms"]),

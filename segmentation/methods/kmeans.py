@@ -13,7 +13,7 @@ and a category level only appears when most of the segment has it, well above it
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -197,7 +197,10 @@ def _sweep(
     fit_size: int = FIT_SAMPLE,
     min_share: float = MIN_SHARE,
     min_customers: int = MIN_SEGMENT_CUSTOMERS,
+    fit_centres: Callable[[np.ndarray, int, int], np.ndarray] | None = None,
 ) -> KSweep:
+    """The sweep over `ks` on the design matrix `X`; `fit_centres(rows, k, random_state)` gives the centres
+    of another centroid method (k-prototypes) in the same space, so every method is swept and scored alike."""
     ks = sorted({int(k) for k in ks})
     if not ks:
         raise DataError("Give at least one k to try, e.g. 2 to 8.")
@@ -218,7 +221,10 @@ def _sweep(
     rows = []
     with threadpool_limits(limits=1):
         for k in usable:
-            centres = KMeans(n_clusters=k, n_init=N_INIT, random_state=random_state).fit(fit_rows).cluster_centers_
+            if fit_centres is None:
+                centres = KMeans(n_clusters=k, n_init=N_INIT, random_state=random_state).fit(fit_rows).cluster_centers_
+            else:
+                centres = fit_centres(fit_rows, k, random_state)
             labels, distance = _nearest(Xs, centres)
             several = len(np.unique(labels)) > 1
             rows.append(

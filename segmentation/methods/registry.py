@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Method", "register_method", "find_method", "get_method", "method_names", "BUILTIN"]
 
-BUILTIN = ("rfm", "kmeans", "rules", "sklearn_adapter")
+BUILTIN = ("rfm", "kmeans", "kprototypes", "rules", "sklearn_adapter")
 
 
 # assign(segmentation, frame) -> Series of segment names indexed like frame
