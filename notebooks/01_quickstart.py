@@ -121,7 +121,10 @@ quality.columns.sort_values("missing_share", ascending=False).head(5)
 # `data.customer_table()`: one row per customer, indexed by the customer id as text. With the
 # invoices it gains `recency_days` (days since the last invoice, at the as-of date), `frequency`
 # (distinct invoices), `monetary` (total revenue) and tenure, plus the `churned` and `converted`
-# flags that validation and profiles measure segments against.
+# flags that validation and profiles measure segments against. Returns and cancellations (a `C`
+# invoice number, a negative quantity or amount, a credit note) are never an invoice, an active day
+# or a first purchase, and revenue is net of them; the transactions' notes printed in step 1 say
+# how many rows were set apart (the sample has none).
 
 # %%
 built = data.customer_table()

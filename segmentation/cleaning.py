@@ -13,6 +13,9 @@ import pandas as pd
 
 from .errors import DataError
 from .names import (
+    _ROLE_NAMES,
+    _RETURN_TYPE_NAMES,
+    _RETURN_WORDS,
     _ANNUAL_NAMES,
     _CONVERTED_NAMES,
     _CONVERTED_REFUND_NAMES,
@@ -42,6 +45,11 @@ __all__ = [
     "NET_AMOUNT",
     "with_derived_amount",
     "clean_transactions",
+    "Returns",
+    "find_returns",
+    "returns_note",
+    "return_columns",
+    "invoice_column",
     "with_derived_mrr",
     "currency_warning",
     "notes_for_amount",
@@ -75,9 +83,10 @@ def with_derived_amount(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     `clean_transactions` with its notes joined into one sentence (None when nothing was done):
     quantity x unit price when there is no amount column (UCI's Online Retail: "amount", or
     "amount_derived" when "amount" is taken; negative quantities, returns, give negative amounts),
-    failed payments left out, one currency, refunds taken off. The input is never changed.
+    failed payments left out, one currency, refunds taken off. The input is never changed. The count of
+    returns is not among the notes: that is said where the table was read, and this may run again on it.
     """
-    out, notes = clean_transactions(frame)
+    out, notes, _ = _clean(frame)
     return out, " ".join(notes) or None
 
 
@@ -102,13 +111,28 @@ def clean_transactions(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ..
 
     When step 4 or 5 changed a value, the result has a new column "amount (net)" next to the
     amount, which `infer_roles` takes for the amount; the file's own columns keep their values.
-    Applied to its own result it does nothing more. Row order is kept; the index is 0..n-1.
-    The input is never changed.
+
+    6. Returns and cancellations stay in the table (their money is part of revenue) and are
+       counted in one note (`find_returns`): every aggregation sets them apart from purchases.
+
+    Applied to its own result it changes nothing more (the count of returns is said again). Row
+    order is kept; the index is 0..n-1. The input is never changed.
     """
+    out, notes, roles = _clean(frame)
+    if roles is None:
+        return out, notes
+    # Said, not changed: which rows every aggregation will set apart (`find_returns`), with the roles found here.
+    amount = NET_AMOUNT if NET_AMOUNT in out.columns else roles.get("amount")
+    found = find_returns(out, amount=amount, order_id=roles.get("order_id"), customer_id=roles.get("customer_id"))
+    return out, notes + ((found.note,) if found.count else ())
+
+
+def _clean(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...], RoleMap | None]:
+    """`clean_transactions` without the count of returns: (table, notes, the roles it was read with)."""
     if not isinstance(frame, pd.DataFrame):
         raise DataError("The transactions table must be a table (a pandas DataFrame).")
     if frame.shape[1] == 0:
-        return frame, ()
+        return frame, (), None
     roles = infer_roles(frame, kind="transactions")
     out, note = _amount_from_lines(frame, roles)
     notes = [note] if note else []
@@ -116,7 +140,7 @@ def clean_transactions(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ..
         roles = infer_roles(out, kind="transactions")
     amount = roles.get("amount")
     if amount is None:
-        return out, tuple(notes)
+        return out, tuple(notes), roles
     levels = {c.name: c.level for c in roles.columns}
     out, note = _won_deals(out, levels)
     notes += [note] if note else []
@@ -135,7 +159,7 @@ def clean_transactions(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ..
         if dropped.any():
             out = out.loc[~dropped].reset_index(drop=True)
     if _normalise(amount) == _normalise(NET_AMOUNT) or NET_AMOUNT in out.columns:
-        return out, tuple(notes)  # already net: cleaned before, or the file says so itself
+        return out, tuple(notes), roles  # already net: cleaned before, or the file says so itself
 
     base, note = _currency_base(out, amount, levels)
     notes += [note] if note else []
@@ -153,7 +177,7 @@ def clean_transactions(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ..
     refund, refund_column = _refunds(out, levels, amount=amount, base=base, values=values)
     partly = (refund > 0).to_numpy()
     if base == amount and not partly.any():
-        return out, tuple(notes)
+        return out, tuple(notes), roles
     net = values - refund
     net = net.mask((values >= 0) & (net < 0), 0.0).round(6)  # a refund never takes back more than was paid
     if partly.any():
@@ -163,7 +187,174 @@ def clean_transactions(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ..
     out.insert(position, NET_AMOUNT, net.to_numpy())
     source = repr(base) + (" less refunds" if partly.any() else "")
     notes.append(f"Revenue is the new column {NET_AMOUNT!r} = {source}; {amount!r} keeps the file's values.")
-    return out, tuple(notes)
+    return out, tuple(notes), roles
+
+
+# -- returns and cancellations ---------------------------------------------------------------------
+# UCI's Online Retail marks a cancelled invoice with a "C" before its number (C536379) among plain numbers.
+_CANCELLED_INVOICE = r"^[Cc][0-9]+$"
+_PLAIN_INVOICE = r"^[0-9]+(?:\.0+)?$"  # 536365, or 536365.0 from a spreadsheet's number cell
+_PLAIN_SHARE = 0.9  # of the other invoice numbers: a column of "C1001", "C1002" ids is an id scheme, not cancellations
+# Where an invoice number is looked for when no order column is mapped; a bare "id" names rows, not invoices.
+_INVOICE_NAMES = tuple(name for name in _ROLE_NAMES["order_id"] if name != "id")
+
+
+@dataclass(frozen=True)
+class Returns:
+    """The rows of a transactions table that are returns or cancellations, and what marked them.
+
+    rows     True where a row is money handed back, not a purchase (one entry per row, in order).
+    reasons  (what marked the rows, how many rows it marked), e.g. ("with a negative 'Quantity'", 12).
+    """
+
+    rows: np.ndarray
+    reasons: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def count(self) -> int:
+        return int(self.rows.sum())
+
+    @property
+    def purchases(self) -> np.ndarray:
+        return ~self.rows
+
+    @property
+    def note(self) -> str | None:
+        """The sentence that says what was set apart, with counts; None when nothing was."""
+        return returns_note(self.count, len(self.rows), self.reasons) if self.count else None
+
+    def net(self, amounts: pd.Series | np.ndarray) -> np.ndarray:
+        """The amounts with every return counted against revenue, as -|amount|: a credit note written as a
+        positive number is still money handed back. Missing amounts stay missing."""
+        values = pd.to_numeric(pd.Series(np.asarray(amounts)), errors="coerce").to_numpy(dtype="float64")
+        return np.where(self.rows, -np.abs(values), values)
+
+
+def returns_note(count: int, rows: int, reasons: Sequence[tuple[str, int]]) -> str:
+    """How every door says what was set apart: "12 of 300 rows are returns or cancellations (...): ..."."""
+    listed = "; ".join(f"{n:,} {what}" for what, n in reasons)
+    return (f"{count:,} of {rows:,} rows are returns or cancellations" + (f" ({listed})" if listed else "")
+            + ": set apart from orders, active days, first purchases and cohorts; revenue is net of them.")
+
+
+def find_returns(frame: pd.DataFrame, *, amount: str | None = None, order_id: str | None = None,
+                 customer_id: str | None = None) -> Returns:
+    """Which rows of a transactions table are returns or cancellations (DESIGN, "Transactions: what counts").
+
+    A row is one when any of these says so:
+
+    - its invoice number is a cancellation: "C" and digits (C536379) in a column of plain invoice
+      numbers: `order_id`, else the column named like an invoice or order number;
+    - its quantity is negative (a column named like a quantity);
+    - its type or status is a refund, a return, a credit note, a chargeback or a reversal ("Type",
+      "Transaction Type", "Document Type", "Status", ...);
+    - its `amount` is negative.
+
+    Such a row is never an order, an active day, a first purchase or a cohort's activity, and its
+    money counts against revenue (`Returns.net`). `customer_id` is never read as one of these
+    columns. The input is never changed.
+    """
+    n = len(frame)
+    rows = np.zeros(n, dtype=bool)
+    reasons: list[tuple[str, int]] = []
+    if n == 0:
+        return Returns(rows)
+    taken = {c for c in (amount, customer_id) if c is not None}
+    invoice = order_id if order_id in frame.columns else (
+        None if order_id is not None else _column_named(frame, _INVOICE_NAMES, exclude=taken))
+    if invoice is not None:
+        cancelled = _cancelled_invoices(frame[invoice])
+        if cancelled.any():
+            reasons.append((f"with an invoice number starting with C in {invoice!r}", int(cancelled.sum())))
+            rows |= cancelled
+    quantity = _column_named(frame, _QUANTITY_NAMES, exclude=taken | {invoice})
+    if quantity is not None:
+        negative = _negative(frame[quantity])
+        if negative.any():
+            reasons.append((f"with a negative {quantity!r}", int(negative.sum())))
+            rows |= negative
+    for column in _columns_named(frame, _RETURN_TYPE_NAMES, exclude=taken | {invoice, quantity}):
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        marked = _status_codes(values).isin(_RETURN_WORDS).to_numpy()
+        if marked.any():
+            shown = sorted(set(values[marked].astype(str).str.strip()))
+            reasons.append((f"whose {column!r} is {_listing(shown, 'or')}", int(marked.sum())))
+            rows |= marked
+    if amount is not None and amount in frame.columns:
+        negative = _negative(frame[amount])
+        # Said only when it marks rows nothing else did: -27.50 from a quantity of -1 is the same return.
+        if (negative & ~rows).any():
+            reasons.append((f"with a negative {amount!r}", int(negative.sum())))
+        rows |= negative
+    return Returns(rows, tuple(reasons))
+
+
+def return_columns(columns: Sequence[str], *, exclude: Sequence[str | None] = ()) -> tuple[str, ...]:
+    """Of these column names, those `find_returns` reads besides the amount and the invoice number: a
+    quantity and any type or status column. Reading only other columns, a query cannot tell returns."""
+    frame = pd.DataFrame(columns=list(columns))
+    skip = {c for c in exclude if c is not None}
+    quantity = _column_named(frame, _QUANTITY_NAMES, exclude=skip)
+    return tuple(([quantity] if quantity else []) + _columns_named(frame, _RETURN_TYPE_NAMES, exclude=skip))
+
+
+def invoice_column(columns: Sequence[str], *, exclude: Sequence[str | None] = ()) -> str | None:
+    """The column `find_returns` reads invoice numbers from when no order column is given."""
+    return _column_named(pd.DataFrame(columns=list(columns)), _INVOICE_NAMES,
+                         exclude={c for c in exclude if c is not None})
+
+
+def _name_score(column: object, names: tuple[str, ...]) -> int:
+    return max(_match_score(_normalise(str(column)), names), _match_score(_normalise(str(column), units=True), names))
+
+
+def _columns_named(frame: pd.DataFrame, names: tuple[str, ...], *, exclude: set) -> list:
+    return [c for c in frame.columns if c not in exclude and _name_score(c, names)]
+
+
+def _column_named(frame: pd.DataFrame, names: tuple[str, ...], *, exclude: set) -> object | None:
+    """The column whose name fits `names` best (exact names first), by name only: no values are read."""
+    best, best_score = None, 0
+    for column in frame.columns:
+        if column in exclude:
+            continue
+        score = _name_score(column, names)
+        if score > best_score:
+            best, best_score = column, score
+    return best
+
+
+def _negative(values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+        return np.zeros(len(values), dtype=bool)
+    numbers = values if pd.api.types.is_numeric_dtype(values) else pd.to_numeric(values, errors="coerce")
+    return pd.Series(numbers < 0).to_numpy(dtype=bool, na_value=False)
+
+
+def _cancelled_invoices(values: pd.Series) -> np.ndarray:
+    """Invoice numbers "C" + digits, when the column's other numbers are (nearly all) plain digits."""
+    none = np.zeros(len(values), dtype=bool)
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+        return none
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    objects = values.to_numpy(dtype=object)
+    try:  # Arrow's regular expressions run over millions of invoice numbers in a fraction of a second
+        texts = pa.array(objects, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers and text mixed, as a workbook column holds them
+        texts = pa.array([None if pd.isna(v) else str(v) for v in objects], type=pa.string())
+    cancelled = pc.match_substring_regex(texts, _CANCELLED_INVOICE).fill_null(False).to_numpy(zero_copy_only=False)
+    if not cancelled.any():
+        return none
+    plain = int(pc.sum(pc.match_substring_regex(texts, _PLAIN_INVOICE).fill_null(False).cast(pa.int64())).as_py()
+                or 0)
+    others = len(texts) - texts.null_count - int(cancelled.sum())
+    if plain == 0 or plain < _PLAIN_SHARE * others or cancelled.sum() >= plain:
+        return none
+    return cancelled
 
 
 def _won_deals(frame: pd.DataFrame, levels: Mapping[str, str]) -> tuple[pd.DataFrame, str | None]:

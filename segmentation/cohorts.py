@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from .cleaning import find_returns
 from .errors import DataError
 from .features import ids_as_text, looks_like_emails, match_ids, parse_dates
 from .queries import run
@@ -131,8 +132,15 @@ def cohort_table(
     split: pd.Series | str | None = None,
     min_customers: int = 10,
     as_of: str | pd.Timestamp | None = None,
+    order_id: str | None = None,
+    returns: bool = True,
 ) -> Cohorts:
     """Cohorts from a transactions (or subscription invoices) table: customer, date, amount.
+
+    Returns and cancellations (`cleaning.find_returns`: negative amounts or quantities, invoice numbers
+    such as C536379 in `order_id` or a column named like one, refund or credit-note types) are no
+    activity: they never start a cohort nor keep a customer in one, and revenue is net of them; the
+    notes say how many rows they were. `returns=False` counts every row (an events table).
 
     signup         optional Series of signup dates indexed by customer id (as text) to define
                    cohorts by signup period instead of first purchase; customers without one fall
@@ -162,6 +170,14 @@ def cohort_table(
         known = np.concatenate([ids_as_text(pd.Series(s.index)).dropna().to_numpy(dtype=object) for s in keyed])
         ids, notes = match_ids(frame[customer_id], known, table="transactions")
         frame = frame.assign(**{customer_id: ids})
+    if order_id is not None:
+        _check_columns(transactions, "transactions", [order_id])
+    found = find_returns(frame, amount=amount, order_id=order_id, customer_id=customer_id) if returns else None
+    purchase = None
+    if found is not None and found.count:
+        purchase = next(name for name in ("purchase", "__purchase__", "__is_purchase__") if name not in frame.columns)
+        frame = frame.assign(**{purchase: found.purchases, **({amount: found.net(frame[amount])} if amount else {})})
+        notes = (*notes, found.note)
     as_of_ts = _timestamp(as_of, "as_of")
     frames: dict[str, pd.DataFrame] = {"tx": frame}
     if signup is not None:
@@ -176,6 +192,7 @@ def cohort_table(
         has_signups=signup is not None,
         has_groups="groups" in frames,
         group_column=group_column,
+        purchase=purchase,
     )
     params = [as_of_ts.to_pydatetime(), as_of_ts.to_pydatetime()] if as_of_ts is not None else None
     long = run(sql, frames, params)

@@ -63,6 +63,7 @@ class Activity:
 
     kind      "transactions" (paying) or "events" (active; DESIGN: retained = active or paying).
     amount    the amount column (transactions); None for events, which carry no revenue.
+    order_id  the order or invoice column (transactions), where cancellations may be marked (C536379).
     """
 
     kind: str
@@ -71,6 +72,7 @@ class Activity:
     date: str
     amount: str | None = None
     roles: tuple[tuple[str, str], ...] = ()
+    order_id: str | None = None
 
     @property
     def first(self) -> str:
@@ -232,7 +234,8 @@ class Dataset:
                 continue
             amount = role_map.get("amount") if kind == "transactions" else None
             return Activity(kind, self.tables[kind].frame, customer_id, date, amount,
-                            tuple(sorted(role_map.roles.items())))
+                            tuple(sorted(role_map.roles.items())),
+                            order_id=role_map.get("order_id") if kind == "transactions" else None)
         return None
 
     def cohorts(self, *, period: str = "month", split: pd.Series | str | None = None, by_signup: bool = False,
@@ -260,7 +263,8 @@ class Dataset:
                 signups = pd.Series(customers[signup].to_numpy(), index=customers[id_column].astype(str))
             return cohort_table(activity.frame, customer_id=activity.customer_id, date=activity.date,
                                 amount=activity.amount, period=period, signup=signups, split=split,
-                                min_customers=int(min_customers), as_of=as_of)
+                                min_customers=int(min_customers), as_of=as_of, order_id=activity.order_id,
+                                returns=activity.kind == "transactions")
         if customers is None or id_column is None or signup is None:
             raise DataError("Cohorts need the customer id and date columns of a transactions or events file, or "
                             "the customer id and signup date columns of the customers; say which column holds the "

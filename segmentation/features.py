@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .cleaning import find_returns
 from .errors import DataError
 from .queries import customers as q
 from .roles import REQUIRED_ROLES
@@ -309,7 +310,10 @@ def _role(roles: Any, role: str) -> str | None:
 def _prepare(
     frame: pd.DataFrame, roles: Any, table: str, spec: tuple[tuple[str, ...], tuple[str, ...]]
 ) -> pd.DataFrame:
-    """A clean copy in the layout `queries/customers.py` expects (tx or ev)."""
+    """A clean copy in the layout `queries/customers.py` expects (tx or ev).
+
+    Transactions get a `purchase` column, False for returns and cancellations (`cleaning.find_returns`),
+    whose amounts count against revenue."""
     if not isinstance(frame, pd.DataFrame):
         raise DataError(f"The {table} table must be a table (a pandas DataFrame).")
     required, optional = spec
@@ -330,11 +334,17 @@ def _prepare(
         }
     )
     if table == "transactions":
-        out["amount"] = parse_numbers(frame[mapped["amount"]], column=mapped["amount"], table=table).to_numpy()
+        amounts = parse_numbers(frame[mapped["amount"]], column=mapped["amount"], table=table)
+        # Returns and cancellations: never an order, an active day or a first purchase; money net of them.
+        found = find_returns(frame, amount=mapped["amount"], order_id=mapped.get("order_id"),
+                             customer_id=mapped["customer_id"])
+        out["amount"] = found.net(amounts) if found.count else amounts.to_numpy()
+        out["purchase"] = found.purchases
         if "order_id" in mapped:
             out["order_id"] = ids_as_text(frame[mapped["order_id"]], column=mapped["order_id"], table=table).to_numpy(
                 dtype=object
             )
+        out.attrs["returns"] = found.note  # for the doors that read a file without `clean_transactions`
     else:
         counts = (
             parse_numbers(frame[mapped["count"]], column=mapped["count"], table=table).fillna(1.0).to_numpy()

@@ -140,6 +140,18 @@ _WON_STAGES = frozenset({"closed_won", "closedwon", "won", "gewonnen", "gagne", 
 _LOST_STAGES = frozenset({"closed_lost", "closedlost", "lost", "verloren", "perdu", "perdido"})
 _REFUNDED_STATUSES = frozenset({"refunded", "fully_refunded", "erstattet", "zuruckerstattet", "rembourse",
                                 "reembolsado"})
+# A row that is itself money handed back (DESIGN, "Transactions: what counts"): its type or status says so.
+# "refunded" (a payment later refunded) is a status of the payment and is handled above; "credit" alone
+# is a ledger side, and "canceled" an invoice never billed, so neither is here.
+_RETURN_TYPE_NAMES = ("type", "transaction_type", "document_type", "doc_type", "invoice_type", "record_type",
+                      "entry_type", "line_type", "order_type", "kind", "transaction_kind", "belegart", "buchungsart",
+                      "dokumententyp", "type_de_document", "type_de_piece", "tipo", "tipo_de_documento",
+                      "tipo_documento", *_STATUS_NAMES)
+_RETURN_WORDS = frozenset({"refund", "refunds", "return", "returns", "credit_note", "credit_notes", "creditnote",
+                           "credit_memo", "creditmemo", "chargeback", "charge_back", "reversal", "cancellation",
+                           "payment_refund", "refund_receipt", "sales_return", "return_order", "gutschrift",
+                           "storno", "stornierung", "retoure", "rucksendung", "erstattung", "avoir", "remboursement",
+                           "retour", "note_de_credit", "devolucion", "reembolso", "nota_de_credito"})
 _CURRENCY_NAMES = ("currency", "currency_code", "curr", "ccy", "wahrung", "devise", "moneda", "divisa")
 _REFUND_NAMES = ("amount_refunded", "refunded_amount", "refund_amount", "total_refunded", "refunded_total",
                  "refunds", "refunded", "refund", "erstattet", "erstattungsbetrag", "montant_rembourse", "rembourse",

@@ -52,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
 
     # Read as the app reads an upload: MRR from ARR, outcomes (churned, converted) from a status or churn
     # date, and, for an orders or events export, the customers as its distinct ids with their purchases.
-    data = Dataset.read(read_file(args.file, sheet=args.sheet, date_order=getattr(args, "date_order", None)))
+    table = read_file(args.file, sheet=args.sheet, date_order=getattr(args, "date_order", None))
+    data = Dataset.read(table)
     name = Path(args.file).name
     if args.id:
         frame = data.tables[data.customers_from or "customers"].frame
@@ -64,6 +65,11 @@ def run(args: argparse.Namespace) -> int:
     for note in data.tables["customers"].notes:
         if "MRR" in note or "mrr" in note:
             print(f"note: {note}", file=sys.stderr)
+    if data.customers_from in data.tables:
+        # What preparing the purchases did and set apart (quantity x unit price, refunds, returns), as `rfm` says.
+        for note in data.tables[data.customers_from].notes:
+            if note not in table.notes:
+                print(f"note: {note}", file=sys.stderr)
     built = data.customer_table()
     frame = built.frame
     variables = [v.strip() for v in args.vars.split(",") if v.strip()]

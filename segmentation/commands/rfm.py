@@ -64,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
             message = str(exc)
             raise DataError(message if str(args.file) in message else f"{args.file}: {message}") from None
         notes = _rows_without_id(inputs.attrs.get("rows_without_id", 0), args.file, args.id)
+        notes += [inputs.attrs["returns"]] if inputs.attrs.get("returns") else []
         as_of = inputs.attrs.get("as_of")
     else:
         inputs, notes, as_of = _through_dataset(args, given)

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .. import features
+from ..cleaning import invoice_column, return_columns, returns_note
 from ..errors import DataError
 from ..queries import customers as q
 from ..result import Segmentation
@@ -504,7 +505,9 @@ def rfm_inputs(
     `transactions` is a DataFrame or the path of a CSV/TSV/Parquet/Excel file; a plain CSV or
     Parquet file is read by DuckDB directly (fast), a messy one (not UTF-8, decimal commas,
     non-ISO dates) through `segmentation.io.load_table`. as_of defaults to the day after the
-    last transaction; rows after it are left out. The date used is in `.attrs["as_of"]`.
+    last transaction; rows after it are left out. The date used is in `.attrs["as_of"]`, the rows
+    without a customer id in `.attrs["rows_without_id"]`, and the sentence on the returns and
+    cancellations set apart (`cleaning.find_returns`), or None, in `.attrs["returns"]`.
     """
     if isinstance(transactions, (str, Path)):
         return _inputs_from_file(
@@ -524,19 +527,25 @@ def rfm_inputs(
     summary = q.transaction_summary(tx, as_of=resolved, full=False)
     if summary.empty:
         raise DataError(f"The transactions table has no dated row with a customer id on or before {resolved:%Y-%m-%d}.")
-    return _inputs_frame(
+    inputs = _inputs_frame(
         summary["customer_id"].to_numpy(dtype=object),
-        summary["recency_days"].to_numpy(),
+        summary["recency_days"].to_numpy(dtype=float),
         summary["frequency"].to_numpy(),
         summary["monetary"].to_numpy(),
         resolved,
     )
+    counted = tx["day"].notna() & (tx["day"].dt.normalize() <= resolved)
+    inputs.attrs["rows_without_id"] = int((tx["customer_id"].isna() & counted).sum())
+    inputs.attrs["returns"] = tx.attrs.get("returns")
+    return inputs
 
 
 def _inputs_frame(ids, recency, frequency, monetary, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The inputs frame; recency is whole days, blank (NaN) for a customer whose rows are all returns."""
+    recency = np.asarray(recency, dtype=float)
     frame = pd.DataFrame(
         {
-            "recency_days": np.asarray(recency, dtype=np.int64),
+            "recency_days": recency if np.isnan(recency).any() else recency.astype(np.int64),
             "frequency": np.asarray(frequency, dtype=np.int64),
             "monetary": np.asarray(monetary, dtype=float),
         },
@@ -574,21 +583,31 @@ def _inputs_from_file(
             if missing and any(c in info["columns"] for c in wanted) and not _generic_names(seen):
                 # A typo, not a misread file: say so without reading the whole file the slow way.
                 raise DataError(f"{path} has no column {missing[0]!r}; columns are: {', '.join(seen)}")
-            if not missing and _plain_types(info, date=date, amount=amount):
+            # The query reads the named columns and the invoice numbers; a quantity, type or status column
+            # could mark returns it cannot see: then the careful way, where `find_returns` reads them.
+            others = return_columns(seen, exclude=(customer_id, date, amount, order_id))
+            if not missing and not others and _plain_types(info, date=date, amount=amount):
+                invoice = order_id or invoice_column(seen, exclude=(customer_id, date, amount))
                 try:
                     arrays, used = q.file_rfm_inputs(
                         str(path), kind, customer_id=customer_id, date=date, amount=amount,
                         order_id=order_id, as_of=resolved, id_type=str(info["columns"][customer_id]),
+                        invoice=invoice,
                     )
                 except duckdb.Error:
-                    pass  # a messy row beyond DuckDB's sample: read the careful way below
-                else:
+                    arrays = None  # a messy row beyond DuckDB's sample: read the careful way below
+                # Invoice numbers starting with C may be cancellations (C536379): `find_returns` judges them.
+                if arrays is not None and not arrays["marked"]:
                     if not len(arrays["customer_id"]):
                         raise DataError(f"{path} has no dated transaction with a customer id.")
-                    recency = (np.datetime64(used.date()) - arrays["last_day"].astype("datetime64[D]")).astype(np.int64)
+                    days = np.datetime64(used.date()) - arrays["last_day"].astype("datetime64[D]")
+                    recency = np.where(np.isnat(days), np.nan, days.astype("timedelta64[D]").astype(np.int64))
                     inputs = _inputs_frame(arrays["customer_id"], recency, arrays["frequency"], arrays["monetary"],
                                            used)
                     inputs.attrs["rows_without_id"] = arrays["rows_without_id"]
+                    inputs.attrs["returns"] = (returns_note(arrays["returns"], arrays["rows"],
+                                                            [(f"with a negative {amount!r}", arrays["returns"])])
+                                               if arrays["returns"] else None)
                     return inputs
     try:
         from ..io import load_table

@@ -2,15 +2,16 @@
 
 Two front ends build the same two relations, then share one tail:
 
-    activity(customer, p, revenue)            one row per customer and calendar period with activity
+    activity(customer, p, revenue, bought)    one row per customer and calendar period with rows; bought:
+                                              a purchase among them (a period of returns only is not activity)
     members(customer, grp, cohort, last_p, churn_known)
                                               one row per customer: cohort period, last active period,
                                               and whether leaving after last_p is known (not censored)
     horizon(as_of, as_of_p)                   the as-of date and the period that contains it
 
-- transactions: a customer is active in a period when they have a row (an invoice, a payment)
-  dated in it; the cohort is the signup period when signups are given, else the first period
-  with activity.
+- transactions: a customer is active in a period when they have a purchase (an invoice, a payment;
+  not a return) dated in it; the cohort is the signup period when signups are given, else the first
+  period with a purchase. Revenue is every row's amount: net of returns.
 - customers: a customer is active every month from the signup month to the churn month, or to
   the as-of month when not churned; revenue is MRR times the months active in the period.
 
@@ -60,7 +61,7 @@ grid AS (
 ),
 active AS (
     SELECT m.grp, m.cohort, date_diff('{unit}', m.cohort, a.p) AS period,
-           count(*) AS customers, sum(a.revenue) AS revenue
+           count(*) FILTER (WHERE a.bought) AS customers, sum(a.revenue) AS revenue
     FROM activity a JOIN members m ON a.customer = m.customer
     WHERE a.p >= m.cohort
     GROUP BY ALL
@@ -103,8 +104,11 @@ def transactions_sql(
     has_signups: bool,
     has_groups: bool,
     group_column: str | None = None,
+    purchase: str | None = None,
 ) -> str:
     """SQL over the view `tx` (plus `signups(customer, signup)` and `groups(customer, grp)`).
+
+    `purchase` names a boolean column of `tx`, false for returns and cancellations; None: every row is one.
 
     Parameters (in order): the as-of timestamp when `has_as_of`.
     The raw table is scanned once and grouped by its own customer type; ids are cast to text
@@ -145,7 +149,8 @@ people AS (
         grp, join = "''", ""
     return f"""
 WITH activity AS (
-    SELECT {cid} AS customer, date_trunc('{unit}', {day}) AS p, {revenue} AS revenue{first_group}
+    SELECT {cid} AS customer, date_trunc('{unit}', {day}) AS p, {revenue} AS revenue,
+           {f"bool_or({_ident(purchase)})" if purchase else "TRUE"} AS bought{first_group}
     FROM tx
     WHERE {cid} IS NOT NULL AND {day} IS NOT NULL {as_of_filter}
     GROUP BY 1, 2
@@ -156,7 +161,7 @@ horizon AS (
 firsts AS (
     SELECT customer, CAST(customer AS VARCHAR) AS key, min(p) AS first_p, max(p) AS last_p
            {", arg_min(grp0, p) AS grp0" if group_column else ""}
-    FROM activity GROUP BY customer
+    FROM activity WHERE bought GROUP BY customer
 ),{people}
 members AS (
     SELECT p.customer, {grp} AS grp, p.cohort, p.last_p,
@@ -230,6 +235,6 @@ months AS (
     FROM spans
 ),
 activity AS (
-    SELECT customer, date_trunc('{unit}', month) AS p, sum(mrr) AS revenue
+    SELECT customer, date_trunc('{unit}', month) AS p, sum(mrr) AS revenue, TRUE AS bought
     FROM months GROUP BY 1, 2
 ),{_tail(unit, censor_last=False)}"""

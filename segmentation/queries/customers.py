@@ -3,7 +3,8 @@
 The relations the library registers before running these queries (see `features.py`,
 which cleans them first; the SQL assumes clean input):
 
-    tx(customer_id VARCHAR, day TIMESTAMP, amount DOUBLE [, order_id VARCHAR])
+    tx(customer_id VARCHAR, day TIMESTAMP, amount DOUBLE, purchase BOOLEAN [, order_id VARCHAR])
+                                                           purchase = false: a return or cancellation
     ev(customer_id VARCHAR, day TIMESTAMP, n DOUBLE)       n = events in that row (1 when not counted)
     ids(customer_id VARCHAR)                               the customers table's ids
 
@@ -11,6 +12,8 @@ Definitions shared by the customer table, `rfm_inputs` and the command line:
 
 - Only rows dated on or before the as-of date count: a snapshot at as_of cannot see later
   purchases. Days are calendar dates; times of day are dropped.
+- Returns and cancellations (purchase = false) are never an order, an active day or a first
+  purchase; their (negative) amounts still count in monetary, which is net of them.
 - recency_days = days from the last purchase to as_of; tenure_days = days from the first.
 - frequency = distinct orders: distinct order ids when an order column is mapped (a row
   without an order id counts as one order per day), else distinct purchase days.
@@ -89,24 +92,27 @@ def transaction_summary(
     """
     has_order = "order_id" in tx.columns
     order_col = ", order_id" if has_order else ""
+    # Customers whose only rows are returns stay (monetary below 0, no purchase): hence FILTER, not WHERE.
+    bought = "purchase" if "purchase" in tx.columns else "TRUE"
     extra = ""
     if full:
         windows = "".join(
-            f",\n       {_orders(has_order, _within(w))} AS orders_{w}d" for w in WINDOWS
+            f",\n       {_orders(has_order, f'purchase AND {_within(w)}')} AS orders_{w}d" for w in WINDOWS
         )
         extra = (
-            ",\n       min(day) AS first_purchase, max(day) AS last_purchase,"
-            "\n       date_diff('day', min(day), $1) AS tenure_days" + windows
+            ",\n       min(day) FILTER (WHERE purchase) AS first_purchase,"
+            " max(day) FILTER (WHERE purchase) AS last_purchase,"
+            "\n       date_diff('day', min(day) FILTER (WHERE purchase), $1) AS tenure_days" + windows
         )
     sql = f"""
 WITH t AS (
-    SELECT customer_id, CAST(day AS DATE) AS day, amount{order_col}
+    SELECT customer_id, CAST(day AS DATE) AS day, amount, {bought} AS purchase{order_col}
     FROM tx
     WHERE customer_id IS NOT NULL AND day IS NOT NULL AND CAST(day AS DATE) <= $1 {_known(ids)}
 )
 SELECT customer_id,
-       date_diff('day', max(day), $1) AS recency_days,
-       {_orders(has_order)} AS frequency,
+       date_diff('day', max(day) FILTER (WHERE purchase), $1) AS recency_days,
+       {_orders(has_order, "purchase")} AS frequency,
        CAST(coalesce(sum(CAST(amount AS {_MONEY})), 0) AS DOUBLE) AS monetary{extra}
 FROM t
 GROUP BY customer_id
@@ -217,14 +223,20 @@ def file_rfm_inputs(
     order_id: str | None = None,
     as_of: pd.Timestamp | None = None,
     id_type: str = "VARCHAR",
+    invoice: str | None = None,
 ) -> tuple[dict[str, object], pd.Timestamp | None]:
     """RFM inputs straight from a file: ({customer_id, last_day, frequency, monetary} arrays, as_of).
 
     Reads the file once in DuckDB with the id (and order) columns as text, so leading zeros
     survive. The as-of date, when not given, is the day after the last dated row. Arrays are
-    numpy (last_day as datetime64) and sorted by customer id.
+    numpy (last_day as datetime64, NaT for a customer whose rows are all returns) and sorted by
+    customer id. A row with a negative amount is a return: no order, no last purchase, and its
+    amount counts against monetary. Counted in the same pass, besides the arrays: "rows" (dated
+    rows), "returns" (of them, negative amounts) and "marked", the values of `invoice` (a column
+    of invoice numbers) that start with "C", which the caller must judge with
+    `cleaning.find_returns` (a cancellation, or an id scheme), since this query cannot.
     """
-    text_cols = [customer_id] + ([order_id] if order_id else [])
+    text_cols = [customer_id] + [c for c in (order_id, invoice) if c]
     source = _reader(path, kind, text_cols if kind == "csv" else ())
     cid = _ident(customer_id)
     if id_type.upper() in ("DOUBLE", "FLOAT", "REAL"):
@@ -236,19 +248,25 @@ def file_rfm_inputs(
     else:
         cid = f"CAST({cid} AS VARCHAR)"
     order = f", CAST({_ident(order_id)} AS VARCHAR) AS order_id" if order_id else ""
+    marks = f", CAST({_ident(invoice)} AS VARCHAR) AS invoice" if invoice else ""
+    marked = ("count(*) FILTER (WHERE prefix(invoice, 'C') OR prefix(invoice, 'c'))" if invoice
+              else "CAST(0 AS BIGINT)")
     cutoff = "AND day <= $1" if as_of is not None else ""
     sql = f"""
 WITH t AS (
     SELECT {cid} AS customer_id, CAST({_ident(date)} AS DATE) AS day,
-           CAST({_ident(amount)} AS DOUBLE) AS amount{order}
+           CAST({_ident(amount)} AS DOUBLE) AS amount{order}{marks}
     FROM {source}
 ),
-k AS (SELECT * FROM t WHERE day IS NOT NULL {cutoff})
+k AS (SELECT *, NOT coalesce(amount < 0, FALSE) AS purchase FROM t WHERE day IS NOT NULL {cutoff})
 SELECT customer_id,
-       max(day) AS last_day,
-       {_orders(bool(order_id))} AS frequency,
+       max(day) FILTER (WHERE purchase) AS last_day,
+       {_orders(bool(order_id), "purchase")} AS frequency,
        CAST(coalesce(sum(CAST(amount AS {_MONEY})), 0) AS DOUBLE) AS monetary,
-       count(*) AS n_rows
+       max(day) AS last_row,
+       count(*) AS n_rows,
+       count(*) FILTER (WHERE NOT purchase) AS n_returns,
+       {marked} AS n_marked
 FROM k
 GROUP BY customer_id
 ORDER BY customer_id NULLS LAST
@@ -261,14 +279,20 @@ ORDER BY customer_id NULLS LAST
     # Rows without a customer id form one group (in the same pass over the file): counted, then dropped,
     # so that the command can say how many rows count for nobody.
     rows = result.pop("n_rows")
+    counts = {"rows": int(np.sum(rows)), "returns": int(np.sum(result.pop("n_returns"))),
+              "marked": int(np.sum(result.pop("n_marked")))}
     ids = result["customer_id"]
     unnamed = len(ids) and (ids[-1] is None or (hasattr(ids, "mask") and bool(np.ma.getmaskarray(ids)[-1])))
     without_id = int(rows[-1]) if unnamed else 0
+    for name in ("last_day", "last_row"):  # a customer with returns only has no last purchase: NaT
+        result[name] = np.ma.filled(np.ma.asarray(result[name]).astype("datetime64[D]"), np.datetime64("NaT"))
     if unnamed:
         result = {name: np.ma.getdata(values[:-1]) for name, values in result.items()}
+    last_row = result.pop("last_row")
     result["rows_without_id"] = without_id
-    if as_of is None and len(result["last_day"]):
-        as_of = pd.Timestamp(result["last_day"].max()) + pd.Timedelta(days=1)
+    result.update(counts)
+    if as_of is None and len(last_row):
+        as_of = pd.Timestamp(last_row.max()) + pd.Timedelta(days=1)
     return result, as_of
 
 
