@@ -19,6 +19,13 @@ the functions below (also available as methods) reshape it:
 
 Every view is split by group when a `split` was given (segment labels, plan, channel, ...).
 Cohorts smaller than `min_customers` are flagged `small`, never hidden.
+
+Unfinished periods are not churn. A period is complete only when the data covers it to its last
+day (the as-of date falls on or after it): data ending on 2011-12-09 leaves December 2011
+incomplete. Incomplete cells keep their figures but carry `complete` = False; churn by period and
+the trends leave them out, and the charts draw them apart. Churn is right-censored: from payments
+or activity a customer is called churned after period n only once the data covers the whole next
+period and they did not come back in it (`CHURN_RULE`); from churn dates, the date says who left.
 """
 
 from __future__ import annotations
@@ -47,6 +54,8 @@ __all__ = [
     "period_labels",
     "with_period_labels",
     "typical_gap_days",
+    "CHURN_RULE",
+    "CHURN_RULE_DATES",
 ]
 
 # Columns of the long table that `matrix` can pivot, with what they mean.
@@ -61,6 +70,13 @@ METRICS = {
 
 _GROUP = "group"
 
+# How churn is called, in the words the Cohorts page, the docstrings and the command's help use.
+CHURN_RULE = ("A customer counts as churned after {period} n only when the data covers the whole next {period} and "
+              "they did not come back in it: customers seen in the last {period} or two are not called churned yet, "
+              "and a {period} the data does not cover to its end is left out.")
+CHURN_RULE_DATES = ("Churn comes from the churn dates; a {period} the data does not cover to its end is left out, "
+                    "since more customers may still leave in it.")
+
 
 @dataclass(frozen=True)
 class Cohorts:
@@ -68,8 +84,9 @@ class Cohorts:
 
     table columns: [group,] cohort (start of the cohort's month or quarter), period (0, 1, ...),
     period_start (calendar start of that period), cohort_size, customers, revenue (NaN without
-    an amount), churned (NaN where not yet knowable), retention (customers / cohort_size),
-    revenue_retention (revenue / period-0 revenue), small (cohort_size < min_customers).
+    an amount), churned (NaN where not yet knowable: right-censored), complete (the data covers
+    the period to its end), retention (customers / cohort_size), revenue_retention (revenue /
+    period-0 revenue), small (cohort_size < min_customers).
     Periods after the as-of period are absent: the triangle.
     """
 
@@ -116,6 +133,18 @@ class Cohorts:
 
     def ltv_curves(self) -> pd.DataFrame:
         return ltv_curves(self)
+
+    @property
+    def incomplete_periods(self) -> tuple[pd.Timestamp, ...]:
+        """Calendar period starts the data does not cover to their end (at most the as-of period)."""
+        starts = self.table.loc[~self.table["complete"], "period_start"].unique()
+        return tuple(pd.Timestamp(p) for p in sorted(starts))
+
+    @property
+    def churn_rule(self) -> str:
+        """How churn is called for these cohorts, in one sentence for the page that shows it."""
+        rule = CHURN_RULE_DATES if self.source == "customers" else CHURN_RULE
+        return rule.format(period=self.period)
 
 
 # -- computing ---------------------------------------------------------------------------
@@ -242,6 +271,9 @@ def cohorts_from_customers(
     """Cohorts when only a customers table exists: each customer is active every month from the
     signup month to the churn month (inclusive), or to the as-of month when not churned.
 
+    Without `churn_date` this is refused (DataError): every customer would count as active from
+    signup to the as-of date, so retention would be 100% by construction, not a finding.
+
     Revenue is `mrr` times the months active in each period (flat MRR: revenue retention then
     follows logo retention, weighted by MRR). as_of defaults to the latest signup or churn date.
     split is a Series indexed by customer id (as text) or a column name of `customers`.
@@ -249,13 +281,14 @@ def cohorts_from_customers(
     needed = [customer_id, signup_date] + [c for c in (churn_date, mrr) if c]
     _check_columns(customers, "customers", needed)
     _check_options(period, min_customers)
+    if not churn_date:
+        raise DataError(
+            f"Cohorts from signup dates alone ('{signup_date}') would show 100% retention by construction: with no "
+            "churn date and no payments or activity, every customer counts as active from signup to the as-of "
+            "date. Add a churn date column to the customers, or a transactions or events file."
+        )
     frame = _with_datetime(customers, signup_date, "customers")
-    if churn_date:
-        frame = _with_datetime(frame, churn_date, "customers")
-    else:
-        # No churn column: everyone is still active, which the SQL reads from an all-null column.
-        churn_date = "__no_churn_date__"
-        frame = frame.assign(**{churn_date: pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")})
+    frame = _with_datetime(frame, churn_date, "customers")
     if mrr and not pd.api.types.is_numeric_dtype(frame[mrr]):
         raise DataError(f"Column '{mrr}' of the customers holds non-numbers; map MRR to a numeric column.")
     as_of_ts = _timestamp(as_of, "as_of")
@@ -291,6 +324,7 @@ def _finish(long: pd.DataFrame, *, period: str, min_customers: int, has_revenue:
     for column in ("cohort_size", "customers"):
         table[column] = table[column].astype("int64")
     table["churned"] = table["churned"].astype("float64")
+    table["complete"] = table["complete"].astype(bool)
     if not has_revenue:
         table[["revenue", "revenue_retention"]] = np.nan
     table["small"] = table["cohort_size"] < min_customers
@@ -303,6 +337,13 @@ def _finish(long: pd.DataFrame, *, period: str, min_customers: int, has_revenue:
         notes.append(
             f"{n_small} of {len(sizes)} cohorts have fewer than {min_customers} customers (flagged small): "
             "read their shares with care."
+        )
+    open_periods = sorted(table.loc[~table["complete"], "period_start"].unique())
+    if open_periods:
+        names = ", ".join(period_labels(pd.Series(open_periods), period))
+        notes.append(
+            f"The data ends on {as_of:%Y-%m-%d}, so {names} is not complete (complete = false): its figures "
+            f"count only the days covered, are not read as churn, and churn by {period} and the trends leave it out."
         )
     if period == "quarter" and has_revenue:
         notes.append(
@@ -340,11 +381,13 @@ def churn_by_period(cohorts: Cohorts) -> pd.DataFrame:
     """Where churn concentrates: for each period of life n, the customers active in period n,
     how many of them never came back after it (churned) and the churn rate.
 
-    Only cohorts where leaving after period n is already knowable count: in transaction data the
-    as-of period of each cohort is left out (its customers may still pay).
+    Only cells where leaving after period n is already knowable count (right-censoring): an
+    incomplete period never, and in transaction data a period only once the whole next period is
+    covered (`CHURN_RULE`): customers last seen near the as-of date are not called churned.
     Columns: [group,] period, customers, churned, churn_rate, share_of_churn.
     """
-    known = cohorts.table[cohorts.table["churned"].notna()]
+    table = cohorts.table
+    known = table[table["churned"].notna() & table["complete"]]
     keys = _keys(cohorts)
     out = known.groupby(keys + ["period"], as_index=False)[["customers", "churned"]].sum()
     out["churned"] = out["churned"].astype("int64")
@@ -357,14 +400,15 @@ def churn_by_period(cohorts: Cohorts) -> pd.DataFrame:
 def retention_trend(cohorts: Cohorts, *, periods: tuple[int, ...] = (1, 12)) -> pd.DataFrame:
     """Retention at the given periods by cohort over time (is month-2 retention improving?).
 
-    Cohorts too young to have reached a period have no row for it.
+    Cohorts too young to have reached a period have no row for it, and neither do periods the data
+    does not cover to their end (a half-observed month would read as a drop).
     Columns: [group,] cohort, period, retention, revenue_retention, cohort_size, small.
     """
     periods = tuple(int(p) for p in periods)
     if any(p < 0 for p in periods):
         raise DataError(f"Trend periods must be 0 or more, got {list(periods)}.")
     columns = _keys(cohorts) + ["cohort", "period", "retention", "revenue_retention", "cohort_size", "small"]
-    rows = cohorts.table[cohorts.table["period"].isin(periods)]
+    rows = cohorts.table[cohorts.table["period"].isin(periods) & cohorts.table["complete"]]
     return rows[columns].reset_index(drop=True)
 
 

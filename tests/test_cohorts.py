@@ -145,7 +145,7 @@ def test_signup_dates_define_cohorts_and_count_signups_who_never_paid():
 
 
 def test_churn_by_period_counts_last_active_periods_that_are_known():
-    cohorts = _cohorts(PAUSE_AND_EXPAND)
+    cohorts = _cohorts(PAUSE_AND_EXPAND, as_of="2024-04-30")  # April observed to its end
     # b's last payment is in its period 1; a and c still pay in April (the as-of month): not churned
     by_cohort = cohorts.matrix("churned")
     assert by_cohort.loc[pd.Timestamp("2024-01-01")].tolist()[:3] == [0, 1, 0]
@@ -158,7 +158,7 @@ def test_churn_by_period_counts_last_active_periods_that_are_known():
 
 
 def test_retention_trend_has_only_periods_a_cohort_reached():
-    trend = retention_trend(_cohorts(PAUSE_AND_EXPAND), periods=(1, 3))
+    trend = retention_trend(_cohorts(PAUSE_AND_EXPAND, as_of="2024-04-30"), periods=(1, 3))
     assert trend[["cohort", "period", "retention"]].values.tolist() == [
         [pd.Timestamp("2024-01-01"), 1, 1.0],
         [pd.Timestamp("2024-01-01"), 3, 0.5],
@@ -230,9 +230,10 @@ def test_customers_only_mode_quarters_split_and_default_as_of():
     # Q1 Pro: 001 (Jan-Mar: 3 months x 100), 003 (Feb: 1 x 30), 004 (Mar: 1 x 20)
     assert _row(cohorts, "2024-01-01", group="Pro", metric="revenue") == [350]
     assert _row(cohorts, "2024-01-01", group="Starter", metric="customers") == [1]
-    no_churn = cohorts_from_customers(CUSTOMERS, customer_id="id", signup_date="signup", as_of="2024-04-30")
-    assert _row(no_churn, "2024-01-01") == [1.0, 1.0, 1.0, 1.0]
-    assert not no_churn.has_revenue
+    no_revenue = cohorts_from_customers(CUSTOMERS, customer_id="id", signup_date="signup", churn_date="churn",
+                                        as_of="2024-04-30")
+    assert _row(no_revenue, "2024-01-01", metric="customers") == [2, 2, 2, 1]
+    assert not no_revenue.has_revenue
 
 
 @settings(max_examples=30, deadline=None)
@@ -259,7 +260,7 @@ def test_inputs_are_not_mutated():
     cohort_table(tx, customer_id="customer", date="date", amount="amount")
     pd.testing.assert_frame_equal(tx, before)
     customers = CUSTOMERS.copy()
-    cohorts_from_customers(customers, customer_id="id", signup_date="signup")
+    cohorts_from_customers(customers, customer_id="id", signup_date="signup", churn_date="churn")
     pd.testing.assert_frame_equal(customers, CUSTOMERS)
 
 
@@ -293,7 +294,7 @@ def _marks(spec: dict) -> list[str]:
 
 
 def test_heatmap_is_a_rect_triangle_with_tooltips_and_text_only_when_asked_or_small():
-    cohorts = _cohorts(PAUSE_AND_EXPAND)
+    cohorts = _cohorts(PAUSE_AND_EXPAND, as_of="2024-04-30")  # every period complete: one rect layer
     spec = charts.heatmap(cohorts).to_dict()
     assert _marks(spec) == ["rect", "text"]
     rect = spec["layer"][0]["encoding"]
@@ -353,7 +354,7 @@ def test_cli_writes_the_long_form(tx_file, tmp_path, cli):
     done = cli(str(tx_file), "--id", "account", "--date", "paid_on", "--amount", "amount", "--out", str(out))
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(out)
-    assert list(table.columns) == ["cohort", "period", "customers", "revenue", "retention"]
+    assert list(table.columns) == ["cohort", "period", "customers", "revenue", "retention", "complete"]
     january = table[table["cohort"] == "2024-01"]
     assert january["customers"].tolist() == [2, 2, 0, 1]
     assert january["retention"].tolist() == [1.0, 1.0, 0.0, 0.5]
@@ -370,7 +371,7 @@ def test_cli_split_puts_the_group_first_and_keeps_labels_inert(tx_file, tmp_path
     done = cli(str(tx_file), "--id", "account", "--date", "paid_on", "--split", "plan", "--out", str(out))
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(out)
-    assert list(table.columns) == ["group", "cohort", "period", "customers", "retention"]
+    assert list(table.columns) == ["group", "cohort", "period", "customers", "retention", "complete"]
     assert table["group"].unique().tolist() == ["'=Pro", "Starter"]  # a spreadsheet will not run it
     pro = table[table["group"] == "'=Pro"]
     assert pro["customers"].tolist() == [2, 2, 0, 1]
@@ -380,7 +381,7 @@ def test_cli_without_amount_and_bad_input(tx_file, tmp_path, cli):
     out = tmp_path / "cohorts.csv"
     done = cli(str(tx_file), "--id", "account", "--date", "paid_on", "--out", str(out))
     assert done.returncode == 0, done.stderr
-    assert list(pd.read_csv(out).columns) == ["cohort", "period", "customers", "retention"]
+    assert list(pd.read_csv(out).columns) == ["cohort", "period", "customers", "retention", "complete"]
     done = cli(str(tx_file), "--id", "customer_id", "--date", "paid_on", "--out", str(out))
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ")
@@ -392,6 +393,148 @@ def test_cli_without_amount_and_bad_input(tx_file, tmp_path, cli):
     pd.read_csv(tx_file).drop(columns=["amount"]).to_csv(no_amount, index=False)
     done = cli(str(no_amount), "--id", "account", "--date", "paid_on", "--metric", "revenue", "--out", str(out))
     assert done.returncode == 2 and "--amount" in done.stderr and "no_amount.csv" in done.stderr
+
+
+# -- unfinished periods and right-censoring --------------------------------------------------------
+
+
+def _invoices_ending_mid_month(n_customers: int = 60, seed: int = 7) -> pd.DataFrame:
+    """An invoice export for Jan-Jun 2024 whose last row is dated 2024-06-12: June is half observed.
+    Customers pay monthly from their first month until they leave; about half stay to the end."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c in range(n_customers):
+        start = int(rng.integers(1, 5))  # first month: January to April
+        last = 6 if rng.random() < 0.5 else int(rng.integers(start, 6))
+        for month in range(start, last + 1):
+            day = int(rng.integers(1, 13)) if month == 6 else int(rng.integers(1, 29))
+            rows.append({"InvoiceNo": f"INV{len(rows):05d}", "CustomerID": f"C{c:03d}",
+                         "InvoiceDate": f"2024-{month:02d}-{day:02d}", "Amount": float(rng.integers(20, 200))})
+    frame = pd.DataFrame(rows)
+    frame.loc[len(frame)] = ["INV99999", "C000", "2024-06-12", 50.0]  # the export's last day
+    return frame
+
+
+def test_a_period_the_data_does_not_cover_to_its_end_is_marked_and_left_out_of_churn_and_trends():
+    invoices = _invoices_ending_mid_month()
+    cohorts = cohort_table(invoices, customer_id="CustomerID", date="InvoiceDate", amount="Amount")
+    table = cohorts.table
+    assert cohorts.as_of == pd.Timestamp("2024-06-12")
+    june = table["period_start"] == pd.Timestamp("2024-06-01")
+    assert (~table.loc[june, "complete"]).all() and table.loc[~june, "complete"].all()
+    assert cohorts.incomplete_periods == (pd.Timestamp("2024-06-01"),)
+    assert any("ends on 2024-06-12, so 2024-06 is not complete" in note for note in cohorts.notes)
+    # June's figures stay (what was seen so far), but June is not churn: its cells and May's (whose
+    # customers may still pay in the rest of June) hold no churn count.
+    assert table.loc[june, "customers"].sum() > 0
+    may = table["period_start"] == pd.Timestamp("2024-05-01")
+    assert table.loc[june | may, "churned"].isna().all()
+    assert table.loc[~(june | may), "churned"].notna().all()
+    # Churn by month adds up the known cells only.
+    known = table[~(june | may)]
+    churn = churn_by_period(cohorts).set_index("period")
+    assert churn["customers"].to_dict() == known.groupby("period")["customers"].sum().to_dict()
+    assert churn["churned"].sum() == known["churned"].sum()
+    # The trends leave June out: the April cohort has no period-2 point, the January cohort no period-5 one.
+    trend = retention_trend(cohorts, periods=(1, 2, 5))
+    months = trend["cohort"].dt.month + trend["period"]
+    assert months.max() == 5 and set(trend.loc[trend["cohort"].dt.month == 4, "period"]) == {1}
+    # Observed to its last day, June is complete and counts like any other month.
+    full = cohort_table(invoices, customer_id="CustomerID", date="InvoiceDate", amount="Amount", as_of="2024-06-30")
+    assert full.table["complete"].all() and not full.incomplete_periods
+    assert not any("not complete" in note for note in full.notes)
+    assert set(retention_trend(full, periods=(5,))["cohort"]) == {pd.Timestamp("2024-01-01")}
+
+
+def test_a_customer_last_seen_ten_days_before_the_as_of_date_is_not_churned():
+    invoices = _tx([
+        ("quiet", "2024-01-10", 10), ("quiet", "2024-02-27", 10),  # last seen 10 days before the as-of date
+        ("gone", "2024-01-15", 10),  # silent through all of February: churned after January
+        ("stays", "2024-01-20", 10), ("stays", "2024-02-20", 10), ("stays", "2024-03-08", 10),
+    ])
+    cohorts = cohort_table(invoices, customer_id="customer", date="date", amount="amount", as_of="2024-03-08")
+    churned = cohorts.matrix("churned").loc[pd.Timestamp("2024-01-01")]
+    assert churned[0] == 1  # "gone": a whole covered month without a payment
+    assert np.isnan(churned[1]) and np.isnan(churned[2])  # February's last payers may still pay in March
+    churn = churn_by_period(cohorts)
+    assert churn["period"].tolist() == [0] and churn["churned"].sum() == 1
+    # Once March is over without a payment, "quiet" is churned after February.
+    later = cohort_table(invoices, customer_id="customer", date="date", as_of="2024-03-31")
+    assert later.matrix("churned").loc[pd.Timestamp("2024-01-01"), 1] == 1
+    assert "not called churned yet" in cohorts.churn_rule
+
+
+def test_churn_dates_in_an_unfinished_as_of_month_are_not_a_churn_rate_yet():
+    cohorts = cohorts_from_customers(CUSTOMERS, customer_id="id", signup_date="signup", churn_date="churn",
+                                     as_of="2024-03-15")
+    assert not cohorts.table.loc[cohorts.table["period_start"] == "2024-03-01", "complete"].any()
+    # 001 left on 2024-03-10, in the unfinished March: it counts once March is over, not before.
+    assert np.isnan(cohorts.matrix("churned").loc[pd.Timestamp("2024-01-01"), 2])
+    assert churn_by_period(cohorts)["churned"].sum() == 1  # 003 in February
+    assert "churn dates" in cohorts.churn_rule
+
+
+def test_signup_dates_alone_are_refused_because_retention_would_be_100_percent():
+    with pytest.raises(DataError, match=r"'signup'.*100% retention by construction.*churn date"):
+        cohorts_from_customers(CUSTOMERS, customer_id="id", signup_date="signup", mrr="mrr")
+
+
+def test_heatmap_draws_an_unfinished_period_apart_from_the_colour_scale():
+    invoices = _invoices_ending_mid_month()
+    cohorts = cohort_table(invoices, customer_id="CustomerID", date="InvoiceDate", amount="Amount")
+    spec = charts.heatmap(cohorts).to_dict()
+    assert _marks(spec) == ["rect", "rect", "text"]
+    coloured, apart = spec["layer"][0], spec["layer"][1]
+    assert coloured["transform"] == [{"filter": "datum.complete"}]
+    assert {"filter": "!datum.complete"} in apart["transform"]
+    assert "color" not in apart["encoding"] and apart["mark"]["strokeDash"]
+    assert apart["encoding"]["fill"]["scale"]["domain"] == ["period not complete"]
+    # The colour scale spans the complete cells only: June's half month does not stretch it down.
+    table = cohorts.table
+    lowest = table.loc[table["complete"], "retention"].min()
+    assert coloured["encoding"]["color"]["scale"]["domain"][0] == pytest.approx(lowest)
+    assert table.loc[~table["complete"], "retention"].min() < lowest
+    data = next(iter(spec["datasets"].values()))
+    june = [cell for cell in data if not cell["complete"]]
+    assert june and all(cell["coverage"] == "not complete: the data ends on 2024-06-12" for cell in june)
+    assert {t["field"] for t in coloured["encoding"]["tooltip"]} >= {"coverage"}
+    # The numbers' colours are plain values: a second colour scale in the layer stops Vega drawing it at all.
+    text = spec["layer"][2]["encoding"]["color"]
+    assert "field" not in text and text["condition"][0] == {"test": "!datum.complete", "value": "#757575"}
+    # Split by group, every panel shares the one legend entry.
+    sizes = invoices.groupby("CustomerID")["Amount"].first().gt(100).map({True: "big", False: "small"})
+    split = cohort_table(invoices, customer_id="CustomerID", date="InvoiceDate", split=sizes)
+    assert charts.heatmap(split).to_dict()["resolve"]["scale"]["fill"] == "shared"
+
+
+def test_cli_long_form_says_which_periods_are_complete(tmp_path, cli):
+    path = tmp_path / "invoices.csv"
+    _invoices_ending_mid_month().to_csv(path, index=False)
+    out = tmp_path / "cohorts.csv"
+    done = cli(str(path), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "note: The data ends on 2024-06-12, so 2024-06 is not complete" in done.stderr
+    written = pd.read_csv(out, dtype={"complete": str})
+    assert set(written["complete"]) == {"true", "false"}  # spelled as the help says
+    months = pd.PeriodIndex(written["cohort"], freq="M") + written["period"]
+    assert (written["complete"] == "false").tolist() == (months == pd.Period("2024-06", "M")).tolist()
+    # The library gives the same flags (what the app draws).
+    cohorts = cohort_table(_invoices_ending_mid_month(), customer_id="CustomerID", date="InvoiceDate")
+    assert (written["complete"] == "true").tolist() == cohorts.table["complete"].tolist()
+
+
+def test_cli_refuses_signup_dates_alone_with_the_reason(tmp_path, cli):
+    path = tmp_path / "members.csv"
+    pd.DataFrame({"member_id": [f"M{i:03d}" for i in range(30)],
+                  "signup_date": pd.date_range("2023-01-05", periods=30, freq="13D").strftime("%Y-%m-%d"),
+                  "plan": ["Basic", "Pro", "Team"] * 10}).to_csv(path, index=False)
+    out = tmp_path / "cohorts.csv"
+    done = cli(str(path), "--out", str(out))
+    assert done.returncode == 2 and not out.exists()
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and errors[0] == done.stderr.strip().splitlines()[-1] and "Traceback" not in done.stderr
+    assert errors[0].startswith(f"error: {path}: ")
+    assert "100% retention by construction" in errors[0] and "churn date" in errors[0]
 
 
 def test_rows_later_on_the_as_of_day_count_and_offsets_fall_on_their_utc_day():

@@ -31,6 +31,7 @@ from streamlit.testing.v1 import AppTest
 from segmentation.cli import main
 from segmentation.cohorts import period_labels
 from segmentation.dataset import Dataset
+from segmentation.errors import DataError
 from segmentation.methods.kmeans import fit_kmeans
 from segmentation.sample import generate
 from segmentation.roles import infer_roles
@@ -320,9 +321,10 @@ def test_cohorts_give_the_cohorts_pages_table(folder, tmp_path, key):
     # The method the Cohorts page calls, on the Dataset the app holds and on the file read in a notebook.
     for data in (at.session_state["dataset"], Dataset.read(_file(folder, key))):
         table = data.cohorts().table.assign(cohort=lambda t: period_labels(t["cohort"]).to_numpy())
-        expected = _long(table[["cohort", "period", "customers"]].assign(retention=table["retention"].round(6)))
-        pd.testing.assert_frame_equal(_long(written[["cohort", "period", "customers", "retention"]]), expected,
-                                      check_dtype=False)
+        expected = _long(table[["cohort", "period", "customers"]].assign(retention=table["retention"].round(6),
+                                                                          complete=table["complete"]))
+        pd.testing.assert_frame_equal(_long(written[["cohort", "period", "customers", "retention", "complete"]]),
+                                      expected, check_dtype=False)
     # And what the page shows: its retention matrix, cohorts down, periods across.
     at.switch_page(_page("cohorts")).run()
     assert not at.exception and not at.error, _errors(at)
@@ -457,13 +459,14 @@ def test_3_customer_personality_is_read_as_customers_by_id(personality, tmp_path
     assert error.startswith("error: ") and "marketing_campaign.csv" in error and "signup date" in error, cohorts.err
     assert "cannot tell which column holds the customer id" not in cohorts.err
     assert not (tmp_path / "cohorts.csv").exists()
-    # ... and with Dt_Customer named as the date, it gives cohorts by month of enrolment.
-    _ok(cli("cohorts", personality, "--date", "Dt_Customer", "--out", tmp_path / "cohorts.csv"))
-    written = pd.read_csv(tmp_path / "cohorts.csv", dtype={"cohort": str})
-    first = written[written["period"] == 0]
-    assert first["customers"].sum() == 200  # every customer in the month they enrolled
-    joined = pd.to_datetime(pd.read_csv(personality, sep=";", dtype=str)["Dt_Customer"], format="%d-%m-%Y")
-    assert set(first["cohort"]) == set(joined.dt.strftime("%Y-%m"))
+    # ... and with Dt_Customer named as the date, it refuses: enrolment dates with no churn date and no
+    # purchases dated would keep every customer "retained" to the end, 100% by construction.
+    cohorts = cli("cohorts", personality, "--date", "Dt_Customer", "--out", tmp_path / "cohorts.csv")
+    assert cohorts.code == 2 and "Traceback" not in cohorts.err
+    refusal = cohorts.err.strip().splitlines()[-1]
+    assert refusal.startswith("error: ") and "marketing_campaign.csv" in refusal
+    assert "'Dt_Customer'" in refusal and "100% retention by construction" in refusal and "churn date" in refusal
+    assert not (tmp_path / "cohorts.csv").exists()
 
     # The app reads it the same way and its Cohorts page says the same thing.
     at = app(("customers", personality))
@@ -472,6 +475,10 @@ def test_3_customer_personality_is_read_as_customers_by_id(personality, tmp_path
     at.switch_page(_page("cohorts")).run()
     assert not at.exception and not at.error, _errors(at)
     assert any("signup date" in str(i.value) for i in at.info)
+    # With Dt_Customer as the signup date, the library the page calls refuses with the command's reason.
+    with pytest.raises(DataError, match="100% retention by construction") as refused:
+        data.with_roles("customers", {"signup_date": "Dt_Customer"}).cohorts()
+    assert str(refused.value) in refusal
 
 
 def _status_customers_csv() -> bytes:

@@ -175,3 +175,44 @@ def test_a_segment_without_payments_is_named_with_the_way_to_include_it(root, sa
     assert "Not shown:" not in " ".join(c.value for c in at.caption)
     heatmap = _charts(at)[0]
     assert [panel["title"] for panel in heatmap["concat"]] == ["Paying", "No purchases"]  # the segmentation's order
+
+
+# -- unfinished periods and retention by construction ---------------------------------------------------------
+
+def test_an_unfinished_last_month_is_drawn_apart_and_the_churn_rule_is_written_by_the_chart(root):
+    from tests.test_cohorts import _invoices_ending_mid_month
+
+    table = io.load_table(_invoices_ending_mid_month().to_csv(index=False).encode("utf-8"), name="invoices.csv")
+    from segmentation.tables import derived_customers
+
+    tx_roles = infer_roles(table.frame, kind="transactions")
+    customers, customer_roles = derived_customers(table, tx_roles)
+    at = _open(root, {"customers": customers, "transactions": table},
+               {"customers": customer_roles, "transactions": tx_roles}, customers_from="transactions")
+    assert not at.exception and not at.error, at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "The data ends on 2024-06-12, so 2024-06 is not complete" in captions
+    assert "Grey cells with a dashed outline fall in 2024-06" in captions
+    assert "A customer counts as churned after month n only when the data covers the whole next month" in captions
+    assert "a month the data does not cover to its end is left out" in captions
+    heatmap = json.dumps(_charts(at)[0])
+    assert '"!datum.complete"' in heatmap and "period not complete" in heatmap
+    # The downloads behind the churn and trend charts leave June out.
+    churn = at.session_state["cohorts"]["churn"]
+    cohorts = at.session_state["dataset"].cohorts()
+    assert churn["customers"].sum() == cohorts.churn_by_period()["customers"].sum()
+    assert churn["customers"].sum() < cohorts.table.loc[cohorts.table["complete"], "customers"].sum()
+
+
+def test_signup_dates_alone_are_refused_on_the_page_with_the_reason(root):
+    members = pd.DataFrame({"member_id": [f"M{i:03d}" for i in range(40)],
+                            "signup_date": pd.date_range("2023-01-05", periods=40, freq="11D").strftime("%Y-%m-%d"),
+                            "plan": ["Basic", "Pro"] * 20})
+    table = io.load_table(members.to_csv(index=False).encode("utf-8"), name="members.csv")
+    roles = infer_roles(table.frame, kind="customers")
+    assert roles.get("signup_date") == "signup_date" and roles.get("churn_date") is None
+    at = _open(root, {"customers": table}, {"customers": roles})
+    assert not at.exception, at.exception
+    assert at.error and "100% retention by construction" in at.error[0].value
+    assert "churn date" in at.error[0].value
+    assert not _charts(at)

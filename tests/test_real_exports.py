@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from segmentation.cohorts import cohort_table, cohorts_from_customers
+from segmentation.errors import DataError
 from segmentation.export import assignments_csv
 from segmentation.features import build_customer_table
 from segmentation.io import load_table
@@ -227,9 +228,10 @@ def test_crm_companies_export(tables):
     assert customers.index[0] == str(frame["Record ID"].iloc[0])
     seg = fit_kmeans(customers, ["MRR", "Number of Employees"], k=3, random_state=0, n_init=3)
     assert seg.labels.nunique() == 3
-    cohorts = cohorts_from_customers(frame, customer_id="Record ID", signup_date="Customer since", mrr="MRR")
-    assert cohorts.n_cohorts > 12
-    assert cohorts.table.loc[cohorts.table["period"] == 0, "customers"].sum() == len(frame)
+    # A status without a date says who left, not when: from "Customer since" alone every customer would
+    # stay to the end, so cohorts are refused rather than drawn at 100%.
+    with pytest.raises(DataError, match="100% retention by construction"):
+        cohorts_from_customers(frame, customer_id="Record ID", signup_date="Customer since", mrr="MRR")
 
 
 # -- payments in several currencies, ARR without MRR, German and UK headers ---------------------------------
@@ -410,12 +412,12 @@ def test_cli_cohorts_finds_id_date_and_the_amount_for_revenue(on_disk, tmp_path,
 
     out = tmp_path / "cohorts.csv"
     assert main(["cohorts", on_disk("invoices.csv"), "--out", str(out)]) == 0
-    assert list(pd.read_csv(out).columns) == ["cohort", "period", "customers", "retention"]
+    assert list(pd.read_csv(out).columns) == ["cohort", "period", "customers", "retention", "complete"]
     assert "--id 'Customer', --date 'Date (UTC)'" in capsys.readouterr().err
     assert main(["cohorts", on_disk("Online Retail.csv"), "--metric", "revenue", "--out", str(out)]) == 0
     assert RETAIL_NOTE in capsys.readouterr().err
     table = pd.read_csv(out)
-    assert list(table.columns) == ["cohort", "period", "customers", "revenue", "retention"]
+    assert list(table.columns) == ["cohort", "period", "customers", "revenue", "retention", "complete"]
     assert table.loc[table["period"] == 0, "retention"].eq(1.0).all()
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from segmentation.charts import cohorts as charts
-from segmentation.cohorts import typical_gap_days, with_period_labels
+from segmentation.cohorts import period_labels, typical_gap_days, with_period_labels
 from segmentation.errors import DataError
 from segmentation.export import matrices_workbook, neutralise_frame
 from ui import state
@@ -147,11 +147,15 @@ def _download(frame: pd.DataFrame, name: str, key: str) -> None:
 
 
 text = None if cell_text else False  # None: the chart decides by the matrix size
+# The unfinished last period, said where it is drawn: grey, and never read as churn.
+open_periods = ", ".join(period_labels(pd.Series(view.incomplete_periods), period))
+unfinished = (f" Grey cells with a dashed outline fall in {open_periods}, which the data does not cover to its end "
+              f"(it ends on {result.as_of:%Y-%m-%d}): figures so far, not churn." if open_periods else "")
 tabs = st.tabs(["Retention heatmap", "Revenue retention", "Churn by month", "Trends", "Layer cake", "LTV curves"])
 with tabs[0]:
     logo = "retention" if shares else "customers"
     st.caption(f"Each row is a cohort, each column a {period} of life. Read across a row to see how a cohort thins "
-               "out; read down a column to see whether newer cohorts keep customers better.")
+               "out; read down a column to see whether newer cohorts keep customers better." + unfinished)
     st.altair_chart(charts.heatmap(view, logo, text=text, groups=order), width="stretch")
     _download(view.matrix(logo), "the retention matrix", "retention")
 with tabs[1]:
@@ -160,19 +164,20 @@ with tabs[1]:
     else:
         money = "revenue_retention" if shares else "revenue"
         st.caption(f"Revenue of each cohort as a share of its first {period}. Above 100% means expansion from the "
-                   "customers who stayed outweighs the revenue lost from those who left.")
+                   "customers who stayed outweighs the revenue lost from those who left." + unfinished)
         st.altair_chart(charts.heatmap(view, money, text=text, groups=order), width="stretch")
         _download(view.matrix(money), "the revenue retention matrix", "revenue_retention")
 with tabs[2]:
     st.caption(f"Of the customers active in {period} n of their life, the share never seen again after it. "
-               "Tall bars show where churn concentrates (often the first months).")
+               f"Tall bars show where churn concentrates (often the first months). {view.churn_rule}")
     st.altair_chart(charts.churn_chart(view, groups=order), width="stretch")
     _download(view.churn_by_period(), "churn by month", "churn")
 with tabs[3]:
     trend_metric = "revenue_retention" if metric == "Revenue" and view.has_revenue else "retention"
     periods = (1, 4) if period == "quarter" else (1, 12)
     st.caption(f"Retention {periods[0]} and {periods[1]} {period}s after each cohort's start. A rising line means "
-               "newer customers stay better. Hollow points are small cohorts.")
+               f"newer customers stay better. Hollow points are small cohorts; a {period} the data does not cover to "
+               "its end is left out.")
     st.altair_chart(charts.trend_chart(view, periods=periods, metric=trend_metric, groups=order), width="stretch")
     _download(view.retention_trend(periods), "the trends", "trends")
 with tabs[4]:

@@ -46,6 +46,11 @@ _GROUP = "group"
 _PANEL_WIDTH = 280
 _HEATMAP_PANEL_WIDTH = 230
 _SPLIT_LEGEND = {"orient": "top", "direction": "horizontal"}
+# A period the data does not cover to its end: grey, outlined, outside the colour scale.
+_INCOMPLETE_LABEL = "period not complete"
+_INCOMPLETE_FILL = "#e8e8e8"
+_INCOMPLETE_STROKE = "#9e9e9e"
+_INCOMPLETE_TEXT = "#757575"
 
 
 def _unit(cohorts: Cohorts) -> str:
@@ -109,7 +114,9 @@ def heatmap(
     """The cohort triangle: periods of life across, cohorts down, colour = `metric`.
 
     text: write the value in each cell; default only when the matrix has at most
-    MAX_TEXT_CELLS cells. Periods not reached yet are simply not drawn.
+    MAX_TEXT_CELLS cells. Periods not reached yet are simply not drawn. Cells of a period the
+    data does not cover to its end (`complete` false) are drawn apart: grey with a dashed outline
+    and grey numbers, outside the colour scale, with a legend entry and a tooltip saying so.
     groups: the order of the panels when split (e.g. `segmentation.segments`); default alphabetical.
     """
     if metric == "ltv":
@@ -117,12 +124,19 @@ def heatmap(
     else:
         cohorts.matrix(metric)  # validates the metric against what the cohorts hold
         frame = cohorts.table
+    if "complete" not in frame:  # ltv_curves leaves it out; the cells are the table's own
+        frame = frame.assign(complete=cohorts.table["complete"].to_numpy())
     keep = [c for c in (_GROUP, "cohort", "period", "cohort_size", "customers", "small", metric,
-                        "retention", "revenue_retention") if c in frame]
+                        "retention", "revenue_retention", "complete") if c in frame]
     frame = _labelled(_recent(frame[list(dict.fromkeys(keep))], max_cohorts), cohorts)
+    frame["coverage"] = np.where(frame["complete"], "complete",
+                                 f"not complete: the data ends on {cohorts.as_of:%Y-%m-%d}")
     # The scale spans the values present so differences between cohorts show (retention rarely
     # drops near 0); counts start at 0 so a cell's darkness stays proportional. Groups share it.
-    values = frame[metric].dropna()
+    # A half-observed period would stretch it down, so only complete cells set it.
+    values = frame.loc[frame["complete"], metric].dropna()
+    if values.empty:
+        values = frame[metric].dropna()
     low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
     domain = [min(low, high - 1e-9), high] if metric in _SHARES else [0.0, max(high, 1e-9)]
     if text is None:
@@ -137,7 +151,7 @@ def heatmap(
                        text=text, width=_HEATMAP_PANEL_WIDTH, legend=_SPLIT_LEGEND).properties(title=group)
         for group in _group_order(frame, groups)
     ]
-    return alt.concat(*panels, columns=2).resolve_scale(color="shared")
+    return alt.concat(*panels, columns=2).resolve_scale(color="shared", fill="shared")
 
 
 def _heatmap_panel(frame: pd.DataFrame, cohorts: Cohorts, metric: str, *, domain: list[float], text: bool,
@@ -154,6 +168,7 @@ def _heatmap_panel(frame: pd.DataFrame, cohorts: Cohorts, metric: str, *, domain
         tooltip.append(alt.Tooltip("revenue_retention:Q", title="Revenue retention", format=".1%"))
     if metric not in ("retention", "revenue_retention", "customers"):
         tooltip.append(alt.Tooltip(f"{metric}:Q", title=_TITLES[metric], format=",.2f"))
+    tooltip.append(alt.Tooltip("coverage:N", title="Period"))
     x = alt.X("period:O").title(f"{_unit(cohorts)} of life").axis(labelAngle=0, orient="top")
     y = alt.Y("cohort_label:O").title(None).sort("ascending").axis(labelLimit=220)
     rect = alt.Chart().mark_rect().encode(
@@ -166,17 +181,34 @@ def _heatmap_panel(frame: pd.DataFrame, cohorts: Cohorts, metric: str, *, domain
         tooltip=tooltip,
     )
     layers = [rect]
+    if not frame["complete"].all():
+        # A period the data does not cover to its end: its low figures are not churn, so it stays out
+        # of the colour scale, grey and outlined, with its own legend entry.
+        layers = [
+            rect.transform_filter("datum.complete"),
+            alt.Chart().mark_rect(stroke=_INCOMPLETE_STROKE, strokeDash=[3, 2], strokeWidth=1).encode(
+                x=x,
+                y=y,
+                fill=alt.Fill("coverage_key:N")
+                .scale(domain=[_INCOMPLETE_LABEL], range=[_INCOMPLETE_FILL])
+                # Below the cells: on the right it would sit under the colour bar, cut off in a short triangle.
+                .legend(**(legend or {"orient": "bottom"}))
+                .title(None),
+                tooltip=tooltip,
+            ).transform_filter("!datum.complete").transform_calculate(coverage_key=f"'{_INCOMPLETE_LABEL}'"),
+        ]
     if text:
-        # Dark cells get white text; the threshold sits where the blues scheme turns dark.
         layers.append(
             alt.Chart().mark_text(fontSize=10).encode(
                 x=x,
                 y=y,
                 text=alt.Text(f"{metric}:Q", format=value_format),
-                color=alt.condition(
-                    f"datum['{metric}'] > {domain[0] + (domain[1] - domain[0]) * 0.5}",
-                    alt.value("white"), alt.value("black"),
-                ),
+                # Dark cells get white text (the threshold sits where the blues scheme turns dark); the
+                # numbers of an incomplete period are grey, as its cell is. Values, not a scale: a second
+                # colour scale in the layer would clash with the cells' one.
+                color=alt.when("!datum.complete").then(alt.value(_INCOMPLETE_TEXT))
+                .when(f"datum['{metric}'] > {domain[0] + (domain[1] - domain[0]) * 0.5}").then(alt.value("white"))
+                .otherwise(alt.value("black")),
                 tooltip=tooltip,
             )
         )

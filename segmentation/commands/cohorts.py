@@ -2,7 +2,14 @@
 
 Writes the cohort table in long form, one row per cohort and period of life:
 cohort, period, customers, revenue (when the file has amounts), retention (share of period 0:
-customers, or revenue with --metric revenue). With --split COL a `group` column comes first.
+customers, or revenue with --metric revenue), complete (true/false). With --split COL a `group`
+column comes first.
+
+A period is complete only when the data covers it to its last day: a file ending on 2011-12-09
+leaves 2011-12 complete = false (its figures count only the days covered, and it is not churn).
+Churn is right-censored: a customer counts as churned after a period only once the whole next
+period is covered and they did not come back in it. Signup dates alone (no churn date, no
+payments or activity) are refused: retention would be 100% by construction.
 FILE is read as the app reads it (`Dataset`): a transactions or events export gives cohorts by
 first payment or activity, a customers file by signup month (to the churn date). --id, --date
 and --amount left out are found from the column names as the app does; the columns used are
@@ -22,6 +29,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "cohorts",
         help="cohort retention table (long form) from a transactions, events or customers file",
         description="Write the cohort retention table (long form) from a transactions, events or customers file.",
+        epilog="A period is complete only when the data covers it to its last day (e.g. a file ending on 2011-12-09 "
+               "leaves 2011-12 incomplete): the column `complete` says so, and an incomplete period is not churn. "
+               "A customer counts as churned after a period only once the whole next period is covered and they did "
+               "not come back in it (right-censoring near the as-of date). A customers file with signup dates but no "
+               "churn date and no payments or activity is refused: its retention would be 100% by construction.",
     )
     parser.add_argument("file", help="transactions, events or customers file: CSV, TSV, XLSX or Parquet")
     parser.add_argument("--id", dest="customer_id", metavar="COL",
@@ -34,7 +46,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                              "column found from the names, else quantity x unit price)")
     parser.add_argument("--period", choices=("month", "quarter"), default="month", help="cohort and period unit")
     parser.add_argument("--split", metavar="COL", help="column to split cohorts by (e.g. plan)")
-    parser.add_argument("--as-of", metavar="DATE", help="last date observed (default: the latest date in the file)")
+    parser.add_argument("--as-of", metavar="DATE",
+                        help="last date observed (default: the latest date in the file); the period holding it is "
+                             "complete only when DATE is its last day")
     parser.add_argument("--sheet", help="sheet to read from a workbook")
     parser.add_argument("--out", required=True, metavar="OUT.csv", help="where to write the CSV ('-' for stdout)")
     parser.set_defaults(func=run)
@@ -101,6 +115,9 @@ def run(args: argparse.Namespace) -> int:
     if (args.amount or args.metric == "revenue") and "revenue" in long:
         out["revenue"] = long["revenue"].round(2)
     out["retention"] = (long["revenue_retention"] if args.metric == "revenue" else long["retention"]).round(6)
+    out["complete"] = long["complete"].map({True: "true", False: "false"})
+    for note in cohorts.notes:  # the incomplete period, small cohorts: what the page says above its charts
+        print(f"note: {note}", file=sys.stderr)
     out = neutralise_frame(out)  # group labels come from the file: keep them inert in a spreadsheet
     if args.out == "-":
         out.to_csv(sys.stdout, index=False)

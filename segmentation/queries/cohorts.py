@@ -7,7 +7,8 @@ Two front ends build the same two relations, then share one tail:
     members(customer, grp, cohort, last_p, churn_known)
                                               one row per customer: cohort period, last active period,
                                               and whether leaving after last_p is known (not censored)
-    horizon(as_of, as_of_p)                   the as-of date and the period that contains it
+    horizon(as_of, as_of_p, covered_to)       the as-of date, the period that contains it, and the first
+                                              day the data does not cover (the day after as-of)
 
 - transactions: a customer is active in a period when they have a purchase (an invoice, a payment;
   not a return) dated in it; the cohort is the signup period when signups are given, else the first
@@ -17,6 +18,11 @@ Two front ends build the same two relations, then share one tail:
 
 The tail fills the triangle: every cohort gets periods 0 .. (as-of period - cohort period) even
 when nobody was active (0 customers, not a missing row) and nothing beyond the as-of period.
+A period is complete when the data covers it to its last day (as-of on or after it); only the
+as-of period can be incomplete. Churn is right-censored: in transaction data a customer whose
+last active period is p is churned only once the whole next period is covered and they did not
+come back in it; with churn dates, churn is known from the date but an incomplete period's
+count is not final. Where churn is not knowable the cell's `churned` is NULL.
 Column names come from the user, so they are quoted; the period unit comes from a whitelist.
 """
 
@@ -41,15 +47,23 @@ def _unit(period: str) -> str:
     return period
 
 
-def _tail(unit: str, *, censor_last: bool) -> str:
+def _covered(start: str, months: int, periods: int) -> str:
+    """SQL: the data covers `periods` whole periods from `start` to their last day."""
+    return f"({start} + to_months(CAST({periods * months} AS INTEGER)) <= h.covered_to)"
+
+
+def _tail(unit: str, *, periods_after: int) -> str:
     """Shared aggregation from activity/members/horizon to the long cohort frame.
 
-    churned counts customers whose last active period is n and who are known to have left.
-    In transaction data nobody is known to have left in the as-of period itself (they may
-    still pay later in the period, or next one), so that cell is NULL rather than a guess.
+    complete: the data covers the cell's calendar period to its end.
+    churned counts customers whose last active period is n and who are known to have left; it
+    is NULL unless the data covers period n and `periods_after` whole periods after it. In
+    transaction data that is one: leaving is only seen as a whole period without a payment
+    (someone last seen ten days before a mid-month as-of may well pay next month). With churn
+    dates it is zero: the date says who left, but not before the period is over.
     """
     months = UNITS[unit]
-    censored = "g.period_start = h.as_of_p" if censor_last else "FALSE"
+    censored = f"NOT {_covered('g.period_start', months, 1 + periods_after)}"
     return f"""
 sizes AS (
     SELECT grp, cohort, count(*) AS cohort_size FROM members GROUP BY grp, cohort
@@ -85,6 +99,7 @@ cells AS (
 )
 SELECT g.grp AS "group", g.cohort, g.period, g.period_start, g.cohort_size, g.customers, g.revenue,
        CASE WHEN {censored} THEN NULL ELSE g.churned END AS churned,
+       {_covered('g.period_start', months, 1)} AS complete,
        g.customers / g.cohort_size AS retention,
        g.revenue / NULLIF(first_value(g.revenue) OVER (
            PARTITION BY g.grp, g.cohort ORDER BY g.period), 0) AS revenue_retention,
@@ -115,6 +130,7 @@ def transactions_sql(
     only per customer, where they meet signups and groups (which are keyed by id as text).
     """
     unit = _unit(period)
+    months = UNITS[unit]
     cid, day = _ident(customer_id), _ident(date)
     revenue = f"sum({_ident(amount)})" if amount else "CAST(NULL AS DOUBLE)"
     first_group = f", arg_min({_ident(group_column)}, {day}) AS grp0" if group_column else ""
@@ -156,7 +172,9 @@ WITH activity AS (
     GROUP BY 1, 2
 ),
 horizon AS (
-    SELECT h.as_of, date_trunc('{unit}', h.as_of) AS as_of_p FROM (SELECT {as_of} AS as_of) h
+    SELECT h.as_of, date_trunc('{unit}', h.as_of) AS as_of_p,
+           CAST(h.as_of AS DATE) + INTERVAL 1 DAY AS covered_to
+    FROM (SELECT {as_of} AS as_of) h
 ),
 firsts AS (
     SELECT customer, CAST(customer AS VARCHAR) AS key, min(p) AS first_p, max(p) AS last_p
@@ -165,10 +183,10 @@ firsts AS (
 ),{people}
 members AS (
     SELECT p.customer, {grp} AS grp, p.cohort, p.last_p,
-           p.last_p < h.as_of_p AS churn_known
+           {_covered("p.last_p", months, 2)} AS churn_known
     FROM people p {join}, horizon h
     WHERE p.cohort <= h.as_of_p
-),{_tail(unit, censor_last=True)}"""
+),{_tail(unit, periods_after=1)}"""
 
 
 def customers_sql(
@@ -213,7 +231,9 @@ WITH base AS (
     WHERE {cid} IS NOT NULL AND {signup} IS NOT NULL
 ),
 horizon AS (
-    SELECT h.as_of, date_trunc('{unit}', h.as_of) AS as_of_p FROM (SELECT {as_of} AS as_of) h
+    SELECT h.as_of, date_trunc('{unit}', h.as_of) AS as_of_p,
+           CAST(h.as_of AS DATE) + INTERVAL 1 DAY AS covered_to
+    FROM (SELECT {as_of} AS as_of) h
 ),
 spans AS (
     SELECT b.customer, {grp} AS grp, b.mrr,
@@ -237,4 +257,4 @@ months AS (
 activity AS (
     SELECT customer, date_trunc('{unit}', month) AS p, sum(mrr) AS revenue, TRUE AS bought
     FROM months GROUP BY 1, 2
-),{_tail(unit, censor_last=False)}"""
+),{_tail(unit, periods_after=0)}"""
