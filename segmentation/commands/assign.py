@@ -10,10 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import DataError
-from ..export import assignments_csv, load_recipe
-from ..io import load_table
-from ..tracking import apply_recipe
+# Imports of the library are inside the functions: the command line imports every command
+# module to build its parser, and `rfm` should not wait for what `assign` needs.
 
 
 def add_parser(subparsers) -> None:
@@ -38,6 +36,11 @@ def prepare(args):
     """(segmentation with labels for FILE, action plan, prepared table) from the parsed arguments."""
     from dataclasses import replace
 
+    from ..errors import DataError
+    from ..export import load_recipe
+    from ..io import load_table
+    from ..tracking import apply_recipe
+
     try:
         text = Path(args.recipe).read_bytes()
     except OSError as exc:
@@ -53,6 +56,8 @@ def prepare(args):
 
 
 def run(args) -> int:
+    from ..export import assignments_csv
+
     segmentation, _, prepared = prepare(args)
     data = assignments_csv(prepared.frame, segmentation, id_name=prepared.id_name, bom=False)
     Path(args.out).write_bytes(data)

@@ -10,11 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import DataError
-from ..export import assignments_csv, workbook
-from ..profiles import kpi_columns, profile
-from ..schema import infer_roles
-from .assign import add_recipe_arguments, prepare
+from .assign import add_recipe_arguments, prepare  # light: assign imports the library when it runs
 
 
 def add_parser(subparsers) -> None:
@@ -27,6 +23,10 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..export import assignments_csv, workbook
+    from ..profiles import kpi_columns, profile
+    from ..schema import infer_roles
+
     segmentation, plan, prepared = prepare(args)
     frame = prepared.frame
     kpis = kpi_columns(frame, infer_roles(frame, kind="customers"))  # the KPI columns the app would find
@@ -57,6 +57,8 @@ def _validation(frame, segmentation, *, id_name: str):
     id column (`params["id_column"]`); naming the index after that column lets the scorecard,
     and the refits behind its stability figure, find the ids in either place.
     """
+    from ..errors import DataError
+
     try:
         from ..validation import evaluate
     except ImportError:

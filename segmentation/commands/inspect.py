@@ -11,11 +11,14 @@ from __future__ import annotations
 import json
 import re
 import sys
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
-from ..io import load_table
-from ..schema import KINDS, infer_roles
+# The library is imported inside the functions (the command line imports every command module to
+# build its parser); the kinds are schema.KINDS, spelled out here so --help needs no pandas.
+KINDS = ("customers", "transactions", "events")
 
 __all__ = ["add_parser", "run", "detect_kind", "REPEAT_SHARE", "FILLED_SHARE"]
 
@@ -42,6 +45,9 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..io import load_table
+    from ..schema import infer_roles
+
     table = load_table(args.file, sheet=args.sheet)
     if args.kind is None:
         kind, reason = detect_kind(table.frame)
@@ -82,6 +88,8 @@ def detect_kind(frame: pd.DataFrame) -> tuple[str, str]:
     events        a date or timestamp and customer ids that repeat, and no amount;
     customers     anything else (one row per customer).
     """
+    from ..schema import infer_roles
+
     purchases = infer_roles(frame, kind="transactions")
     buyer, day = purchases.get("customer_id"), purchases.get("transaction_date")
     amount = purchases.get("amount") or _money_column(frame, exclude={buyer, day})
@@ -105,6 +113,8 @@ def _repeats(values: pd.Series) -> bool:
 
 def _money_column(frame: pd.DataFrame, *, exclude: set) -> str | None:
     """A numeric column named like money paid, for exports whose amount the role names miss."""
+    import pandas as pd
+
     for column in frame.columns:
         if column in exclude or not pd.api.types.is_numeric_dtype(frame[column]):
             continue

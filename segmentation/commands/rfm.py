@@ -50,7 +50,6 @@ def run(args: argparse.Namespace) -> int:
 
     from ..errors import DataError
     from ..export import neutralise_frame
-    from ..io import load_table
     from ..queries.customers import write_csv
     from ..rfm import fit_rfm, rfm_inputs
 
@@ -59,10 +58,14 @@ def run(args: argparse.Namespace) -> int:
     if args.id and args.date and args.amount:
         source, columns = args.file, given  # a plain file goes straight to DuckDB
         if args.sheet or date_order:  # ... unless it must be read a particular way
+            from ..io import load_table  # only here: the plain-file path needs none of the readers
+
             named = {option: column for option, column in given.items() if column}
             source, _ = infer_columns(load_table(Path(args.file), sheet=args.sheet, date_order=date_order), named,
                                       file=args.file)
     else:
+        from ..io import load_table
+
         table = load_table(Path(args.file), sheet=args.sheet, date_order=date_order)
         source, columns = infer_columns(table, given, file=args.file)
     try:
