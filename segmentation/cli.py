@@ -49,7 +49,8 @@ def _add_shared_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .io import reading_defaults  # here, not at the top: `--help` should not wait for pandas
+    # Not `io`: a command that never calls load_table (rfm on a plain CSV) should not wait for its readers.
+    from ._io_defaults import reading_defaults
 
     args = build_parser().parse_args(argv)
     loaded = []

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas._libs import lib
 
 from .errors import DataError
 from .result import Segmentation
@@ -28,6 +29,7 @@ from .result import Segmentation
 __all__ = [
     "neutralise",
     "neutralise_frame",
+    "neutralise_values",
     "assignments_frame",
     "assignments_csv",
     "workbook",
@@ -58,14 +60,55 @@ def neutralise(value: Any) -> Any:
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every text cell and column name neutralised; numbers and dates untouched."""
+    """A copy with every text cell and column name neutralised; numbers and dates untouched.
+
+    The same as `Series.map(neutralise)` on the object, string and categorical columns (which come out
+    as object columns, or numbers when they hold no text), without a Python call per cell: the first
+    characters of a text column are compared at once, and only the cells that start a formula are
+    looked at and rewritten one by one.
+    """
     out = frame.copy()
-    for column in out.columns:
-        values = out[column]
+    for position in range(out.shape[1]):
+        values = out.iloc[:, position]
         if values.dtype == object or isinstance(values.dtype, (pd.StringDtype, pd.CategoricalDtype)):
-            out[column] = values.astype(object).map(neutralise)
+            cells = neutralise_values(values)
+            # As Series.map did: a column without text comes out as numbers (or bools) where it can.
+            out.isetitem(position, pd.Series(lib.maybe_convert_objects(cells), index=out.index))
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
+
+
+def neutralise_values(values: Any) -> np.ndarray:
+    """`neutralise` applied to each of `values` (any 1-d array-like), as a new object array."""
+    cells = pd.Series(values).astype(object).to_numpy(copy=True)  # what astype(object) makes of NA, categories
+    hits = np.flatnonzero(_formula_mask(cells))
+    if len(hits):
+        cells[hits] = ["'" + value for value in cells[hits]]
+    return cells
+
+
+def _formula_mask(cells: np.ndarray) -> np.ndarray:
+    """True where the cell is text (a str) that starts with one of FORMULA_PREFIXES."""
+    if pd.api.types.infer_dtype(cells, skipna=True) == "string":  # text and missing values: the usual case
+        # The first characters of every cell at once (numpy's fixed-width text), compared with the prefixes.
+        hit = np.zeros(len(cells), dtype=bool)
+        for length in sorted({len(p) for p in FORMULA_PREFIXES}):
+            heads = cells.astype(f"U{length}")  # a missing value gives "N", "n" or "<" (None, nan, <NA>)
+            hit |= np.isin(heads, [p for p in FORMULA_PREFIXES if len(p) == length])
+        candidates = np.flatnonzero(hit)  # few: confirmed one by one, so the mask is exactly the definition
+        hit[candidates] = [isinstance(v, str) and v.startswith(FORMULA_PREFIXES) for v in cells[candidates]]
+        return hit
+    # Mixed cells: decide once per distinct value (a number never equals a str, so the codes keep them apart).
+    try:
+        codes, distinct = pd.factorize(cells, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists): one at a time
+        return np.fromiter((isinstance(v, str) and v.startswith(FORMULA_PREFIXES) for v in cells),
+                           dtype=bool, count=len(cells))
+    if not len(distinct):
+        return np.zeros(len(cells), dtype=bool)
+    flagged = np.fromiter((isinstance(v, str) and v.startswith(FORMULA_PREFIXES) for v in distinct),
+                          dtype=bool, count=len(distinct))
+    return np.append(flagged, False)[codes]  # code -1 (missing) -> the appended False
 
 
 # -- assignments ------------------------------------------------------------------------------------

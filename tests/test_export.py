@@ -314,3 +314,72 @@ def test_cli_inspect_detects_transactions_events_and_customers(tmp_path, capsys)
 
     forced = _inspect(tmp_path / "invoices.csv", capsys, "--kind", "customers")
     assert (forced["kind"], forced["kind_detected"]) == ("customers", False)
+
+
+# -- the vectorised neutralisation equals the per-cell definition ----------------------------------
+def _neutralise_per_cell(frame: pd.DataFrame) -> pd.DataFrame:
+    """The definition: `neutralise` on every cell of the text-like columns, and on the column names."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype == object or isinstance(values.dtype, (pd.StringDtype, pd.CategoricalDtype)):
+            out[column] = values.astype(object).map(neutralise)
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def _texts():
+    from hypothesis import strategies as st
+
+    from segmentation.export import FORMULA_PREFIXES
+
+    starts = st.sampled_from([*FORMULA_PREFIXES, "", "'", "a", "0", " ", "é", "=="])
+    return st.builds(lambda a, b: a + b, starts, st.text(max_size=4))
+
+
+def _cells():
+    from hypothesis import strategies as st
+
+    return st.one_of(
+        _texts(),
+        st.sampled_from([None, np.nan, pd.NA, pd.NaT, True, -2, 0, 3.5, -0.0, b"=bytes", np.str_("=np")]),
+        st.integers(-5, 5),
+        st.floats(allow_nan=True, allow_infinity=True),
+    )
+
+
+def test_neutralise_frame_equals_the_per_cell_definition_on_mixed_columns():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from segmentation.export import neutralise_frame
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.data())
+    def check(data):
+        n = data.draw(st.integers(0, 12))
+        texts = data.draw(st.lists(st.one_of(_texts(), st.none()), min_size=n, max_size=n))
+        frame = pd.DataFrame({
+            "mixed": pd.Series(data.draw(st.lists(_cells(), min_size=n, max_size=n)), dtype=object),
+            "text": pd.Series(texts, dtype=object),
+            "string": pd.array(texts, dtype="string"),
+            "category": pd.Categorical(texts),
+            "numbers": np.arange(n, dtype=float) - 2,
+            data.draw(_texts()): np.arange(n),
+        })
+        expected = _neutralise_per_cell(frame)
+        got = neutralise_frame(frame)
+        pd.testing.assert_frame_equal(got, expected)
+        for column in range(frame.shape[1]):  # the same objects, not only equal ones (None stays None)
+            assert [type(v) for v in got.iloc[:, column]] == [type(v) for v in expected.iloc[:, column]]
+
+    check()
+
+
+def test_neutralise_frame_handles_text_that_utf8_cannot_hold_and_unhashable_cells():
+    from segmentation.export import neutralise_frame
+
+    frame = pd.DataFrame({"a": ["=\ud800", "ok", None], "b": [["=x"], "=y", {"k": 1}]})
+    got = neutralise_frame(frame)
+    assert got["a"].tolist() == ["'=\ud800", "ok", None]
+    assert got["b"].tolist() == [["=x"], "'=y", {"k": 1}]

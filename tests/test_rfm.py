@@ -335,3 +335,49 @@ def test_segment_rules_name_customers_without_purchases_and_refuse_other_methods
     other = Segmentation(method="rules", labels=seg.labels, segments=seg.segments, variables=seg.variables)
     with pytest.raises(DataError, match="needs an RFM segmentation"):
         segment_rules(other)
+
+
+def test_fit_rfm_ids_sorted_unsorted_or_repeated():
+    frame = pd.DataFrame({"recency_days": [5, 1, 9], "frequency": [1, 2, 3], "monetary": [10.0, 20.0, 30.0]})
+    for ids in (["a", "b", "c"], ["c", "a", "b"]):  # sorted ids (as DuckDB returns them) and any order
+        seg = fit_rfm(frame.set_axis(pd.Index(ids, name="id"), axis=0))
+        assert seg.labels.index.tolist() == ids and seg.labels.index.name == "customer_id"
+        assert seg.scores.index.equals(seg.labels.index) and seg.scores["r"].dtype == "Int64"
+    with pytest.raises(DataError, match="more than once"):
+        fit_rfm(frame.set_axis(pd.Index(["a", "b", "a"]), axis=0))
+
+
+def test_cli_rfm_on_a_plain_file_imports_only_what_it_needs(tmp_path, transactions):
+    """`python -m segmentation rfm` on a plain CSV: no readers of messy files, no scikit-learn or charts;
+    building the parser (every command's module) needs no pandas at all."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    source, out = tmp_path / "tx.csv", tmp_path / "out.csv"
+    transactions.to_csv(source, index=False)
+    code = (
+        "import sys\n"
+        "import segmentation.cli as cli\n"
+        "cli.build_parser()\n"
+        "print('pandas' in sys.modules)\n"
+        f"assert cli.main(['rfm', {str(source)!r}, '--id', 'cust', '--date', 'day', '--amount', 'amount', "
+        f"'--out', {str(out)!r}]) == 0\n"
+        "heavy = ('segmentation.io', 'segmentation.tables', 'segmentation.dataset', 'segmentation.tracking', "
+        "'segmentation.profiles', 'sklearn', 'scipy', 'altair', 'openpyxl', 'streamlit')\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=str(Path(__file__).resolve().parent.parent))
+    lines = run.stdout.strip().splitlines()
+    parser_imports_pandas, heavy = lines[0], lines[-1]
+    assert parser_imports_pandas == "False"
+    assert heavy == "[]"
+    assert pd.read_csv(out, dtype={"customer_id": str})["frequency"].tolist() == [2, 2]  # distinct days
+
+
+def test_cli_inspect_kinds_are_the_library_kinds():
+    from segmentation.commands import inspect
+    from segmentation.tables import KINDS
+
+    assert inspect.KINDS == KINDS

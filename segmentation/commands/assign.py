@@ -10,8 +10,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import DataError
-from ..export import assignments_csv, load_recipe
 
 
 def add_parser(subparsers) -> None:
@@ -41,6 +39,8 @@ def prepare(args):
     from dataclasses import replace
 
     from ..dataset import read_newer_export
+    from ..errors import DataError
+    from ..export import load_recipe
 
     try:
         text = Path(args.recipe).read_bytes()
@@ -57,6 +57,8 @@ def prepare(args):
 
 
 def run(args) -> int:
+    from ..export import assignments_csv
+
     segmentation, _, prepared = prepare(args)
     data = assignments_csv(prepared.frame, segmentation, id_name=prepared.id_name, bom=False)
     Path(args.out).write_bytes(data)

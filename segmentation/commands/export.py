@@ -10,10 +10,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import DataError
-from ..export import assignments_csv, workbook
-from ..profiles import kpi_columns, profile, rules_in_words
-from ..roles import infer_roles
 from .assign import add_recipe_arguments, prepare
 
 
@@ -27,6 +23,10 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..export import assignments_csv, workbook
+    from ..profiles import kpi_columns, profile, rules_in_words
+    from ..roles import infer_roles
+
     segmentation, plan, prepared = prepare(args)
     frame = prepared.frame
     kpis = kpi_columns(frame, infer_roles(frame, kind="customers"))  # the KPI columns the app would find
@@ -57,6 +57,7 @@ def _validation(frame, segmentation, *, id_name: str):
     and the refits behind its stability figure, find the ids in either place.
     """
     try:
+        from ..errors import DataError
         from ..validation import evaluate
     except ImportError:
         return None

@@ -32,9 +32,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import _convert as convert
+from .._io_defaults import _DEFAULTS, reading_defaults
 from ._excel import cells_to_column, read_xlsx
 from ._header import (SummaryRow, cell_text, clean_names, counted, data_rows, settle_summary_rows,
                          summary_candidates)
@@ -123,28 +121,6 @@ class Table:
     def row_number(self, position: int) -> int:
         """The file row (as a spreadsheet numbers it) of the frame's row at `position`."""
         return int(self.row_numbers[position])
-
-
-@dataclass(frozen=True)
-class _Defaults:
-    date_order: str | None = None
-    on_load: Callable[[Table], None] | None = None
-
-
-_DEFAULTS: ContextVar[_Defaults] = ContextVar("segmentation_io_defaults", default=_Defaults())
-
-
-@contextmanager
-def reading_defaults(*, date_order: str | None = None,
-                     on_load: Callable[[Table], None] | None = None) -> Iterator[None]:
-    """Inside the block, `load_table` calls without a date_order use this one, and `on_load` gets each
-    Table loaded. The command line's shared options reach every load this way, including loads made
-    by library functions that take a path."""
-    token = _DEFAULTS.set(_Defaults(date_order=date_order, on_load=on_load))
-    try:
-        yield
-    finally:
-        _DEFAULTS.reset(token)
 
 
 def load_table(source, *, name: str | None = None, sheet: str | None = None,

@@ -138,7 +138,7 @@ def fit_rfm(
     segments = _display_order(rows) + ((NO_PURCHASES,) if not bought.all() else ())
     table = pd.DataFrame({column: frame[column].to_numpy() for column in columns.values()}, index=ids)
     for key in ("r", "f", "m", "fm"):
-        table[key] = pd.array(scores[key], dtype="Int64")
+        table[key] = _whole_scores(scores[key])
     return Segmentation(
         method="rfm",
         labels=pd.Series(labels, index=ids, dtype=object),
@@ -156,6 +156,12 @@ def fit_rfm(
         scores=table,
         notes=tuple(notes),
     )
+
+
+def _whole_scores(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Scores 1..5 held as floats (NaN: none) as an Int64 array, as pd.array(values, dtype="Int64") makes it."""
+    missing = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
 
 
 def _assign(seg: Segmentation, frame: pd.DataFrame) -> pd.Series:
@@ -663,8 +669,10 @@ def _require(frame: pd.DataFrame, columns: Mapping[str, str]) -> None:
 
 def _ids(frame: pd.DataFrame) -> pd.Index:
     index = frame.index
-    if pd.api.types.infer_dtype(index, skipna=False) == "string" and index.is_unique:
-        return pd.Index(index, dtype=object, name="customer_id")  # already text ids (the usual case)
+    if pd.api.types.infer_dtype(index, skipna=False) == "string" and _unique(index):
+        if index.dtype == object:  # already text ids (the usual case); the view shares what pandas knows of them
+            return index.rename("customer_id")
+        return pd.Index(index, dtype=object, name="customer_id")
     ids = features.ids_as_text(pd.Series(index, index=range(len(index))), column="index", table="customer")
     if ids.isna().any():
         row = int(np.flatnonzero(ids.isna().to_numpy())[0]) + 1
@@ -676,6 +684,12 @@ def _ids(frame: pd.DataFrame) -> pd.Index:
             "use a table with one row per customer."
         )
     return out
+
+
+def _unique(index: pd.Index) -> bool:
+    """index.is_unique; for sorted ids (DuckDB's summaries are sorted) without hashing every id: pandas
+    knows a strictly increasing index is unique from the order check alone."""
+    return bool(index.is_monotonic_increasing and index.is_unique) or index.is_unique
 
 
 def _numbers(series: pd.Series, column: str) -> np.ndarray:
