@@ -95,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     except DataError as exc:
         message = str(exc)
         raise DataError(message if str(args.file) in message else f"{args.file}: {message}") from None
+    for note in cohorts.notes:  # e.g. signup months counted back from a tenure in months
+        print(f"note: {note}", file=sys.stderr)
     long = cohorts.table
     out = long[[c for c in ("group", "cohort", "period", "customers") if c in long]].copy()
     out["cohort"] = period_labels(long["cohort"], args.period).to_numpy()
