@@ -3,6 +3,7 @@
 
     Customer Personality   Response is a campaign response: a "response rate", never churn, and no LTV
     IBM Telco churn        tenure is months as a customer: LTV, and cohorts by a signup month counted back
+    UCI Online Retail      a customer whose Country changes keeps its most frequent one, with a note
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from segmentation.cleaning import customers_from_transactions
 from segmentation.cli import main
 from segmentation.dataset import Dataset
 from segmentation.methods.kmeans import fit_kmeans
@@ -184,3 +186,40 @@ def test_telco_cohorts_page_draws_cohorts_from_tenure(telco):
     assert not any("Cohorts need" in i for i in _texts(at.info))
     assert any("has no dates: each customer's signup month is" in c for c in _texts(at.caption))
     assert at.session_state["cohorts"]["retention"].shape[0] == pd.read_csv(telco)["tenure"].nunique()
+
+
+# -- UCI Online Retail: a country that changes for a few customers ------------------------------------------------
+
+def _retail_with_moves() -> tuple[pd.DataFrame, list[str]]:
+    """Online Retail lines where two customers bought once from another country (8 of 4,372 in the real file)."""
+    frame = real.online_retail_frame(n_customers=80, n_invoices=600)
+    ids = frame["CustomerID"].dropna()
+    several = ids.value_counts()
+    movers = [c for c in several.index if several[c] >= 6][:2]
+    for customer in movers:
+        last = frame.index[frame["CustomerID"] == customer][-1]  # one line of the last invoice
+        frame.loc[last, "Country"] = "Norway"
+    return frame, [str(int(c)) for c in movers]
+
+
+def test_a_mostly_constant_country_is_kept_as_the_most_frequent_one(tmp_path):
+    frame, movers = _retail_with_moves()
+    customers = customers_from_transactions(frame, customer_id="CustomerID").set_index("CustomerID")
+    assert "Country" in customers.columns  # before: dropped, as two customers had two values
+    usual = frame.dropna(subset=["CustomerID"]).groupby("CustomerID")["Country"].agg(lambda c: c.mode()[0])
+    for customer in movers:
+        assert customers.loc[customer, "Country"] == usual[float(customer)] != "Norway"
+    assert customers.attrs["mostly_constant"] == {"Country": 2}
+    assert "InvoiceNo" not in customers.columns and "Description" not in customers.columns  # they describe purchases
+
+    path = tmp_path / "online_retail.csv"
+    path.write_bytes(real.online_retail_csv(frame))
+    note = (f"'Country' changes for 2 of {len(customers)} customers in online_retail.csv; each keeps its most "
+            "frequent 'Country' (the first seen on a tie).")
+    data = Dataset.read(path)
+    assert note in data.tables["customers"].notes
+    assert data.customer_table().frame.loc[movers, "Country"].ne("Norway").all()
+    code, _, err = cli("rfm", path, "--out", tmp_path / "rfm.csv")
+    assert code == 0 and f"note: {note}" in err, err
+    at = uploaded("transactions", path.name, path.read_bytes())
+    assert any(note in c for c in _texts(at.caption))
