@@ -427,7 +427,6 @@ def customers_from_transactions(frame: pd.DataFrame, *, customer_id: str) -> pd.
     rows = frame.loc[keep, described].assign(__id__=ids[keep].to_numpy(dtype=object))
     grouped = rows.groupby("__id__", sort=False)
     per_customer = grouped.nunique(dropna=True)
-    filled = grouped.count()
     overall = rows[described].nunique(dropna=True)
     # One value per customer, and not the same for everyone (a currency or a shop's only channel says nothing).
     carried = [c for c in described if per_customer[c].max() <= 1 and overall[c] > 1]
@@ -435,14 +434,20 @@ def customers_from_transactions(frame: pd.DataFrame, *, customer_id: str) -> pd.
     for c in described:
         if c in carried or overall[c] <= 1:
             continue
-        # Judged on customers who could show a change: those with the column filled on two rows or more.
-        several = int((filled[c] > 1).sum())
         changed = int((per_customer[c] > 1).sum())
+        if changed > MOSTLY_CONSTANT * len(per_customer):
+            continue  # changes for many customers (an invoice number, a product): it describes purchases
+        # Judged on customers who could show a change: those with the column filled on two rows or more.
+        several = int((grouped[c].count() > 1).sum())
         if several and changed <= MOSTLY_CONSTANT * several:
             mixed[c] = changed
     out = grouped[carried].first() if carried else pd.DataFrame(index=per_customer.index)
     for c in mixed:
-        out[c] = _most_frequent(rows[["__id__", c]], c).reindex(per_customer.index).to_numpy(dtype=object)
+        # Only the few customers whose value changes need counting; the others have their one value.
+        values = grouped[c].first().astype(object)
+        movers = rows["__id__"].isin(per_customer.index[per_customer[c] > 1]).to_numpy()
+        values.update(_most_frequent(rows.loc[movers, ["__id__", c]], c))
+        out[c] = values.reindex(per_customer.index).to_numpy(dtype=object)
     out = out[[c for c in described if c in out.columns]]  # the file's column order
     out.insert(0, customer_id, out.index.to_numpy(dtype=object))
     out = out.reset_index(drop=True)

@@ -558,3 +558,20 @@ def test_tenure_in_months_is_recognised_by_name_and_range(name, values, months):
     roles = infer_roles(frame, kind="customers")
     assert (roles.get("tenure_months") == name) is months
     assert name in roles.candidates()  # still a variable to segment on
+
+
+def test_a_mostly_constant_attribute_keeps_each_customers_most_frequent_value():
+    # 40 customers with two orders each from one country; A ties (UK, then France), B mostly UK.
+    rows = [(f"c{i}", f"O{i}-{j}", "France" if i % 2 else "Germany") for i in range(40) for j in range(2)]
+    rows += [("A", "OA1", "United Kingdom"), ("A", "OA2", "France"),
+             ("B", "OB1", "France"), ("B", "OB2", "United Kingdom"), ("B", "OB3", "United Kingdom")]
+    frame = pd.DataFrame(rows, columns=["customer_id", "order_id", "Country"])
+    customers = customers_from_transactions(frame, customer_id="customer_id").set_index("customer_id")
+    assert customers.loc["A", "Country"] == "United Kingdom"  # a tie: the first seen
+    assert customers.loc["B", "Country"] == "United Kingdom"  # the most frequent, not the first
+    assert customers.loc["c1", "Country"] == "France" and customers.attrs["mostly_constant"] == {"Country": 2}
+    assert "order_id" not in customers.columns  # a value per order describes the orders
+    # Changing for more than 5% of the customers with several rows, it describes purchases: left out.
+    moved = pd.concat([frame, pd.DataFrame({"customer_id": ["c0", "c2", "c4"], "order_id": ["X0", "X2", "X4"],
+                                            "Country": ["Spain"] * 3})])
+    assert "Country" not in customers_from_transactions(moved, customer_id="customer_id").columns
