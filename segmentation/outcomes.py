@@ -19,7 +19,8 @@ from .errors import DataError
 from .names import _CUSTOMER_STATUS_NAMES, _OUTCOME_KIND_WORDS, _ROLE_NAMES, _normalise, _words
 
 __all__ = ["with_outcomes", "OUTCOME_COLUMNS", "OUTCOME_KINDS", "OUTCOME", "as_flag", "flag_words", "flag_problem",
-           "outcome_problem", "infer_outcome_kind", "kind_of", "rate_name", "outcome_choices", "outcome_label"]
+           "outcome_problem", "infer_outcome_kind", "kind_of", "flag_for", "rate_name", "outcome_choices",
+           "outcome_label"]
 
 OUTCOME = "outcome"  # the customer-table column of an outcome that is not churn
 OUTCOME_COLUMNS = ("churned", "converted", OUTCOME)
@@ -141,7 +142,7 @@ def outcome_problem(frame: pd.DataFrame, roles: Mapping[str, str], outcome: str 
     elif outcome == "converted":
         source, of = roles.get("converted"), "converted"
     elif outcome == OUTCOME and kind not in (None, "churn"):
-        source, of = mapped, _KIND_FLAG[kind]
+        source, of = mapped, flag_for(kind)
     else:
         return None
     if source is None or source == outcome or source not in frame.columns:
@@ -186,6 +187,11 @@ def kind_of(roles, frame: pd.DataFrame | None = None) -> str | None:
         return chosen
     values = frame[column] if frame is not None and column in frame.columns else None
     return infer_outcome_kind(column, values)
+
+
+def flag_for(kind: str | None) -> str:
+    """The flag (`as_flag`'s `of`) an outcome of `kind` is read as: churn "churned", response "responded"."""
+    return _KIND_FLAG.get(kind or "other", "outcome")
 
 
 def rate_name(kind: str | None) -> str:
@@ -241,7 +247,7 @@ def with_outcomes(frame: pd.DataFrame, roles: Mapping[str, str], *, outcome_kind
         elif churn_date in out.columns:
             out["churned"] = out[churn_date].notna()
     if kind not in (None, "churn") and OUTCOME not in out.columns:
-        out[OUTCOME] = _flag(out[outcome], _KIND_FLAG[kind])
+        out[OUTCOME] = _flag(out[outcome], flag_for(kind))
     if "converted" not in out.columns and converted in out.columns:
         out["converted"] = as_flag(out[converted], of="converted")
     return out

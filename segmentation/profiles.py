@@ -287,8 +287,8 @@ def profile(
         outcome_kind = outcomes.infer_outcome_kind(outcome, frame[outcome] if outcome in frame.columns else None)
     if outcome is not None and outcome_kind not in outcomes.OUTCOME_KINDS:
         raise DataError(f"Unknown outcome kind {outcome_kind!r}; kinds are: {', '.join(outcomes.OUTCOME_KINDS)}.")
-    if outcome_kind == "churn" and churned is None:
-        churned, outcome = outcome, None  # a churn outcome is churn: the churn rate and LTV read it
+    if outcome_kind == "churn":  # a churn outcome is churn: the churn rate and LTV read it
+        churned, outcome = churned if churned is not None else outcome, None
     roles = {"mrr": mrr, "churned": churned, "converted": converted, "trial": trial, "tenure": tenure, "nps": nps,
              "revenue": revenue if revenue is not None else mrr, "signup": signup if tenure is None else None,
              "tenure_months": tenure_months if tenure is None and signup is None else None, "outcome": outcome}
@@ -618,9 +618,9 @@ def _kpis(data: pd.DataFrame, labels: pd.Series, roles: Mapping[str, str], segme
     # An outcome that is not churn (a campaign response): its share, read with the words of its kind.
     outcome = None
     if "outcome" in roles:
-        flag = {"conversion": "converted", "response": "responded"}.get(outcome_kind or "", "outcome")
-        outcome = outcomes.as_flag(data[roles["outcome"]], of=flag) if not pd.api.types.is_datetime64_any_dtype(
-            data[roles["outcome"]]) else data[roles["outcome"]].notna().astype("boolean")
+        values = data[roles["outcome"]]
+        outcome = (values.notna().astype("boolean") if pd.api.types.is_datetime64_any_dtype(values)
+                   else outcomes.as_flag(values, of=outcomes.flag_for(outcome_kind)))
 
     everyone = pd.Series("All customers", index=labels.index)
     per_segment = _figures(labels, mrr, revenue, churned, converted, trial, tenure, nps, outcome).reindex(segments)

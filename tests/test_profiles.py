@@ -344,6 +344,8 @@ def test_a_response_outcome_is_a_response_rate_never_churn_and_gives_no_ltv(fram
     # The user says the same column is churn: then it is the churn rate.
     churn = kpi_columns(answered, roles.with_outcome_kind("churn"))
     assert churn["churned"] == "Response" and "outcome" not in churn
+    told = profile(answered, segmentation, churned="Response", outcome="Response", outcome_kind="churn")
+    assert list(told.table().columns).count("Churn rate") == 1 and "outcome_rate" not in told.summary.columns
     assert "Response rate (%)" in str(charts.kpi_bars(p).to_dict())  # the KPI bars name it too
     assert "Response rate" in str(charts.lift_heatmap(p).to_dict())
 
