@@ -54,6 +54,7 @@ __all__ = [
     "currency_warning",
     "notes_for_amount",
     "customers_from_transactions",
+    "MOSTLY_CONSTANT",
     "QualitySummary",
     "quality_summary",
 ]
@@ -582,6 +583,11 @@ def with_derived_mrr(frame: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     return out, f"Added {name!r} = {best} / 12, because the file has annual amounts but no monthly one."
 
 
+# A text column that changes within this share of the customers who have several rows still describes the
+# customer (Online Retail's Country: 8 of 4,372 customers have two): each keeps its most frequent value.
+MOSTLY_CONSTANT = 0.05
+
+
 def customers_from_transactions(frame: pd.DataFrame, *, customer_id: str) -> pd.DataFrame:
     """One row per customer of a transactions (or events) table, for exports that have no customers file.
 
@@ -589,7 +595,12 @@ def customers_from_transactions(frame: pd.DataFrame, *, customer_id: str) -> pd.
     column with blanks reads "17850"), in order of first appearance; rows without an id are left
     out. Every other text column that holds one value per customer, and not one value for all
     (Country, Customer Email), comes along, so it can describe or split the segments; numbers and
-    dates describe purchases and stay with them. The input is never changed.
+    dates describe purchases and stay with them. A column that holds one value for nearly every
+    customer (at most `MOSTLY_CONSTANT` of those with several rows have two or more: a move abroad)
+    comes along too, each customer with its most frequent value (the first seen on a tie);
+    `attrs["mostly_constant"]` says, per such column, how many customers had more than one. A column
+    that changes for more customers (an invoice number, a product) describes purchases and stays.
+    The input is never changed.
     """
     from .features import ids_as_text  # features builds on the roles found here, not the other way round
 
@@ -610,11 +621,39 @@ def customers_from_transactions(frame: pd.DataFrame, *, customer_id: str) -> pd.
     overall = rows[described].nunique(dropna=True)
     # One value per customer, and not the same for everyone (a currency or a shop's only channel says nothing).
     carried = [c for c in described if per_customer[c].max() <= 1 and overall[c] > 1]
+    mixed: dict[str, int] = {}
+    for c in described:
+        if c in carried or overall[c] <= 1:
+            continue
+        changed = int((per_customer[c] > 1).sum())
+        if changed > MOSTLY_CONSTANT * len(per_customer):
+            continue  # changes for many customers (an invoice number, a product): it describes purchases
+        # Judged on customers who could show a change: those with the column filled on two rows or more.
+        several = int((grouped[c].count() > 1).sum())
+        if several and changed <= MOSTLY_CONSTANT * several:
+            mixed[c] = changed
     out = grouped[carried].first() if carried else pd.DataFrame(index=per_customer.index)
+    for c in mixed:
+        # Only the few customers whose value changes need counting; the others have their one value.
+        values = grouped[c].first().astype(object)
+        movers = rows["__id__"].isin(per_customer.index[per_customer[c] > 1]).to_numpy()
+        values.update(_most_frequent(rows.loc[movers, ["__id__", c]], c))
+        out[c] = values.reindex(per_customer.index).to_numpy(dtype=object)
+    out = out[[c for c in described if c in out.columns]]  # the file's column order
     out.insert(0, customer_id, out.index.to_numpy(dtype=object))
     out = out.reset_index(drop=True)
     out.attrs["rows_without_id"] = int((~keep).sum())  # said by every door: those rows count for nobody
+    out.attrs["mostly_constant"] = mixed
     return out
+
+
+def _most_frequent(rows: pd.DataFrame, column: str) -> pd.Series:
+    """Per customer (`__id__`), the value of `column` on most of its rows; the first seen on a tie."""
+    values = rows.dropna(subset=[column]).reset_index(drop=True)
+    values["__order__"] = values.index
+    counts = values.groupby(["__id__", column], sort=False).agg(n=("__order__", "size"), first=("__order__", "min"))
+    counts = counts.reset_index().sort_values(["__id__", "n", "first"], ascending=[True, False, True], kind="stable")
+    return counts.drop_duplicates("__id__").set_index("__id__")[column]
 
 
 @dataclass(frozen=True)

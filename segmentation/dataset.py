@@ -29,7 +29,7 @@ import pandas as pd
 from .errors import DataError
 from .features import CustomerTable, build_customer_table
 from .io import Table, load_table
-from .outcomes import with_outcomes
+from .outcomes import as_flag, infer_outcome_kind, with_outcomes
 from .roles import REQUIRED_ROLES, RoleMap, infer_roles
 from .tables import (DATE_ROLE, KINDS, derived_customers, detect_kind, prepare_table, roll_up_subscriptions,
                      rolled_up_export, with_customers)
@@ -167,6 +167,11 @@ class Dataset:
         if kind not in self.roles:
             raise DataError(f"No {kind} table is loaded.")
         role_map = self.roles[kind].with_role(role, column)
+        if role == "outcome" and column is not None and column != self.roles[kind].get("outcome"):
+            # The values say the kind when the name does not (Active / Cancelled is churn).
+            values = self.tables[kind].frame[column]
+            role_map = role_map.with_outcome_kind(
+                infer_outcome_kind(column, values, previous=self.roles[kind].outcome_kind))
         tables, roles = dict(self.tables), {**self.roles, kind: role_map}
         if kind == self.customers_from and role == "customer_id" and column is not None:
             tables["customers"], roles["customers"] = derived_customers(self.tables[kind], role_map)
@@ -181,6 +186,14 @@ class Dataset:
                 out = out.with_role(kind, role, column)
         return out
 
+    def with_outcome_kind(self, kind: str) -> Dataset:
+        """A new Dataset whose customers' outcome is of `kind` (churn, conversion, response, other): a churn
+        outcome is the customer table's `churned` (and feeds LTV), any other its `outcome`."""
+        if not self.has_customers:
+            raise DataError("No customers are loaded.")
+        roles = {**self.roles, "customers": self.roles["customers"].with_outcome_kind(kind)}
+        return replace(self, roles=roles, version=_next_version(), _memo={})
+
     def with_category(self, kind: str, column: str, category: str | None) -> Dataset:
         """A new Dataset where `column` of the `kind` table is a variable of `category`."""
         roles = {**self.roles, kind: self.roles[kind].with_category(column, category)}
@@ -190,7 +203,8 @@ class Dataset:
     def customer_table(self, *, as_of: Any = None) -> CustomerTable:
         """One row per customer, indexed by id as text: the customers' columns, what the transactions and
         events say (recency, frequency, monetary, tenure, activity counts) and the outcome flags
-        (`churned`, `converted`). Notes say what was left out. Raises DataError when a role is missing."""
+        (`churned`, `converted`, and `outcome` for an outcome that is not churn, see `outcomes.with_outcomes`).
+        Notes say what was left out. Raises DataError when a role is missing."""
         key = ("customer_table", str(as_of))
         if key not in self._memo:
             self._memo[key] = self._customer_table(as_of)
@@ -220,7 +234,7 @@ class Dataset:
             kwargs["as_of"] = as_of
         built = build_customer_table(customers.frame, customer_id=roles.get("customer_id"),
                                      first_row=customers.header_row + 2, **kwargs)
-        return replace(built, frame=with_outcomes(built.frame, roles.roles))
+        return replace(built, frame=with_outcomes(built.frame, roles.roles, outcome_kind=roles.outcome_kind))
 
     def activity(self) -> Activity | None:
         """The transactions when their customer id and date are mapped (they carry revenue too), else the
@@ -265,10 +279,19 @@ class Dataset:
                                 amount=activity.amount, period=period, signup=signups, split=split,
                                 min_customers=int(min_customers), as_of=as_of, order_id=activity.order_id,
                                 returns=activity.kind == "transactions")
+        tenure = roles.get("tenure_months") if roles is not None else None
+        if customers is not None and id_column is not None and signup is None and tenure is not None:
+            # No dates, only months as a customer (IBM Telco): the signup month is counted back from the as-of.
+            derived, churn, anchor, note = _signups_from_tenure(customers, roles, as_of,
+                                                                name=self.tables["customers"].name)
+            made = cohorts_from_customers(derived, customer_id=id_column, signup_date=_SIGNUP_FROM_TENURE,
+                                          churn_date=churn, mrr=roles.get("mrr"), period=period, split=split,
+                                          min_customers=int(min_customers), as_of=anchor)
+            return replace(made, notes=(note, *made.notes))
         if customers is None or id_column is None or signup is None:
             raise DataError("Cohorts need the customer id and date columns of a transactions or events file, or "
-                            "the customer id and signup date columns of the customers; say which column holds the "
-                            "signup date (--date COL on the command line).")
+                            "the customer id and signup date (or tenure in months) columns of the customers; say "
+                            "which column holds the signup date (--date COL on the command line).")
         return cohorts_from_customers(customers, customer_id=id_column, signup_date=signup,
                                       churn_date=roles.get("churn_date"), mrr=roles.get("mrr"), period=period,
                                       split=split, min_customers=int(min_customers), as_of=as_of)
@@ -280,6 +303,56 @@ class Dataset:
         need purchases or activity."""
         return read_newer_export(file, customers_from=self.customers_from, roles=self.roles,
                                  transactions=transactions, events=events, sheet=sheet)
+
+
+_SIGNUP_FROM_TENURE = "signup (from tenure)"
+_CHURN_FROM_FLAG = "churn (from the outcome)"
+
+
+def _signups_from_tenure(customers: pd.DataFrame, roles: RoleMap, as_of: Any, *,
+                         name: str) -> tuple[pd.DataFrame, str | None, pd.Timestamp, str]:
+    """The customers with a signup date counted back from the as-of date by their tenure in months, the churn
+    date column to use, the as-of date and the sentence that says so.
+
+    Signup = the first day of the month `tenure` months before the as-of month. A churn date column wins;
+    else customers a churn outcome flags end in the as-of month (the file says they had left by then,
+    not when), which keeps each one's months of life equal to its tenure. The as-of is `as_of`, else
+    today: a file of tenures does not say when it was exported.
+    """
+    from .features import parse_as_of
+
+    tenure = roles.get("tenure_months")
+    anchor = parse_as_of(as_of) if as_of is not None else pd.Timestamp.today().normalize()
+    months = pd.to_numeric(customers[tenure], errors="coerce")
+    months = months.where(months >= 0).round()
+    index = anchor.year * 12 + anchor.month - 1 - months
+    known = index.notna()
+    signup = pd.Series(pd.NaT, index=customers.index, dtype="datetime64[ns]")
+    if known.any():
+        signup[known] = pd.to_datetime(pd.DataFrame({"year": (index[known] // 12).astype(int),
+                                                     "month": (index[known] % 12 + 1).astype(int), "day": 1}))
+    derived = customers.assign(**{_SIGNUP_FROM_TENURE: signup})
+    churn = roles.get("churn_date")
+    outcome = roles.get("outcome")
+    how = "; customers with no churn date are still there"
+    if churn is None and outcome is not None and roles.outcome_kind == "churn":
+        source = customers[outcome]
+        gone = (source.notna() if pd.api.types.is_datetime64_any_dtype(source)
+                else as_flag(source, of="churned").fillna(False).astype(bool))
+        derived[_CHURN_FROM_FLAG] = pd.Series(anchor, index=customers.index).where(gone.to_numpy(), pd.NaT)
+        churn = _CHURN_FROM_FLAG
+        how = (f"; the {int(gone.sum()):,} customers marked churned in '{outcome}' leave in the as-of month (the "
+               "file says they had left by then, not when). A file like this holds only the customers there in its "
+               "last month, so logo retention is 100% by construction: read churn by month of life instead")
+    elif churn is not None:
+        how = f"; customers leave at their churn date ('{churn}')"
+    when = ("given" if as_of is not None else
+            "today, as the file does not say when it was exported; --as-of on the command line sets it")
+    left_out = int((~known).sum())
+    note = (f"{name} has no dates: each customer's signup month is {anchor:%Y-%m} (the as-of date, {when}) "
+            f"minus '{tenure}' months as a customer{how}."
+            + (f" {left_out:,} customers without a tenure fall in no cohort." if left_out else ""))
+    return derived, churn, anchor, note
 
 
 # -- newer exports ----------------------------------------------------------------------------------

@@ -108,7 +108,17 @@ _ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "event_count": ("sessions", "session_count", "events", "event_count", "count", "visits", "actions", "logins",
                     "sitzungen", "besuche", "visites", "visitas", "sesiones"),
     "outcome": ("churned", "is_churned", "has_churned", "churn", "churn_flag", "churn_label", "churn_value", "exited",
-                "lost", "gekundigt", "abgewandert", "resilie", "dado_de_baja", "abandono"),
+                "lost", "gekundigt", "abgewandert", "resilie", "dado_de_baja", "abandono",
+                # a campaign's response (Kaggle's Customer Personality "Response"): an outcome of another kind
+                "response", "responded", "campaign_response"),
+    # Months as a customer (IBM Telco's "tenure", 0-72); a bare "tenure" only when its values fit months.
+    "tenure_months": ("tenure_months", "tenure_in_months", "months_tenure", "tenure_month", "months_as_customer",
+                      "months_as_a_customer", "customer_months", "months_active", "active_months",
+                      "months_subscribed", "subscription_months", "lifetime_months", "account_age_months",
+                      "tenure", "tenure_length", "customer_tenure", "account_tenure",
+                      "vertragsmonate", "kundenmonate", "monate_als_kunde", "laufzeit_monate", "anciennete_mois",
+                      "anciennete", "mois_client", "antiguedad_meses", "antiguedad", "meses_cliente",
+                      "meses_como_cliente"),
 }
 # Column names this module makes; "amount (net)" is named for the role it takes ("amount_net" ranks first).
 NET_AMOUNT = "amount (net)"
@@ -181,6 +191,20 @@ _NOT_COMPANY_WORDS = frozenset({"plan", "product", "item", "sku", "tier", "packa
 # churned or not (Active / Cancelled, active / canceled / expired), never a variable to segment by.
 _CUSTOMER_STATUS_NAMES = ("status", "state", "account_status", "customer_status", "subscription_status",
                           "subscription_state", "churn_status", "statut", "estado", "kundenstatus")
+# Words of a tenure column's name that say its unit is not months ("tenure_days" is the customer table's own).
+_NOT_MONTHS_WORDS = frozenset({"day", "days", "week", "weeks", "year", "years", "hour", "hours", "minutes", "seconds",
+                               "tage", "jahre", "jours", "ans", "annees", "dias", "anos"})
+# Name words of an outcome column, read for its kind (outcomes.infer_outcome_kind): churn first, as most are.
+_OUTCOME_KIND_WORDS: dict[str, frozenset[str]] = {
+    "churn": frozenset({"churn", "churned", "churning", "cancel", "cancelled", "canceled", "cancellation", "exited",
+                        "exit", "attrition", "attrited", "lost", "left", "terminated", "ended", "inactive", "status",
+                        "state", "retained", "retention", "active", "gekundigt", "abgewandert", "kundigung",
+                        "resilie", "resiliation", "baja", "abandono", "cancelado"}),
+    "conversion": frozenset({"converted", "conversion", "convert", "paid", "paying", "upgraded", "upgrade",
+                             "purchased", "won", "subscribed", "konvertiert", "zahlend", "converti", "convertido"}),
+    "response": frozenset({"response", "responded", "respond", "responses", "accepted", "accept", "campaign", "cmp",
+                           "replied", "reply", "clicked", "redeemed", "antwort", "reponse", "respuesta"}),
+}
 _MIN_STATUS_WORDS = 0.9  # share of filled cells that must be churn words: a US "state" column never is
 # Words that make a column a part of a payment (a unit price, a tax, a refund) or a count, never the amount
 # paid ("Discount Amount", "total_weight"); "fee" is money for MRR ("monthly_fee") but a deduction from a payment.

@@ -20,7 +20,8 @@ KPI definitions (the same words appear in `Profiles.definitions`):
   every customer;
 - tenure: days from signup to churn (when the churn column is a date) or to the as-of date, when a
   signup date is given; else a tenure column in days, such as the customer table's `tenure_days`
-  (days from the first purchase to the as-of date). `Profiles.definitions` says which one was used;
+  (days from the first purchase to the as-of date); else months as a customer (IBM Telco's `tenure`)
+  x 30.4375. `Profiles.definitions` says which one was used;
 - monthly churn rate: churned paying customers / their customer-months observed (sum of tenure in
   days / 30.4375), the constant monthly hazard that best explains what was seen;
 - ARPA: average current MRR of the segment's active paying customers (not churned, MRR above zero);
@@ -29,7 +30,9 @@ KPI definitions (the same words appear in `Profiles.definitions`):
   when no customer of the segment churned, since the rate is then 0;
 - trial-to-paid conversion: share converted among customers who started a trial (all customers
   when no trial column is given);
-- NPS: % promoters (9-10) - % detractors (0-6) among customers who answered, from -100 to 100.
+- NPS: % promoters (9-10) - % detractors (0-6) among customers who answered, from -100 to 100;
+- outcome rate: share of the segment's customers with an outcome that is not churn (a campaign
+  response, a conversion), named by its kind: "Response rate". Churn, LTV and the funnel never read it.
 """
 
 from __future__ import annotations
@@ -99,6 +102,7 @@ KPI_LABELS = {
     "conversion_rate": "Trial-to-paid conversion",
     "nps": "NPS",
     "nps_mean": "Mean NPS score",
+    "outcome_rate": "Outcome rate",
 }
 _DEFINITIONS = {
     "share_of_customers": "Customers in the segment / all segmented customers.",
@@ -115,7 +119,15 @@ _DEFINITIONS = {
     "tenure_median_days": "Median of the tenure column {tenure}, in days.",
     "conversion_rate": "Converted to paid / customers who started a trial.",
     "nps": "% promoters (9-10) minus % detractors (0-6) among customers who answered.",
+    "outcome_rate": "Share of the segment's customers {outcome_what} ({outcome}).",
 }
+# What the outcome rate counts, by the outcome's kind.
+_OUTCOME_WHAT = {"conversion": "who converted", "response": "who responded", "other": "for whom it is yes",
+                 "churn": "who churned"}
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 # What the revenue KPIs are called, by what the revenue column holds.
 _REVENUE_LABELS = {
     "mrr": {"revenue": "Current MRR", "share_of_revenue": "Share of current MRR"},
@@ -123,9 +135,10 @@ _REVENUE_LABELS = {
 }
 # Every label a percentage KPI can have (for table formats).
 PERCENT_KPIS = ("share_of_customers", "share_of_revenue", "churn_rate", "monthly_churn_rate", "paid_share",
-                "conversion_rate")
+                "conversion_rate", "outcome_rate")
 PERCENT_LABELS = frozenset({KPI_LABELS[k] for k in PERCENT_KPIS}
-                           | {labels["share_of_revenue"] for labels in _REVENUE_LABELS.values()})
+                           | {labels["share_of_revenue"] for labels in _REVENUE_LABELS.values()}
+                           | {_capital(outcomes.rate_name(kind)) for kind in outcomes.OUTCOME_KINDS})
 # KPIs where a lower value is better (used when picking the best segment).
 LOWER_IS_BETTER = frozenset({"churn_rate", "monthly_churn_rate"})
 
@@ -241,6 +254,9 @@ def profile(
     rules: Mapping[str, str] | None = None,
     signup: str | None = None,
     as_of: str | pd.Timestamp | None = None,
+    tenure_months: str | None = None,
+    outcome: str | None = None,
+    outcome_kind: str | None = None,
 ) -> Profiles:
     """Profile every segment of `segmentation` on the customer table `frame` (indexed by customer id).
 
@@ -250,6 +266,11 @@ def profile(
     a KPI is computed only when its columns are given.
     signup     signup-date column: tenure = days from signup to the churn date (when `churned` is a
                date column) or to `as_of`; used when no `tenure` column is given.
+    tenure_months  months as a customer (IBM Telco's `tenure`): tenure = months x 30.4375 days; used
+               when neither `tenure` nor `signup` is given. With MRR and churn it gives LTV.
+    outcome, outcome_kind  an outcome that is not churn (a campaign response: kind "response") and its
+               kind: the share of customers with it, named by the kind ("Response rate"). A churn
+               outcome is `churned`: an `outcome` of kind "churn" is read as `churned`.
     as_of      the date tenure runs to for customers who have not churned; default the day after the
                latest signup, churn or last-purchase date in the table.
     rules      segment -> plain-words rule, e.g. `Validation.segment_rules`.
@@ -262,8 +283,15 @@ def profile(
     if variables is None:
         variables = [v for v in getattr(segmentation, "variables", ()) if v in data.columns]
     variables = list(dict.fromkeys(variables))
+    if outcome is not None and outcome_kind is None:
+        outcome_kind = outcomes.infer_outcome_kind(outcome, frame[outcome] if outcome in frame.columns else None)
+    if outcome is not None and outcome_kind not in outcomes.OUTCOME_KINDS:
+        raise DataError(f"Unknown outcome kind {outcome_kind!r}; kinds are: {', '.join(outcomes.OUTCOME_KINDS)}.")
+    if outcome_kind == "churn":  # a churn outcome is churn: the churn rate and LTV read it
+        churned, outcome = churned if churned is not None else outcome, None
     roles = {"mrr": mrr, "churned": churned, "converted": converted, "trial": trial, "tenure": tenure, "nps": nps,
-             "revenue": revenue if revenue is not None else mrr, "signup": signup if tenure is None else None}
+             "revenue": revenue if revenue is not None else mrr, "signup": signup if tenure is None else None,
+             "tenure_months": tenure_months if tenure is None and signup is None else None, "outcome": outcome}
     roles = {role: column for role, column in roles.items() if column is not None}
     missing = [c for c in [*variables, *roles.values()] if c not in data.columns]
     if missing:
@@ -279,7 +307,7 @@ def profile(
 
     as_of_day, as_of_how = _as_of_day(data, roles, as_of)
     tenure_days, tenure_definition = _tenure(data, roles, as_of_day, as_of_how)
-    kpis, kpi_notes = _kpis(data, labels, roles, segments, tenure_days, as_of_day)
+    kpis, kpi_notes = _kpis(data, labels, roles, segments, tenure_days, as_of_day, outcome_kind)
     notes += kpi_notes
 
     numbers = data[numeric].apply(_as_number) if numeric else pd.DataFrame(index=data.index)
@@ -288,7 +316,7 @@ def profile(
     means = grouped.mean().reindex(segments)
     overall_means = numbers.mean()
     kpi_means = [k for k in ("mrr_mean", "arpa", "churn_rate", "ltv", "tenure_median_days", "conversion_rate",
-                             "nps_mean")
+                             "outcome_rate", "nps_mean")
                  if k in kpis.summary.columns]
     lift = pd.concat([means, kpis.summary[kpi_means]], axis=1)
     lift_base = pd.concat([overall_means, kpis.overall[kpi_means]])
@@ -309,7 +337,8 @@ def profile(
         churned_words += f" on or before {as_of_day:%Y-%m-%d}"
     words = {"revenue": roles.get("revenue", ""), "tenure": roles.get("tenure", ""), "mrr": roles.get("mrr", ""),
              "payers": payers, "churned": churned_words, "converted": roles.get("converted", ""),
-             "as_of": "; customers who never paid have no churn to count" if "converted" in roles else ""}
+             "as_of": "; customers who never paid have no churn to count" if "converted" in roles else "",
+             "outcome": roles.get("outcome", ""), "outcome_what": _OUTCOME_WHAT.get(outcome_kind or "other", "")}
     definitions = {k: v.format(**words) for k, v in _DEFINITIONS.items() if k in summary.columns}
     if revenue_kind == "mrr":
         definitions["share_of_revenue"] = ("The segment's current MRR / all current MRR; churned customers "
@@ -340,7 +369,8 @@ def profile(
         columns=roles,
         definitions=definitions,
         notes=tuple(notes),
-        labels=_REVENUE_LABELS.get(revenue_kind, {}),
+        labels={**_REVENUE_LABELS.get(revenue_kind, {}),
+                **({"outcome_rate": _capital(outcomes.rate_name(outcome_kind))} if "outcome" in roles else {})},
     )
 
 
@@ -396,7 +426,8 @@ def over_index(
 
 def kpi_columns(frame: pd.DataFrame, roles: Any = None) -> dict[str, str]:
     """The KPI keyword arguments for `profile` that `frame` supports, from a RoleMap (or a
-    role -> column mapping) and the customer table's usual column names."""
+    role -> column mapping) and the customer table's usual column names. A mapped outcome of a kind
+    other than churn gives `outcome` and `outcome_kind` (its rate, named by its kind), never `churned`."""
     get = (roles.get if roles is not None else (lambda role: None))
     found: dict[str, str] = {}
 
@@ -408,15 +439,23 @@ def kpi_columns(frame: pd.DataFrame, roles: Any = None) -> dict[str, str]:
                 found[key] = column
                 return
 
+    kind = outcomes.kind_of(roles, frame) if roles is not None else None
     pick("mrr", get("mrr"), "mrr")
-    pick("churned", get("churn_date"), "churned", get("outcome"), "churn_date")  # "churned" is read from words
+    # "churned" is read from words; a mapped outcome is churn only when its kind is churn.
+    pick("churned", get("churn_date"), "churned", get("outcome") if kind == "churn" else None, "churn_date")
     pick("converted", get("converted"), "converted_to_paid", "converted")
     pick("trial", get("trial_start"), "trial_start")
     # Tenure from signup (to churn or the as-of date) is what "tenure" means for a subscription;
     # the customer table's tenure_days counts from the first purchase, so it is the fallback.
     pick("signup", get("signup_date"), "signup_date", dates=True)
     if "signup" not in found:
+        pick("tenure_months", get("tenure_months"))
+    if "signup" not in found and "tenure_months" not in found:
         pick("tenure", "tenure_days")
+    if kind not in (None, "churn"):  # a campaign response, a conversion: its own rate, never churn
+        pick("outcome", get("outcome"), outcomes.OUTCOME)  # the user's column: the definitions name it
+        if "outcome" in found:
+            found["outcome_kind"] = kind
     pick("nps", "nps")
     pick("revenue", "monetary", get("mrr"), "mrr")
     return found
@@ -528,6 +567,12 @@ def _tenure(data: pd.DataFrame, roles: Mapping[str, str], as_of_day: pd.Timestam
         else:
             words = f"Median of the tenure column {column}, in days."
         return _as_number(data[column]), words
+    if "signup" not in roles and "tenure_months" in roles:
+        column = roles["tenure_months"]
+        months = _as_number(data[column])
+        return (months.where(months >= 0) * DAYS_PER_MONTH,
+                f"Median of {column} (months as a customer) x 30.4375, in days; a churned customer's counts to "
+                "the churn.")
     if "signup" not in roles:
         return None, ""
     from .features import parse_dates
@@ -551,7 +596,8 @@ def _tenure(data: pd.DataFrame, roles: Mapping[str, str], as_of_day: pd.Timestam
 
 
 def _kpis(data: pd.DataFrame, labels: pd.Series, roles: Mapping[str, str], segments: list[str],
-          tenure: pd.Series | None = None, as_of_day: Any = pd.NaT) -> tuple[_Kpis, list[str]]:
+          tenure: pd.Series | None = None, as_of_day: Any = pd.NaT,
+          outcome_kind: str | None = None) -> tuple[_Kpis, list[str]]:
     notes: list[str] = []
     churned = None
     if "churned" in roles:
@@ -569,10 +615,16 @@ def _kpis(data: pd.DataFrame, labels: pd.Series, roles: Mapping[str, str], segme
     converted = as_flag(data[roles["converted"]], of="converted") if "converted" in roles else None
     trial = as_flag(data[roles["trial"]]) if "trial" in roles else None
     nps = _as_number(data[roles["nps"]]) if "nps" in roles else None
+    # An outcome that is not churn (a campaign response): its share, read with the words of its kind.
+    outcome = None
+    if "outcome" in roles:
+        values = data[roles["outcome"]]
+        outcome = (values.notna().astype("boolean") if pd.api.types.is_datetime64_any_dtype(values)
+                   else outcomes.as_flag(values, of=outcomes.flag_for(outcome_kind)))
 
     everyone = pd.Series("All customers", index=labels.index)
-    per_segment = _figures(labels, mrr, revenue, churned, converted, trial, tenure, nps).reindex(segments)
-    overall = _figures(everyone, mrr, revenue, churned, converted, trial, tenure, nps).iloc[0]
+    per_segment = _figures(labels, mrr, revenue, churned, converted, trial, tenure, nps, outcome).reindex(segments)
+    overall = _figures(everyone, mrr, revenue, churned, converted, trial, tenure, nps, outcome).iloc[0]
     per_segment["customers"] = per_segment["customers"].fillna(0).astype(int)
     per_segment["share_of_customers"] = per_segment["customers"] / len(labels)
     overall["share_of_customers"] = 1.0
@@ -585,8 +637,11 @@ def _kpis(data: pd.DataFrame, labels: pd.Series, roles: Mapping[str, str], segme
     overall = overall.reindex(columns).rename("All customers")
 
     if mrr is not None and churned is not None and tenure is None:
-        notes.append("LTV needs a signup date or a tenure column (days) to turn churn into a monthly rate; "
-                     "it is not shown.")
+        notes.append("LTV needs a signup date or a tenure column (days, or months as a customer) to turn churn "
+                     "into a monthly rate; it is not shown.")
+    if outcome is not None and churned is None and mrr is not None:
+        notes.append(f"LTV needs a churn outcome; {roles['outcome']} is a {outcome_kind or 'other'} outcome, "
+                     "so LTV is not shown.")
     if "ltv" in summary.columns:
         unpaid = set(summary.index[summary["paid_share"] == 0]) if "paid_share" in summary.columns else set()
         blank = [str(s) for s in summary.index[summary["ltv"].isna() & (summary["customers"] > 0)]
@@ -609,7 +664,7 @@ def _kpis(data: pd.DataFrame, labels: pd.Series, roles: Mapping[str, str], segme
     return _Kpis(summary, overall, _funnel(labels, segments, converted, trial, churned)), notes
 
 
-def _figures(keys: pd.Series, mrr, revenue, churned, converted, trial, tenure, nps) -> pd.DataFrame:
+def _figures(keys: pd.Series, mrr, revenue, churned, converted, trial, tenure, nps, outcome=None) -> pd.DataFrame:
     """Every KPI per key in one grouped pass each (keys: segment per customer, or one constant).
 
     mrr is current MRR (0 once churned); churn counts only customers who ever paid when
@@ -639,6 +694,9 @@ def _figures(keys: pd.Series, mrr, revenue, churned, converted, trial, tenure, n
     if converted is not None:
         base = trial if trial is not None else pd.Series(True, index=keys.index)
         out["conversion_rate"] = converted[base].astype(float).groupby(by[base], sort=False, observed=True).mean()
+    if outcome is not None:
+        known = outcome.notna().to_numpy()  # a cell that says neither yes nor no is not a no
+        out["outcome_rate"] = outcome[known].astype(float).groupby(by[known], sort=False, observed=True).mean()
     if nps is not None:
         answered = nps.notna()
         answers, where = nps[answered], by[answered]

@@ -23,6 +23,7 @@ from .names import (
     _EMAIL_NAMES,
     _MIN_STATUS_WORDS,
     _NOT_AMOUNT_WORDS,
+    _NOT_MONTHS_WORDS,
     _NOT_COMPANY_WORDS,
     _NOT_MONEY_WORDS,
     _ORDER_NUMBER,
@@ -35,7 +36,7 @@ from .names import (
     _normalise,
     _words,
 )
-from .outcomes import as_flag
+from .outcomes import OUTCOME_KINDS, as_flag, infer_outcome_kind
 
 __all__ = [
     "KINDS",
@@ -55,6 +56,7 @@ ROLES = (
     "customer_id",
     "company",
     "signup_date",
+    "tenure_months",
     "trial_start",
     "converted",
     "churn_date",
@@ -76,8 +78,8 @@ REQUIRED_ROLES = {
 }
 # Roles that make sense per kind of table, in the order the app shows them.
 ROLES_BY_KIND = {
-    "customers": ("customer_id", "company", "signup_date", "trial_start", "converted", "churn_date", "mrr", "plan",
-                  "outcome"),
+    "customers": ("customer_id", "company", "signup_date", "tenure_months", "trial_start", "converted", "churn_date",
+                  "mrr", "plan", "outcome"),
     "transactions": ("customer_id", "transaction_date", "amount", "order_id"),
     "events": ("customer_id", "event_date", "event_count"),
 }
@@ -97,15 +99,27 @@ class ColumnInfo:
 
 @dataclass(frozen=True)
 class RoleMap:
-    """Role -> column for one table, plus a `ColumnInfo` for every column."""
+    """Role -> column for one table, plus a `ColumnInfo` for every column.
+
+    outcome_kind  what the outcome column measures (`outcomes.OUTCOME_KINDS`: churn, conversion,
+                  response, other); set whenever an outcome is mapped, None otherwise.
+    """
 
     kind: str
     roles: Mapping[str, str] = field(default_factory=dict)
     columns: tuple[ColumnInfo, ...] = ()
+    outcome_kind: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "roles", MappingProxyType(dict(self.roles)))
         object.__setattr__(self, "columns", tuple(self.columns))
+        outcome = self.roles.get("outcome")
+        if outcome is None:
+            object.__setattr__(self, "outcome_kind", None)
+        elif self.outcome_kind is None:  # a map made by hand: the kind its name says
+            object.__setattr__(self, "outcome_kind", infer_outcome_kind(outcome))
+        elif self.outcome_kind not in OUTCOME_KINDS:
+            raise DataError(f"Unknown outcome kind {self.outcome_kind!r}; kinds are: {', '.join(OUTCOME_KINDS)}.")
 
     def get(self, role: str) -> str | None:
         return self.roles.get(role)
@@ -120,7 +134,9 @@ class RoleMap:
         """A copy where `role` points at `column` (None clears it).
 
         A column plays one role: giving it a new one frees the role it had (`with_role("mrr", "plan")`
-        leaves the old MRR role empty), so a table never reads one column as two things.
+        leaves the old MRR role empty), so a table never reads one column as two things. A new outcome
+        column gets the kind its name says, else keeps the kind the outcome had (`Dataset.with_role`
+        reads the values too).
         """
         if role not in ROLES:
             raise DataError(f"Unknown role {role!r}; roles are: {', '.join(ROLES)}.")
@@ -131,7 +147,19 @@ class RoleMap:
         columns = tuple(
             replace(info, role=next((r for r, c in roles.items() if c == info.name), None)) for info in self.columns
         )
-        return replace(self, roles=roles, columns=columns)
+        kind = self.outcome_kind
+        if role == "outcome" and column is not None and column != self.roles.get("outcome"):
+            kind = infer_outcome_kind(column, previous=self.outcome_kind)
+        return replace(self, roles=roles, columns=columns, outcome_kind=kind if "outcome" in roles else None)
+
+    def with_outcome_kind(self, kind: str) -> RoleMap:
+        """A copy whose outcome is of `kind` (churn, conversion, response, other): the user's word on what the
+        outcome column measures."""
+        if kind not in OUTCOME_KINDS:
+            raise DataError(f"Unknown outcome kind {kind!r}; kinds are: {', '.join(OUTCOME_KINDS)}.")
+        if self.roles.get("outcome") is None:
+            raise DataError("No column is mapped as the outcome; map one first, then say what kind it is.")
+        return replace(self, outcome_kind=kind)
 
     def with_roles(self, roles: Mapping[str, str | None]) -> RoleMap:
         """A copy with each role in `roles` moved to its column, in order; roles naming a column this
@@ -162,7 +190,7 @@ class RoleMap:
         return [c.name for c in self.columns if c.level in levels and c.name not in keys]
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "roles": dict(self.roles),
+        return {"kind": self.kind, "roles": dict(self.roles), "outcome_kind": self.outcome_kind,
                 "columns": [{"name": c.name, "level": c.level, "category": c.category, "role": c.role}
                             for c in self.columns]}
 
@@ -233,6 +261,8 @@ def _fits(role: str, level: str, series: pd.Series, norm: str = "") -> bool:
         return level in ("id", "text")
     if role in ("converted", "outcome"):
         return level == "boolean"
+    if role == "tenure_months":
+        return level == "numeric" and _months(series, norm)
     if role == "plan":
         return level == "categorical"
     if role == "company":
@@ -308,7 +338,10 @@ def infer_roles(frame: pd.DataFrame, *, kind: str = "customers") -> RoleMap:
     the user maps it, which is better than a wrong guess. An id is preferred to an email for the
     customer, and a table prefix is ignored ("customers.id" is an "id"). In a customers table
     without a churn flag, a status column whose values say churned or not ("Active" / "Cancelled",
-    Recurly's active / canceled / expired) is the outcome, so it is never offered as a variable.
+    Recurly's active / canceled / expired) is the outcome, so it is never offered as a variable. The
+    outcome's kind (churn, conversion, response, other) is read from its name and values. A whole
+    number of months as a customer (IBM Telco's `tenure`, 0-72) is `tenure_months`: by its name, and,
+    for a bare "tenure", by values that fit months.
     """
     if kind not in KINDS:
         raise DataError(f"Unknown table kind {kind!r}; kinds are: {', '.join(KINDS)}.")
@@ -356,7 +389,27 @@ def infer_roles(frame: pd.DataFrame, *, kind: str = "customers") -> RoleMap:
         )
         for c in frame.columns
     )
-    return RoleMap(kind=kind, roles=roles, columns=columns)
+    outcome = roles.get("outcome")
+    kind_of_outcome = infer_outcome_kind(outcome, frame[outcome]) if outcome is not None else None
+    return RoleMap(kind=kind, roles=roles, columns=columns, outcome_kind=kind_of_outcome)
+
+
+# A bare "tenure" is months when its values fit: whole, from 0 to 20 years of months (IBM Telco: 0-72); a
+# tenure in days soon passes that. A name that says months allows up to 100 years.
+_MAX_BARE_MONTHS = 240
+_MAX_MONTHS = 1200
+
+
+def _months(series: pd.Series, norm: str) -> bool:
+    """Whole numbers of months: not a name in another unit ("tenure_days"), never negative, in range."""
+    words = _words(norm)
+    if words & _NOT_MONTHS_WORDS or _id_named(norm):
+        return False
+    values = pd.to_numeric(series, errors="coerce").dropna().to_numpy(dtype=float)
+    if not len(values) or (values < 0).any() or not (values == values.round()).all():
+        return False
+    said = bool(words & {"months", "month", "monate", "mois", "meses"})
+    return float(values.max()) <= (_MAX_MONTHS if said else _MAX_BARE_MONTHS)
 
 
 def _status_outcome(frame: pd.DataFrame, levels: Mapping[str, str], taken: set[str]) -> str | None:

@@ -106,6 +106,9 @@ def derived_customers(source: Table, role_map: RoleMap) -> tuple[Table, RoleMap]
     note = (f"No customers file: the {len(frame):,} customers are the distinct ids in column '{column}' of "
             f"{source.name}" + (f", with {', '.join(map(repr, frame.columns[1:]))}." if frame.shape[1] > 1 else "."))
     notes = (note,)
+    for name, changed in frame.attrs.get("mostly_constant", {}).items():
+        notes += (f"'{name}' changes for {changed:,} of {len(frame):,} customers in {source.name}; each keeps "
+                  f"its most frequent '{name}' (the first seen on a tie).",)
     without = frame.attrs.get("rows_without_id", 0)
     if without:
         notes += (f"{without:,} of {len(source.frame):,} rows of {source.name} have no customer id in '{column}' "

@@ -45,6 +45,7 @@ from threadpoolctl import threadpool_limits
 
 from .errors import DataError
 from .methods.kmeans import N_INIT, silhouette_on_distances
+from .outcomes import OUTCOME_COLUMNS, infer_outcome_kind, rate_name
 from .methods.registry import Method, find_method
 from .result import Segmentation
 from .variables import MISSING_LEVEL, apply_state, category_texts, customer_ids, missing_mask, prepare
@@ -154,6 +155,7 @@ def evaluate(
     n_bootstrap: int = 5,
     actions: Mapping[str, str] | None = None,
     id_column: str | None = None,
+    outcome_kind: str | None = None,
 ) -> Validation:
     """Score `segmentation` on `frame` (the customer table it labels) against the five criteria.
 
@@ -163,6 +165,8 @@ def evaluate(
     n_bootstrap  refits on subsamples for stability (0 skips it).
     actions      segment -> planned action; segments without one are pointed out.
     id_column    customer id column of `frame` (default: as the segmentation was fitted).
+    outcome_kind what the outcome measures (churn, conversion, response, other; default: read from its
+                 name and values), which names its rate in the sentence: "response rate 30% in ...".
     """
     t = thresholds or Thresholds()
     if not isinstance(t, Thresholds):
@@ -196,7 +200,8 @@ def evaluate(
         else:
             accessible, rules, accuracy = _accessible(readable, specs, codes, names, t, random_state)
     substantial = _substantial(frame, labels, segmentation.segments, revenue, t)
-    actionable = _actionable(frame, codes, names, outcome, actions, t, variables=segmentation.variables)
+    actionable = _actionable(frame, codes, names, outcome, actions, t, variables=segmentation.variables,
+                             outcome_kind=outcome_kind)
     return Validation(
         criteria=(distinct, measurable, substantial, accessible, actionable),
         segment_rules=rules,
@@ -734,18 +739,21 @@ def _nice(value: float) -> str:
 
 
 # -- actionable -----------------------------------------------------------------------------------
-def _actionable(frame, codes, names, outcome, actions, t: Thresholds, *, variables=()) -> Criterion:
+def _actionable(frame, codes, names, outcome, actions, t: Thresholds, *, variables=(),
+                outcome_kind=None) -> Criterion:
     shown = {"alpha": t.alpha, "min_rate_spread": t.min_rate_spread, "min_relative_spread": t.min_relative_spread,
              "mirror_auc": t.mirror_auc, "mirror_correlation": t.mirror_correlation}
     missing_actions = [n for n in names if actions is not None and not str(actions.get(n) or "").strip()]
     if outcome is None:
-        why = ("No outcome chosen: pick the KPI these segments should move (churn, conversion, LTV) to check that "
-               "they behave differently, and write one action per segment in the action plan.")
+        why = ("No outcome chosen: pick the KPI these segments should move (churn, conversion, a campaign "
+               "response, LTV) to check that they behave differently, and write one action per segment in the "
+               "action plan.")
         return Criterion("actionable", "warn", {"outcome": None, "segments_without_action": missing_actions},
                          shown, why)
     kind, values, positive, keep = _outcome(frame[outcome], outcome)
     c = codes[keep]
-    figures: dict[str, Any] = {"outcome": outcome, "kind": kind}
+    outcome_kind = outcome_kind or infer_outcome_kind(outcome, frame[outcome])
+    figures: dict[str, Any] = {"outcome": outcome, "kind": kind, "outcome_kind": outcome_kind}
     if kind == "numeric":
         groups = [values[c == i] for i in range(len(names))]
         groups_present = [g for g in groups if len(g)]
@@ -775,7 +783,10 @@ def _actionable(frame, codes, names, outcome, actions, t: Thresholds, *, variabl
         low, high = _extremes(rates)
         big = spread >= t.min_rate_spread
         what = "set" if kind == "date" else repr(str(target))
-        detail = f"{outcome} {what} for {_pct(rates[high])} of {high!r} vs {_pct(rates[low])} of {low!r}, {_p(p)}"
+        # Named by its kind ("response rate"), never as churn; the user's own column says which level counts.
+        rate = rate_name(outcome_kind)
+        rate = rate if outcome in OUTCOME_COLUMNS else f"{rate} ({outcome} {what})"
+        detail = f"{rate} {_pct(rates[high])} in {high!r} vs {_pct(rates[low])} in {low!r}, {_p(p)}"
     figures["segments_without_action"] = missing_actions
     mirrors = _mirrors(frame, [v for v in variables if v in frame.columns], outcome, kind, values, positive, keep, t)
     figures["mirroring_variables"] = list(mirrors)

@@ -19,6 +19,7 @@ a column by hand:
     hubspot_deals_csv                        HubSpot deals: won, lost and open stages
     chargebee_customers_csv                  Chargebee customers: "customers.id" beside "customers.email"
     recurly_subscriptions_csv                Recurly subscriptions: state active / canceled / expired / future
+    customer_personality_csv                 Kaggle Customer Personality: `;`, a campaign Response (0/1) per customer
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ __all__ = [
     "hubspot_deals_csv",
     "chargebee_customers_csv",
     "recurly_subscriptions_csv",
+    "customer_personality_csv",
 ]
 
 _PRODUCTS = [
@@ -412,3 +414,23 @@ def recurly_subscriptions_csv() -> bytes:
               f"{['Basic Monthly', 'Pro Annual'][i % 2]},{state},{1 + i},{[19.0, 790.0][i % 2]},USD"
               for i, state in enumerate(states)]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def customer_personality_csv(*, n: int = 240, seed: int = 29) -> bytes:
+    """Kaggle "Customer Personality Analysis" (marketing_campaign.csv), cut down: `;` separated, Dt_Customer as
+    dd-mm-yyyy, spending, the last campaigns' AcceptedCmp flags and Response (0/1), which richer customers give
+    more often. No churn at all: the outcome is a campaign response."""
+    rng = np.random.default_rng(seed)
+    income = rng.normal(52000, 20000, n).clip(5000, None).round()
+    wines = rng.gamma(1, 300, n).round()
+    respond = rng.random(n) < np.where(income > 60000, 0.3, 0.06)
+    joined = pd.Timestamp("2012-07-30") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")
+    frame = pd.DataFrame({
+        "ID": rng.choice(np.arange(0, 11200), size=n, replace=False), "Year_Birth": rng.integers(1940, 1996, n),
+        "Education": rng.choice(["Graduation", "PhD", "Master", "Basic", "2n Cycle"], n),
+        "Income": income.astype(int), "Kidhome": rng.integers(0, 3, n), "Dt_Customer": joined.strftime("%d-%m-%Y"),
+        "Recency": rng.integers(0, 100, n), "MntWines": wines.astype(int), "NumWebVisitsMonth": rng.integers(0, 10, n),
+        "AcceptedCmp3": (rng.random(n) < 0.07).astype(int), "AcceptedCmp1": (rng.random(n) < 0.06).astype(int),
+        "Complain": (rng.random(n) < 0.01).astype(int), "Response": respond.astype(int),
+    })
+    return frame.to_csv(index=False, sep=";").encode("utf-8")

@@ -47,9 +47,9 @@ def test_a_churn_date_mapped_as_the_outcome_means_set_or_not():
 
 def test_a_column_that_is_no_flag_is_named_with_its_values():
     frame = pd.DataFrame({"Plan": ["Basic", "Pro", "Pro", "Enterprise"], "Notes": [None, " ", None, None]})
-    out = with_outcomes(frame, {"outcome": "Plan"})
+    out = with_outcomes(frame, {"outcome": "Plan"}, outcome_kind="churn")  # the user said it is churn
     assert out["churned"].isna().all()  # not read as "not churned"
-    message = outcome_problem(out, {"outcome": "Plan"}, "churned")
+    message = outcome_problem(out, {"outcome": "Plan"}, "churned", outcome_kind="churn")
     assert message == ("Column 'Plan', mapped as the churned flag, holds 'Pro', 'Basic', 'Enterprise', which do not "
                        "say churned or not; map a column with yes/no, true/false or Active/Cancelled, or map a churn "
                        "date instead on the Data page.")
@@ -63,3 +63,55 @@ def test_the_users_own_churned_column_is_left_to_validation():
     assert outcome_problem(frame, {"outcome": "churned"}, "churned") is None
     assert outcome_problem(frame, {}, "churned") is None
     assert outcome_problem(frame, {"outcome": "Plan"}, None) is None
+
+
+# -- what an outcome measures (issue 11, item 4) ---------------------------------------------------------------
+
+def test_the_kind_of_an_outcome_is_read_from_its_name_then_its_values():
+    from segmentation.outcomes import infer_outcome_kind
+
+    assert infer_outcome_kind("Churn") == "churn"  # IBM Telco
+    assert infer_outcome_kind("Exited") == "churn"  # a bank's churn
+    assert infer_outcome_kind("canceled_at") == "churn"
+    assert infer_outcome_kind("Response") == "response"  # Kaggle Customer Personality
+    assert infer_outcome_kind("AcceptedCmp3") == "response"
+    assert infer_outcome_kind("converted_to_paid") == "conversion"
+    # A name that says nothing: the values speak, else the kind the outcome had, else "other".
+    assert infer_outcome_kind("Flag", pd.Series(["Active", "Cancelled"])) == "churn"
+    assert infer_outcome_kind("Flag", pd.Series(["Paid", "Free", "Free"])) == "conversion"
+    assert infer_outcome_kind("Flag", pd.Series(["yes", "no"])) == "other"
+    assert infer_outcome_kind("Flag", pd.Series(["yes", "no"]), previous="response") == "response"
+    assert infer_outcome_kind("Plan", pd.Series(["Basic", "Pro"])) == "other"
+
+
+def test_a_campaign_response_is_its_own_outcome_and_never_called_churned():
+    from segmentation.outcomes import outcome_choices, outcome_label
+
+    frame = pd.DataFrame({"Response": [1, 0, 0, 1], "Income": [10.0, 20.0, 30.0, 40.0]})
+    out = with_outcomes(frame, {"outcome": "Response"})
+    assert "churned" not in out.columns
+    assert out["outcome"].tolist() == [True, False, False, True]
+    roles = {"outcome": "Response"}
+    assert outcome_choices(out, roles) == {"outcome": "response"}
+    assert outcome_label("outcome", "response", roles) == "Response rate (Response)"
+    # Said to be churn, the same column is the churn flag (and feeds churn rate and LTV).
+    as_churn = with_outcomes(frame, roles, outcome_kind="churn")
+    assert as_churn["churned"].tolist() == [True, False, False, True] and "outcome" not in as_churn.columns
+    assert outcome_choices(as_churn, roles, outcome_kind="churn") == {"churned": "churn"}
+    assert outcome_label("churned", "churn", roles) == "Churn rate (churned)"
+    # A churn date beside a response: both, each named for what it is.
+    dated = frame.assign(churn_date=pd.to_datetime([None, "2024-01-02", None, None]))
+    both = with_outcomes(dated, {"outcome": "Response", "churn_date": "churn_date"})
+    assert outcome_choices(both, {"outcome": "Response", "churn_date": "churn_date"}) == {
+        "churned": "churn", "outcome": "response"}
+    assert both["churned"].tolist() == [False, True, False, False]
+
+
+def test_a_response_outcome_that_is_no_flag_is_named_as_the_response_flag():
+    frame = pd.DataFrame({"Response": ["email", "phone", "phone"]})
+    out = with_outcomes(frame, {"outcome": "Response"})
+    assert out["outcome"].isna().all()
+    message = outcome_problem(out, {"outcome": "Response"}, "outcome")
+    assert message.startswith("Column 'Response', mapped as the response flag, holds 'phone', 'email', which do not "
+                              "say responded or not")
+    assert outcome_problem(out, {"outcome": "Response"}, "churned") is None  # no churn outcome to blame

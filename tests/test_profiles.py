@@ -322,3 +322,44 @@ def test_an_empty_segment_keeps_its_own_name_and_takes_no_suggestion():
     names = profile(frame, seg, mrr="mrr").names
     assert names["Nobody"] == "Nobody"
     assert names["Small"] != names["Big"] and "Typical" not in names["Small"] + names["Big"]
+
+
+# -- outcome kinds and tenure in months (issue 11, items 4 and 5) ---------------------------------------------
+
+def test_a_response_outcome_is_a_response_rate_never_churn_and_gives_no_ltv(frame, segmentation):
+    from segmentation.roles import RoleMap
+
+    answered = frame.drop(columns="churn_date").assign(Response=[1, 0, 0, 0, 1, 1, 0, 1])
+    roles = RoleMap("customers", {"mrr": "mrr", "outcome": "Response"})
+    assert roles.outcome_kind == "response"
+    found = kpi_columns(answered, roles)
+    assert found["outcome"] == "Response" and found["outcome_kind"] == "response" and "churned" not in found
+    p = profile(answered, segmentation, **found)
+    assert "churn_rate" not in p.summary.columns and "ltv" not in p.summary.columns
+    assert p.summary.loc["C", "outcome_rate"] == pytest.approx(2 / 3)  # 005 and 006 of 005, 006, 007
+    table = p.table()
+    assert "Response rate" in table.columns and not any("hurn" in c for c in table.columns)
+    assert p.definitions["outcome_rate"] == "Share of the segment's customers who responded (Response)."
+    assert any(note.startswith("LTV needs a churn outcome; Response is a response outcome") for note in p.notes)
+    # The user says the same column is churn: then it is the churn rate.
+    churn = kpi_columns(answered, roles.with_outcome_kind("churn"))
+    assert churn["churned"] == "Response" and "outcome" not in churn
+    told = profile(answered, segmentation, churned="Response", outcome="Response", outcome_kind="churn")
+    assert list(told.table().columns).count("Churn rate") == 1 and "outcome_rate" not in told.summary.columns
+    assert "Response rate (%)" in str(charts.kpi_bars(p).to_dict())  # the KPI bars name it too
+    assert "Response rate" in str(charts.lift_heatmap(p).to_dict())
+
+
+def test_tenure_in_months_gives_tenure_and_ltv(frame, segmentation):
+    # IBM Telco: months as a customer, a Yes/No churn flag, monthly charges; no dates at all.
+    telco = frame.drop(columns=["churn_date", "tenure_days", "converted", "trial_start"]).assign(
+        tenure=[10, 2, 5, 20, 30, 40, 1, 3], Churn=["No", "Yes", "No", "No", "No", "No", "Yes", "Yes"])
+    found = kpi_columns(telco, {"mrr": "mrr", "outcome": "Churn", "tenure_months": "tenure"})
+    assert found["churned"] == "Churn" and found["tenure_months"] == "tenure" and "tenure" not in found
+    p = profile(telco, segmentation, **found)
+    a = p.summary.loc["A"]  # 001 (10 months, active), 002 (2, churned), 008 (3, churned)
+    assert a["tenure_median_days"] == pytest.approx(3 * DAYS_PER_MONTH)
+    assert a["monthly_churn_rate"] == pytest.approx(2 / 15)  # 2 churned over 10 + 2 + 3 customer-months
+    assert a["ltv"] == pytest.approx(100 / (2 / 15))  # ARPA: 001's 100, the churned count 0
+    assert not any("LTV needs" in note for note in p.notes)
+    assert p.definitions["tenure_median_days"].startswith("Median of tenure (months as a customer) x 30.4375")

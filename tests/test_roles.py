@@ -522,3 +522,56 @@ def test_a_mixpanel_time_column_is_the_event_date():
     events = pd.DataFrame({"event": ["Login", "Share"], "distinct_id": [113900, 113031],
                            "time": pd.to_datetime(["2024-12-24 06:45:28", "2023-07-27 04:57:26"])})
     assert infer_roles(events, kind="events").get("event_date") == "time"
+
+
+# -- outcome kinds and tenure in months (issue 11, items 4 and 5) ---------------------------------------------
+
+def test_the_outcome_carries_its_kind_which_the_user_can_change():
+    frame = pd.DataFrame({"ID": ["1", "2", "3", "4"], "Income": [1.0, 2.0, 3.0, 4.0], "Response": [0, 1, 0, 0],
+                          "Flag": ["yes", "no", "no", "yes"]})
+    roles = infer_roles(frame, kind="customers")
+    assert roles.get("outcome") == "Response" and roles.outcome_kind == "response"
+    assert roles.to_dict()["outcome_kind"] == "response"
+    assert roles.with_outcome_kind("churn").outcome_kind == "churn"
+    with pytest.raises(DataError, match="Unknown outcome kind"):
+        roles.with_outcome_kind("refund")
+    # Moved to a column whose name says nothing, the outcome keeps its kind; unmapped, it has none.
+    assert roles.with_role("outcome", "Flag").outcome_kind == "response"
+    assert roles.with_role("outcome", None).outcome_kind is None
+    assert roles.with_role("plan", "Response").outcome_kind is None  # the column took another role
+    with pytest.raises(DataError, match="No column is mapped as the outcome"):
+        roles.with_role("outcome", None).with_outcome_kind("churn")
+
+
+@pytest.mark.parametrize(("name", "values", "months"), [
+    ("tenure", [0, 1, 34, 72, 45], True),  # IBM Telco: months, 0-72
+    ("Tenure (months)", [0, 5, 400], True),  # the name says months: any whole number of them
+    ("months_active", [3, 14, 2], True),
+    ("tenure", [0, 12, 400, 1800], False),  # days, by their range
+    ("tenure", [0.5, 1.5, 2.0], False),  # not whole months
+    ("tenure", [-1, 3, 5], False),
+    ("tenure_days", [0, 3, 5], False),  # another unit by name (the customer table's own column)
+    ("tenure_years", [0, 3, 5], False),
+])
+def test_tenure_in_months_is_recognised_by_name_and_range(name, values, months):
+    frame = pd.DataFrame({"customer_id": [f"c{i}" for i in range(len(values))], name: values})
+    roles = infer_roles(frame, kind="customers")
+    assert (roles.get("tenure_months") == name) is months
+    assert name in roles.candidates()  # still a variable to segment on
+
+
+def test_a_mostly_constant_attribute_keeps_each_customers_most_frequent_value():
+    # 40 customers with two orders each from one country; A ties (UK, then France), B mostly UK.
+    rows = [(f"c{i}", f"O{i}-{j}", "France" if i % 2 else "Germany") for i in range(40) for j in range(2)]
+    rows += [("A", "OA1", "United Kingdom"), ("A", "OA2", "France"),
+             ("B", "OB1", "France"), ("B", "OB2", "United Kingdom"), ("B", "OB3", "United Kingdom")]
+    frame = pd.DataFrame(rows, columns=["customer_id", "order_id", "Country"])
+    customers = customers_from_transactions(frame, customer_id="customer_id").set_index("customer_id")
+    assert customers.loc["A", "Country"] == "United Kingdom"  # a tie: the first seen
+    assert customers.loc["B", "Country"] == "United Kingdom"  # the most frequent, not the first
+    assert customers.loc["c1", "Country"] == "France" and customers.attrs["mostly_constant"] == {"Country": 2}
+    assert "order_id" not in customers.columns  # a value per order describes the orders
+    # Changing for more than 5% of the customers with several rows, it describes purchases: left out.
+    moved = pd.concat([frame, pd.DataFrame({"customer_id": ["c0", "c2", "c4"], "order_id": ["X0", "X2", "X4"],
+                                            "Country": ["Spain"] * 3})])
+    assert "Country" not in customers_from_transactions(moved, customer_id="customer_id").columns

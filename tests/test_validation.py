@@ -160,6 +160,23 @@ def test_actionable_detects_an_outcome_that_differs_and_one_that_does_not():
     assert numeric.verdict == "pass" and numeric.figures["test"] == "Kruskal-Wallis"
 
 
+def test_actionable_names_the_outcome_by_its_kind():
+    frame, truth = planted(1200)
+    rng = np.random.default_rng(7)
+    responded = rng.uniform(size=1200) < np.array([0.05, 0.1, 0.3, 0.6])[truth]
+    frame["Response"] = responded.astype(int)  # Kaggle Customer Personality: a campaign response, 0/1
+    frame["outcome"] = responded  # the customer table's flag for an outcome that is not churn
+    seg = fit_kmeans(frame, ["v0", "v1", "v2"], k=4)
+    raw = evaluate(frame, seg, outcome="Response", n_bootstrap=0)["actionable"]
+    assert raw.figures["outcome_kind"] == "response"  # read from the name
+    assert "response rate (Response '1') " in raw.why and "churn" not in raw.why
+    flag = evaluate(frame, seg, outcome="outcome", n_bootstrap=0, outcome_kind="response")["actionable"]
+    assert "differs where it matters: response rate " in flag.why and "'true'" not in flag.why
+    assert flag.figures["rates"] == raw.figures["rates"]
+    said = evaluate(frame, seg, outcome="outcome", n_bootstrap=0, outcome_kind="churn")["actionable"]
+    assert "churn rate " in said.why
+
+
 def test_actionable_without_an_outcome_asks_for_one_and_for_the_action_plan():
     frame, _ = planted(400)
     seg = fit_kmeans(frame, ["v0", "v1"], k=4)

@@ -20,7 +20,7 @@ _MONEY_WORDS = ("mrr", "arr", "arpa", "revenue", "monetary", "amount", "spend", 
 _MONEY_CENTS = "%,.2f"  # per-account money (MRR, ARPA): cents matter
 _MONEY_WHOLE = "%,.0f"  # totals and lifetime values: cents are noise
 _WHOLE = "%,.0f"
-_BEST_BY = ("ltv", "churn_rate", "mrr_mean", "conversion_rate", "nps", "share_of_revenue")
+_BEST_BY = ("ltv", "churn_rate", "mrr_mean", "conversion_rate", "outcome_rate", "nps", "share_of_revenue")
 
 
 def profiles_or_stop(frame: pd.DataFrame, segmentation, validation):

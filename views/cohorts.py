@@ -27,9 +27,11 @@ tables, roles = state.tables(), state.roles()
 customers, customer_roles = tables["customers"].frame, roles["customers"]
 # Payments, else activity: a customer counts as retained in a month when paying or active in it.
 activity = state.dataset().activity()
-if activity is None and (customer_roles.get("signup_date") is None or customer_roles.get("customer_id") is None):
+# Months as a customer (IBM Telco's tenure) stand in for a signup date: counted back from the as-of date.
+dated = customer_roles.get("signup_date") or customer_roles.get("tenure_months")
+if activity is None and (dated is None or customer_roles.get("customer_id") is None):
     st.info("Cohorts need the customer id and date columns of a transactions or events file, or the customer id "
-            "and signup date columns of the customers.")
+            "and signup date (or tenure in months) columns of the customers.")
     st.page_link("views/data.py", label="Map the columns on the Data page", icon=":material/upload_file:")
     st.stop()
 

@@ -11,6 +11,7 @@ from segmentation.dataset import Dataset
 from segmentation.errors import DataError
 from segmentation.features import ids_as_text
 from segmentation.cleaning import notes_for_amount, quality_summary
+from segmentation.outcomes import OUTCOME_KINDS
 from segmentation.roles import CATEGORIES, ROLES_BY_KIND
 from ui import state
 from ui.loading import customer_id_pending, load_sample, load_upload
@@ -141,6 +142,16 @@ for kind, table in data.tables.items():
                     except DataError as exc:
                         st.error(str(exc), icon=":material/error:")
                     else:
+                        st.rerun()
+                if role == "outcome" and current is not None:
+                    # What the outcome measures names it everywhere ("response rate"); only churn feeds LTV.
+                    kinds = list(OUTCOME_KINDS)
+                    picked = st.selectbox("Outcome kind", kinds, index=kinds.index(role_map.outcome_kind),
+                                          key=f"outcome_kind_{kind}_{version}",
+                                          help="What the outcome column measures: churn (it feeds churn rate and "
+                                               "LTV), a conversion, a campaign response, or another yes/no.")
+                    if picked != role_map.outcome_kind:
+                        state.update(data.with_outcome_kind(picked))
                         st.rerun()
         unmapped = [role.replace("_", " ") for role in data.missing_roles(kind)]
         if kind == pending_kind:

@@ -10,7 +10,7 @@ from segmentation.methods import kprototypes, rfm, rules
 from segmentation.charts.palette import segment_scale
 from segmentation.charts.validation import sweep_chart
 from segmentation.errors import DataError
-from segmentation.outcomes import outcome_problem
+from segmentation.outcomes import outcome_choices, outcome_label, outcome_problem
 from segmentation.variables import default_variables, empty_share
 from segmentation.validation import evaluate, mirroring_variables
 from ui import state
@@ -40,7 +40,9 @@ method = st.segmented_control("Method", methods, default=first, key="method", se
 categories = {c.name: c.category for c in customer_roles.columns}
 derived = [c for c in ("recency_days", "frequency", "monetary", "tenure_days", "orders_90d", "active_days_30d",
                        "active_days_90d", "events_90d") if c in frame.columns]
-outcome_options = [c for c in ("churned", "converted") if c in frame.columns]
+# Each outcome with its kind: a campaign response is a "response rate", never churn.
+outcome_kinds = outcome_choices(frame, customer_roles)
+outcome_options = list(outcome_kinds)
 # Never the outcome the segments are judged by: segments built from churn would pass 'actionable' by definition.
 offered = [c for c in customer_roles.candidates() if c in frame.columns and c not in outcome_options]
 offered += [c for c in derived if c not in offered]
@@ -61,8 +63,10 @@ with st.sidebar:
     st.subheader("Validation")
     outcome = st.selectbox("Outcome KPI for 'actionable'", [None] + outcome_options,
                            index=1 if outcome_options else 0,
-                           format_func=lambda c: "— none —" if c is None else c,
-                           help="The behaviour segments should differ on, e.g. churn or trial-to-paid conversion.")
+                           format_func=lambda c: "— none —" if c is None else outcome_label(c, outcome_kinds[c],
+                                                                                           customer_roles),
+                           help="The behaviour segments should differ on, e.g. churn, trial-to-paid conversion or "
+                                "a campaign response; its kind is set next to the outcome column on the Data page.")
 
 segmentation = None
 if method == "K-means":
@@ -72,7 +76,7 @@ if method == "K-means":
     # segments cut on it differ on churn by definition.
     numeric = tuple(c for c in candidates if pd.api.types.is_numeric_dtype(frame[c]))
     mirrored: list[str] = []
-    if outcome is not None and numeric and outcome_problem(frame, customer_roles.roles, outcome) is None:
+    if outcome is not None and numeric and outcome_problem(frame, customer_roles, outcome) is None:
         try:
             mirrored = list(memo("mirrors", (version, outcome, numeric),
                                  lambda: mirroring_variables(frame, numeric, outcome)))
@@ -171,13 +175,15 @@ if segmentation.notes:
 
 # -- live validation -------------------------------------------------------------------------------
 def _validate(kpi: str | None):
-    return memo("validation", (version, segmentation.fingerprint, kpi),
-                lambda: evaluate(frame, segmentation, outcome=kpi, revenue=revenue_column, random_state=0))
+    kind = outcome_kinds.get(kpi)
+    return memo("validation", (version, segmentation.fingerprint, kpi, kind),
+                lambda: evaluate(frame, segmentation, outcome=kpi, revenue=revenue_column, random_state=0,
+                                 outcome_kind=kind))
 
 
 # An outcome that cannot be judged (a mapped column that is no flag, an empty one) is said in words, and the
 # segments are still scored on the other four criteria: never a traceback.
-problem = outcome_problem(frame, customer_roles.roles, outcome)
+problem = outcome_problem(frame, customer_roles, outcome)
 validation = None
 if problem is None:
     try:

@@ -15,8 +15,9 @@ from .palette import NEUTRAL, segment_scale
 __all__ = ["variable_bars", "lift_heatmap", "kpi_bars", "funnel_chart", "over_index_chart", "migration_heatmap"]
 
 _PERCENT_KPIS = {"share_of_customers", "share_of_revenue", "churn_rate", "monthly_churn_rate", "conversion_rate",
-                 "paid_share"}
-_DEFAULT_KPIS = ("share_of_customers", "share_of_revenue", "mrr_mean", "ltv", "churn_rate", "conversion_rate", "nps")
+                 "paid_share", "outcome_rate"}
+_DEFAULT_KPIS = ("share_of_customers", "share_of_revenue", "mrr_mean", "ltv", "churn_rate", "conversion_rate",
+                 "outcome_rate", "nps")
 
 
 def variable_bars(profiles: Profiles, *, stat: str = "median", columns: int = 4) -> alt.FacetChart:
@@ -40,7 +41,8 @@ def lift_heatmap(profiles: Profiles) -> alt.LayerChart:
     segmentation's order, slanted so every name shows.
     """
     long = _long(profiles.lift, "variable", "lift").dropna(subset=["lift"])
-    long["variable"] = long["variable"].map(lambda v: KPI_LABELS.get(v, label_of(v)))
+    label = getattr(profiles, "label", lambda k: KPI_LABELS.get(k, k))  # "Response rate": named by its kind
+    long["variable"] = long["variable"].map(lambda v: label(v) if v in KPI_LABELS else label_of(v))
     # A log scale has no place for 0 (a segment with no churn at all): the colour saturates at 1/100
     # and 100 while the number written in the cell stays the true lift.
     long["shade"] = long["lift"].clip(lower=0.01, upper=100)

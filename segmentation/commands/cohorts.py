@@ -93,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
     notes = [f"using {', '.join(found)} of {args.file}."] if found else []
     # What preparing the file did (quantity x unit price, refunds, failed charges) and the rows without an id.
     notes += [note for kind_read, read in data.tables.items() for note in read.notes
-              if note not in table.notes and (kind_read != "customers" or "have no customer id" in note)]
+              if note not in table.notes and (kind_read != "customers" or "have no customer id" in note
+                                              or "most frequent" in note)]
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     if args.metric == "revenue" and data.activity() is not None and data.activity().amount is None:
@@ -109,6 +110,8 @@ def run(args: argparse.Namespace) -> int:
     except DataError as exc:
         message = str(exc)
         raise DataError(message if str(args.file) in message else f"{args.file}: {message}") from None
+    for note in cohorts.notes:  # e.g. signup months counted back from a tenure in months
+        print(f"note: {note}", file=sys.stderr)
     long = cohorts.table
     out = long[[c for c in ("group", "cohort", "period", "customers") if c in long]].copy()
     out["cohort"] = period_labels(long["cohort"], args.period).to_numpy()

@@ -29,11 +29,12 @@ def run(args) -> int:
 
     segmentation, plan, prepared = prepare(args)
     frame = prepared.frame
-    kpis = kpi_columns(frame, infer_roles(frame, kind="customers"))  # the KPI columns the app would find
+    roles = infer_roles(frame, kind="customers")
+    kpis = kpi_columns(frame, roles)  # the KPI columns the app would find
     profiles = profile(frame, segmentation, **kpis)
     validation = None
     if not args.no_validation:
-        validation = _validation(frame, segmentation, id_name=prepared.id_name)
+        validation = _validation(frame, segmentation, id_name=prepared.id_name, roles=roles)
     if validation is not None:
         profiles = profile(frame, segmentation, rules=rules_in_words(segmentation, validation), **kpis)
     data = workbook(frame, segmentation, id_name=prepared.id_name, profiles=profiles, validation=validation,
@@ -49,7 +50,7 @@ def run(args) -> int:
     return 0
 
 
-def _validation(frame, segmentation, *, id_name: str):
+def _validation(frame, segmentation, *, id_name: str, roles=None):
     """The scorecard on the newer data; a criterion that cannot be computed must not stop the export.
 
     The prepared table is indexed by customer id, while a recipe fitted on the file names the
@@ -61,14 +62,18 @@ def _validation(frame, segmentation, *, id_name: str):
         from ..validation import evaluate
     except ImportError:
         return None
-    outcome = "churned" if "churned" in frame.columns else None
+    from ..outcomes import outcome_choices
+
+    # The outcome the Segment page picks by default (churn, else conversion, else a response), named by its kind.
+    choices = outcome_choices(frame, roles) if roles is not None else {}
+    outcome = next(iter(choices), None)
     revenue = next((c for c in ("mrr", "monetary") if c in frame.columns), None)
     fitted_id = segmentation.params.get("id_column")
     names = (fitted_id, id_name, frame.index.name, "customer id")
     id_column = next((n for n in names if isinstance(n, str) and n not in frame.columns), "__customer_id__")
     try:
         return evaluate(frame.rename_axis(id_column), segmentation, outcome=outcome, revenue=revenue,
-                        id_column=id_column)
+                        id_column=id_column, outcome_kind=choices.get(outcome))
     except DataError as exc:
         print(f"note: no validation sheet ({exc})", file=sys.stderr)
         return None

@@ -63,6 +63,7 @@ def run(args) -> int:
             {**col, "dtype": str(read.frame[col["name"]].dtype)} for col in roles.to_dict()["columns"]
         ],
         "roles": dict(roles.roles),
+        "outcome_kind": roles.outcome_kind,  # what the outcome measures: churn, conversion, response, other
         "missing_roles": list(data.missing_roles(kind if kind in data.roles else "customers")),
         "notes": list(dict.fromkeys((*table.notes, *read.notes))),
     }

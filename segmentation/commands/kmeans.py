@@ -18,6 +18,9 @@ from pathlib import Path
 
 __all__ = ["add_parser", "run"]
 
+# outcomes.OUTCOME_KINDS, written out so that building the parser (`--help`) does not import pandas.
+OUTCOME_KINDS = ("churn", "conversion", "response", "other")
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
@@ -34,7 +37,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--sheet", metavar="NAME", default=None,
                         help="workbook sheet to read (default: the first that looks like a table)")
     parser.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
-    parser.add_argument("--outcome", metavar="COL", help="KPI column for the 'actionable' check (churn, conversion)")
+    parser.add_argument("--outcome", metavar="COL",
+                        help="KPI column for the 'actionable' check (default: churned, else converted, else the "
+                             "file's outcome column, as the app picks)")
+    parser.add_argument("--outcome-kind", choices=OUTCOME_KINDS, metavar="|".join(OUTCOME_KINDS),
+                        help="what the outcome measures, which names its rate (default: read from its name and "
+                             "values); only churn feeds churn rate and LTV")
     parser.add_argument("--revenue", metavar="COL", help="money column for each segment's share of revenue")
     parser.add_argument("--out", required=True, metavar="OUT.csv", help="where to write id and segment per customer")
     parser.add_argument("--report", metavar="REPORT.json", help="also write k, sizes and the validation scorecard")
@@ -48,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import DataError
     from ..export import neutralise_frame
     from ..methods.kprototypes import fit_clusters
+    from ..outcomes import OUTCOME_COLUMNS, outcome_choices
     from ..validation import evaluate
 
     # Read as the app reads an upload: MRR from ARR, outcomes (churned, converted) from a status or churn
@@ -70,6 +79,13 @@ def run(args: argparse.Namespace) -> int:
         for note in data.tables[data.customers_from].notes:
             if note not in table.notes:
                 print(f"note: {note}", file=sys.stderr)
+    mapped = data.roles["customers"].get("outcome")
+    if args.outcome_kind and args.outcome in (None, mapped, *OUTCOME_COLUMNS):
+        # The kind of the file's outcome, as the Data page's "Outcome kind" box sets it: a response is the
+        # table's `outcome`, never `churned`.
+        if mapped is None:
+            raise DataError(f"{name} has no outcome column to give --outcome-kind to; name it with --outcome COL.")
+        data = data.with_outcome_kind(args.outcome_kind)
     built = data.customer_table()
     frame = built.frame
     variables = [v.strip() for v in args.vars.split(",") if v.strip()]
@@ -102,14 +118,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"note: {note}", file=sys.stderr)
 
     if args.report:
-        # The outcome and the revenue the app picks by default: churn (else conversion), MRR (else monetary).
-        outcome = args.outcome or next((c for c in ("churned", "converted") if c in frame.columns), None)
+        # The outcome and the revenue the app picks by default: churn, else conversion, else the file's outcome
+        # (a campaign response); MRR, else monetary.
+        choices = outcome_choices(frame, roles)
+        outcome = args.outcome or next(iter(choices), None)
+        kind = args.outcome_kind or choices.get(outcome) or (roles.outcome_kind if outcome == mapped else None)
         revenue = args.revenue or roles.get("mrr") or ("monetary" if "monetary" in frame.columns else None)
         for option, column in (("--outcome", outcome), ("--revenue", revenue)):
             if column is not None and column not in frame.columns:
                 raise DataError(f"{name} has no column {column!r} (given as {option}).")
         validation = evaluate(frame, seg, outcome=outcome, revenue=revenue, random_state=args.seed,
-                              id_column=id_column)
+                              id_column=id_column, outcome_kind=kind)
         report = {
             "file": str(args.file),
             "method": seg.method,
@@ -118,6 +137,7 @@ def run(args: argparse.Namespace) -> int:
             "transforms": dict(seg.state["transforms"]),
             "segments": {segment: int(size) for segment, size in seg.sizes.items()},
             "outcome": outcome,
+            "outcome_kind": validation["actionable"].figures.get("outcome_kind"),
             "revenue": revenue,
             "validation": validation.to_dict(),
             "segment_rules": dict(validation.segment_rules),

@@ -127,7 +127,8 @@ def _through_dataset(args: argparse.Namespace, given: dict[str, str | None]):
              if not given[option] and roles.get(role)]
     notes = [f"using {', '.join(found)} of {args.file}."] if found else []
     notes += [note for note in data.tables["transactions"].notes if note not in table.notes]
-    notes += [note for note in data.tables["customers"].notes if "have no customer id" in note]
+    notes += [note for note in data.tables["customers"].notes
+              if "have no customer id" in note or "most frequent" in note]  # rows left out, attributes merged
     built = data.customer_table(as_of=args.as_of)
     notes += list(built.notes)
     inputs = built.frame[["recency_days", "frequency", "monetary"]]
