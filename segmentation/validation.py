@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn.cluster import KMeans
-from sklearn.metrics import adjusted_rand_score
+from sklearn.metrics import adjusted_rand_score, pairwise_distances
 from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
 
@@ -291,7 +291,8 @@ def _distinct(X, specs, codes, names, rule_based: bool, t: Thresholds, order, ra
         return Criterion("distinct", "fail", {"segments": k, "effect_sizes": effects}, shown,
                          "Everyone is in one segment, so there is nothing to tell apart.")
     sample = _sample_rows(codes, t.silhouette_sample, order, np.random.RandomState(random_state))
-    silhouette = silhouette_on_distances(_distances(X[sample]), codes[sample])
+    distances = pairwise_distances(X[sample].astype(np.float32))
+    silhouette = silhouette_on_distances(distances, codes[sample])
     gauss, uniform = _reference_silhouettes(_spectrum(X), k, random_state)
     cloud = max(gauss, uniform)
     reference = cloud if shuffled is None else max(cloud, shuffled)
@@ -375,19 +376,9 @@ def _shuffled_silhouette(frame, segmentation: Segmentation, method: Method | Non
         if len(np.unique(X.round(9), axis=0)) < k:
             return None
         labels = KMeans(n_clusters=k, n_init=N_INIT, random_state=random_state).fit_predict(X)
-    value = silhouette_on_distances(_distances(X), labels)
+    value = silhouette_on_distances(pairwise_distances(X.astype(np.float32)), labels)
     return None if math.isnan(value) else value
 
-
-def _distances(X: np.ndarray) -> np.ndarray:
-    """Euclidean distances between the rows of a few-column matrix, as float32 for the silhouette products.
-
-    One matrix product: scikit-learn's float32 path upcasts in blocks and takes several times longer.
-    """
-    X = np.asarray(X, dtype=float)
-    squares = (X**2).sum(axis=1)
-    inner = squares[:, None] + squares[None, :] - 2.0 * (X @ X.T)
-    return np.sqrt(np.clip(inner, 0.0, None, out=inner), out=inner).astype(np.float32)
 
 
 def _level_variables(frame, specs, effects) -> list[tuple[str, list[str]]]:
@@ -433,14 +424,16 @@ def _levels_why(variables, silhouette, shuffled, verdict, rule_based: bool) -> s
         source = f"the groups that {names} has on its own"
     else:
         source = f"the groups that {names} each have on their own"
-    test = (f"with each column shuffled on its own (same values, no link between the columns) the same method finds "
+    test = (f"with each column shuffled on its own (same values, no link between columns) the same method finds "
             f"groups {'as' if verdict == 'fail' else 'almost as'} clear (silhouette {silhouette:.2f} vs "
             f"{shuffled:.2f})")
+    if verdict == "fail" and rule_based:
+        return (f"The segments differ by construction, but they only re-find {source}: {test}. Fine for one play "
+                "per level; do not read them as natural groups of customers.")
     if verdict == "fail":
-        head = "The segments differ by construction, but they only" if rule_based else "These segments only"
-        return (f"{head} re-find {source}, not customers who differ on several things at once: {test}. Segment on "
-                f"{names} directly with rules, or choose variables that go together.")
-    return (f"The segments come mostly from {source}: {test}; check that they mean more than {names} alone.")
+        return (f"These segments only re-find {source}: {test}. Segment on {names} with rules, or choose variables "
+                "that go together.")
+    return f"The segments come mostly from {source}: {test}; check that they mean more than {names} alone."
 
 
 def _spectrum(X: np.ndarray) -> tuple[float, ...]:
@@ -466,7 +459,7 @@ def _reference_silhouettes(spectrum: tuple[float, ...], k: int, random_state: in
     with threadpool_limits(limits=1):
         for cloud in clouds:
             labels = KMeans(n_clusters=k, n_init=N_INIT, random_state=random_state).fit_predict(cloud)
-            out.append(silhouette_on_distances(_distances(cloud), labels))
+            out.append(silhouette_on_distances(pairwise_distances(cloud.astype(np.float32)), labels))
     return out[0], out[1]
 
 

@@ -78,6 +78,11 @@ def test_segments_that_only_refind_the_levels_of_count_columns_are_not_distinct(
     # With only one count column in play the sentence names that one.
     two = fit_kmeans(frame, variables, k=2, id_column="ID")
     assert evaluate(frame, two, n_bootstrap=0)["distinct"].figures["level_variables"] == ["Kidhome"]
+    # Rules on the same columns are judged alike, in the words of rules: by construction, one play per level.
+    by_rule = fit_rules(frame, "Kids: Kidhome > 0\nTeens: Teenhome > 0\nNeither: otherwise", id_column="ID")
+    distinct = evaluate(frame, by_rule, n_bootstrap=0)["distinct"]
+    assert distinct.verdict == "fail" and distinct.why.startswith("The segments differ by construction")
+    assert "re-find the levels of Kidhome (0, 1, 2) and Teenhome (0, 1, 2)" in distinct.why
 
 
 def test_groups_that_each_variable_has_on_its_own_are_not_distinct_but_joint_groups_are():
