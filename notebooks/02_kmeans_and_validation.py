@@ -170,13 +170,17 @@ validation_frame(validation)[0][["criterion", "verdict", "why"]]
 
 # %% [markdown]
 # **Distinct.** A silhouette alone misleads: cutting one round cloud into k pieces already
-# scores around 0.3-0.4. So the criterion compares the silhouette with what k groups reach in
-# data of the same shape with *no* groups, and asks each pair of segments to differ on at least
-# one variable. The effect sizes (eta squared) say which variables carry the segments.
+# scores around 0.3-0.4, and so does re-finding the 0/1/2 values of a count column. So the
+# criterion compares the silhouette with what k groups reach in data with *no* groups: clouds of
+# the same shape, and the same columns each shuffled on its own (every variable keeps its values,
+# any link between them is gone), refitted with the same k. It also asks each pair of segments to
+# differ on at least one variable. The effect sizes (eta squared) say which variables carry the
+# segments.
 
 # %%
 distinct = validation["distinct"].figures
-print(f"silhouette {distinct['silhouette']:.2f} vs {distinct['reference_silhouette']:.2f} with no real groups")
+print(f"silhouette {distinct['silhouette']:.2f} vs {distinct['reference_silhouette']:.2f} with no real groups "
+      f"({distinct['reference_shuffled']:.2f} with each column shuffled on its own)")
 pd.Series(distinct["effect_sizes"], name="eta squared").round(2).to_frame()
 
 # %% [markdown]
@@ -240,6 +244,26 @@ print(evaluate(cloud, cut)["distinct"].why)
 # **Fix:** there is nothing to find in these variables. Choose variables tied to a behaviour
 # that differs between customers, or, if a split is still needed for operations, say so and use
 # explicit thresholds (rules) that everyone can read, rather than presenting cuts as discoveries.
+#
+# ### Groups that are only a variable's levels: distinct fails
+#
+# Shaped like the Customer Personality export: income, and the number of small children and of
+# teenagers at home (0, 1 or 2), all unrelated. K-means finds tidy, well-separated segments with a
+# high silhouette, but they only re-find the values of the two count columns; the same columns
+# shuffled one by one give groups as clear, and the criterion says which variables they come from.
+
+# %%
+households = pd.DataFrame({"Income": rng.normal(52000, 21000, 2240).clip(2000, None).round(),
+                           "Kidhome": rng.choice(3, 2240, p=[0.577, 0.401, 0.022]),
+                           "Teenhome": rng.choice(3, 2240, p=[0.517, 0.46, 0.023])},
+                          index=pd.Index([f"{i:05d}" for i in range(2240)], name="customer_id"))
+levels = kmeans.fit_kmeans(households, ["Income", "Kidhome", "Teenhome"], random_state=0)
+print(f"k={levels.params['k']}:", " / ".join(levels.segments[:3]), "/ ...")
+print(evaluate(households, levels)["distinct"].why)
+
+# %% [markdown]
+# **Fix:** when the groups are the levels of a column, segment on that column directly with rules
+# ("Kidhome is 0"), which everyone can read, or choose variables that go together.
 #
 # ### A tiny segment: substantial (and accessible) fail
 #

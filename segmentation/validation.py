@@ -5,8 +5,10 @@ analyst's own) on the customer table it labels:
 
 - distinct: do segments differ? Silhouette on the design matrix against the silhouette that
   k groups reach in data with *no* groups (a Gaussian and a uniform cloud with the same
-  covariance), effect size per variable, and every pair of segments apart on some variable.
-  Cutting one blob into pieces scores a decent silhouette, so only beating the reference counts.
+  covariance, and the customers' own columns each shuffled on its own, refitted by the same
+  method with the same k), effect size per variable, and every pair of segments apart on some
+  variable. Cutting one blob into pieces scores a decent silhouette, and so does re-finding the
+  0/1/2 levels of a count column, so only beating every reference counts.
 - measurable: missing share and constancy of each variable; stability of refits on subsamples
   (adjusted Rand index against the labels). Columns a method lists in
   ``state["missing_tested"]`` (rules that test ``is missing``) are judged on blank vs filled.
@@ -193,7 +195,9 @@ def evaluate(
     rule_based = method is not None and method.rule_based
 
     with threadpool_limits(limits=1):
-        distinct = _distinct(X, specs, codes, names, rule_based, t, order, random_state)
+        shuffled = _shuffled_silhouette(frame, segmentation, method, len(names), t, order, random_state)
+        distinct = _distinct(X, specs, codes, names, rule_based, t, order, random_state,
+                             shuffled=shuffled, frame=frame)
         measurable = _measurable(frame, segmentation, labels, t, int(n_bootstrap), order, random_state)
         if method is not None and method.filters_from:  # the method's own rules are exact filters: no tree
             accessible, rules, accuracy = _accessible_exact(method, segmentation, names, t)
@@ -282,7 +286,8 @@ def _design(frame: pd.DataFrame, segmentation: Segmentation) -> tuple[np.ndarray
 
 
 # -- distinct ---------------------------------------------------------------------------------------
-def _distinct(X, specs, codes, names, rule_based: bool, t: Thresholds, order, random_state) -> Criterion:
+def _distinct(X, specs, codes, names, rule_based: bool, t: Thresholds, order, random_state, *,
+              shuffled: float | None = None, frame: pd.DataFrame | None = None) -> Criterion:
     shown = {k: getattr(t, k) for k in ("silhouette_min", "margin_pass", "margin_warn", "pair_min_difference",
                                         "pair_min_share_difference")}
     k = len(names)
@@ -294,7 +299,8 @@ def _distinct(X, specs, codes, names, rule_based: bool, t: Thresholds, order, ra
     distances = pairwise_distances(X[sample].astype(np.float32))
     silhouette = silhouette_on_distances(distances, codes[sample])
     gauss, uniform = _reference_silhouettes(_spectrum(X), k, random_state)
-    reference = max(gauss, uniform)
+    cloud = max(gauss, uniform)
+    reference = cloud if shuffled is None else max(cloud, shuffled)
     margin = silhouette - reference
     overlapping = _overlapping_pairs(X, specs, codes, names, t)
     figures = {
@@ -302,13 +308,22 @@ def _distinct(X, specs, codes, names, rule_based: bool, t: Thresholds, order, ra
         "reference_silhouette": reference,
         "reference_gaussian": gauss,
         "reference_uniform": uniform,
+        "reference_shuffled": shuffled,
         "margin": margin,
         "silhouette_sample": int(len(sample)),
         "effect_sizes": effects,
         "overlapping_pairs": [f"{a} / {b}" for a, b in overlapping],
     }
-    versus = f"silhouette {silhouette:.2f} vs {reference:.2f} for {k} groups cut from data with no real groups"
-    if margin < t.margin_warn:
+    versus = f"silhouette {silhouette:.2f} vs {cloud:.2f} for {k} groups cut from data with no real groups"
+    if shuffled is not None:
+        versus += f" and {shuffled:.2f} with each column shuffled on its own"
+    # The columns shuffled one by one keep each variable's own levels and peaks: segments no clearer than
+    # the same method finds there only re-find those levels, not customers who differ on several things at once.
+    own_levels = shuffled is not None and silhouette - shuffled < t.margin_pass and shuffled >= cloud
+    levels = _level_variables(frame, specs, effects) if own_levels else []
+    if own_levels:
+        figures["level_variables"] = [name for name, _ in levels]
+    if silhouette - cloud < t.margin_warn:
         verdict = "fail"
         if rule_based:
             why = (f"The segments differ by construction (their rules set them apart), but customers do not fall "
@@ -316,6 +331,9 @@ def _distinct(X, specs, codes, names, rule_based: bool, t: Thresholds, order, ra
         else:
             why = (f"These segments are cuts of one continuous cloud, not natural groups ({versus}); "
                    "try other variables or fewer segments.")
+    elif own_levels:
+        verdict = "fail" if silhouette - shuffled < t.margin_warn else "warn"
+        why = _levels_why(levels, silhouette, shuffled, verdict, rule_based)
     elif margin < t.margin_pass or silhouette < t.silhouette_min:
         verdict = "warn"
         why = f"The segments are only somewhat apart ({versus}); expect many customers near the borders."
@@ -330,6 +348,97 @@ def _distinct(X, specs, codes, names, rule_based: bool, t: Thresholds, order, ra
     if verdict != "fail" and overlapping and "look alike" not in why:
         why += f" {len(overlapping)} pair(s) of segments look alike on every variable."
     return Criterion("distinct", verdict, figures, shown, why)
+
+
+def _shuffled_silhouette(frame, segmentation: Segmentation, method: Method | None, k: int, t: Thresholds, order,
+                         random_state) -> float | None:
+    """Silhouette of the same method, same k, on a sample of the customers with each variable shuffled on its
+    own: every column keeps its values (levels, peaks, skew) and loses any link with the other columns.
+
+    None when there is nothing to shuffle against (one variable, one segment) or no groups come out.
+    """
+    variables = [v for v in segmentation.variables if v in frame.columns]
+    if len(variables) < 2 or k < 2:
+        return None
+    rng = np.random.RandomState(random_state + 104729)
+    size = min(len(frame), _REFERENCE_ROWS)
+    rows = np.sort(order[rng.choice(len(frame), size=size, replace=False)])
+    sample = frame.iloc[rows]
+    shuffled = sample.copy()
+    for name in variables:
+        shuffled[name] = sample[name].to_numpy()[rng.permutation(size)]
+    try:
+        X = _design(shuffled, segmentation)[0]
+    except DataError:
+        return None
+    labels = None
+    if method is not None and method.refit is not None:
+        try:
+            labels = segmentation.refit(shuffled).assign(shuffled).to_numpy(dtype=object).astype(str)
+        except DataError:
+            labels = None  # e.g. fewer different customers than k in the sample: plain k-means below
+    if labels is None:
+        if len(np.unique(X.round(9), axis=0)) < k:
+            return None
+        labels = KMeans(n_clusters=k, n_init=N_INIT, random_state=random_state).fit_predict(X)
+    value = silhouette_on_distances(pairwise_distances(X.astype(np.float32)), labels)
+    return None if math.isnan(value) else value
+
+
+
+def _level_variables(frame, specs, effects) -> list[tuple[str, list[str]]]:
+    """The variables whose own groups the segments follow, most telling first, each with its levels in words.
+
+    Columns of few values (counts 0/1/2, categories, blank or not) that the segments split cleanly, each with
+    its levels; failing those, the numbers the segments differ most on (a number's own peaks), without levels.
+    """
+    levelled, spread = [], []
+    for spec in specs:
+        name = spec["name"]
+        base = name.removesuffix(_MISSING_SUFFIX)
+        if frame is None or base not in frame.columns or effects.get(name, 0.0) < 0.5:
+            continue
+        if name.endswith(_MISSING_SUFFIX):
+            levelled.append((effects[name], base, ["blank", "filled in"]))
+        elif spec["kind"] == "numeric":
+            values = np.unique(pd.to_numeric(frame[base], errors="coerce").dropna().to_numpy(dtype=float))
+            if len(values) > 10:
+                spread.append((effects[name], base, []))
+            else:
+                levelled.append((effects[name], base, [f"{v:,.0f}" if float(v).is_integer() else _nice(v)
+                                                       for v in values]))
+        else:
+            levelled.append((effects[name], base, [str(level) for level in spec["levels"]]))
+    found = levelled or spread
+    if not found and effects:
+        name = max(effects, key=effects.get)
+        found = [(effects[name], name.removesuffix(_MISSING_SUFFIX), [])]
+    return [(name, levels) for _, name, levels in sorted(found, key=lambda item: -item[0])]
+
+
+def _levels_why(variables, silhouette, shuffled, verdict, rule_based: bool) -> str:
+    """The sentence for segments that only re-find the levels (or a number's own peaks) of some variables."""
+    def with_levels(name, levels):
+        shown = ", ".join(levels) if len(levels) <= 6 else f"{levels[0]} to {levels[-1]}"
+        return f"{name} ({shown})"
+
+    names = _listing([name for name, _ in variables]) if variables else "one variable"
+    if variables and all(levels for _, levels in variables):
+        source = f"the levels of {_listing([with_levels(n, lv) for n, lv in variables])}"
+    elif len(variables) == 1:
+        source = f"the groups that {names} has on its own"
+    else:
+        source = f"the groups that {names} each have on their own"
+    test = (f"with each column shuffled on its own (same values, no link between columns) the same method finds "
+            f"groups {'as' if verdict == 'fail' else 'almost as'} clear (silhouette {silhouette:.2f} vs "
+            f"{shuffled:.2f})")
+    if verdict == "fail" and rule_based:
+        return (f"The segments differ by construction, but they only re-find {source}: {test}. Fine for one play "
+                "per level; do not read them as natural groups of customers.")
+    if verdict == "fail":
+        return (f"These segments only re-find {source}: {test}. Segment on {names} with rules, or choose variables "
+                "that go together.")
+    return f"The segments come mostly from {source}: {test}; check that they mean more than {names} alone."
 
 
 def _spectrum(X: np.ndarray) -> tuple[float, ...]:

@@ -282,7 +282,8 @@ def test_kmeans_gives_the_segment_pages_kmeans(folder, tmp_path, key):
     assert id_column == data.id_column  # the id column is written under the file's own name
     at.switch_page(_page("segment")).run()
     assert not at.exception and not at.error, _errors(at)
-    at.multiselect(key=f"kmeans_vars_{at.session_state['data_version']}").set_value(variables).run()
+    at.multiselect(key=f"kmeans_vars_{at.session_state['data_version']}").set_value(variables)
+    at.button(key="kmeans_vars_apply").click().run()
     at.toggle(key="auto_k").set_value(False).run()
     at.slider(key="k").set_value(3).run()
     assert not at.exception and not at.error, _errors(at)

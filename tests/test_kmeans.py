@@ -145,8 +145,12 @@ def test_recovers_the_sample_personas():
 
 
 def test_command_line_writes_ids_segments_report_and_recipe(tmp_path):
-    frame, _ = blobs(400)
-    frame["churned"] = np.where(np.arange(400) % 4 == 3, "yes", "no")
+    frame, truth = blobs(400)
+    # The off-diagonal groups moved inwards, so usage and spend go together: the 2 x 2 grid of independent
+    # columns only re-finds each column's own two peaks, which 'distinct' rightly fails.
+    frame["usage"] += np.select([truth == 1, truth == 2], [-2.0, 2.0], 0.0)
+    frame["spend"] += np.select([truth == 1, truth == 2], [2.0, -2.0], 0.0)
+    frame["churned"] = np.where(truth == 1, "yes", "no")  # a group no single threshold on one column isolates
     source = tmp_path / "customers.csv"
     frame.to_csv(source, index=False)
     out, report, recipe = tmp_path / "out.csv", tmp_path / "report.json", tmp_path / "recipe.json"

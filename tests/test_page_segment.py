@@ -33,6 +33,54 @@ def test_changing_k_refits_live():
     assert len(at.session_state["segmentation"].segments) == 5
 
 
+def _variables_box(at):
+    return next(m for m in at.multiselect if m.label.startswith("Segmentation variables"))
+
+
+def test_the_k_slider_shows_the_k_in_use_after_the_variables_change():
+    at = _segment_page()
+    assert at.slider(key="k").value == at.session_state["segmentation"].params["k"] == 3
+    _variables_box(at).set_value(["seats", "integrations"])
+    at.button(key="kmeans_vars_apply").click().run()
+    assert not at.exception
+    seg = at.session_state["segmentation"]
+    # The sample's seats and integrations suggest k=7: the slider says 7, not the 3 it showed before.
+    assert list(seg.variables) == ["seats", "integrations"] and seg.params["k"] == 7
+    assert at.slider(key="k").value == 7 and at.slider(key="k").disabled
+    # Taking k by hand starts from the k in use and then follows the hand.
+    at.toggle(key="auto_k").set_value(False).run()
+    assert at.slider(key="k").value == 7 and not at.slider(key="k").disabled
+    at.slider(key="k").set_value(5).run()
+    assert at.session_state["segmentation"].params["k"] == 5 == at.slider(key="k").value
+    at.toggle(key="auto_k").set_value(True).run()
+    assert at.session_state["segmentation"].params["k"] == 7 == at.slider(key="k").value
+
+
+def test_variable_changes_wait_for_apply_and_the_rest_stays_live():
+    at = _segment_page()
+    before = at.session_state["segmentation"]
+    sweeps = list(at.session_state["_session_memo"]["sweep"])  # the k sweeps computed so far
+    # Three swaps, no Apply: nothing is refitted, the segments on screen are still the applied ones.
+    box = _variables_box(at)
+    for chosen in (["logins_30d", "features_adopted"], ["logins_30d", "features_adopted", "seats"],
+                   ["features_adopted", "seats"]):
+        box.set_value(chosen)
+        at.run()
+        box = _variables_box(at)
+    assert at.session_state["segmentation"].fingerprint == before.fingerprint
+    assert list(at.session_state["_session_memo"]["sweep"]) == sweeps
+    # k stays live without Apply.
+    at.toggle(key="auto_k").set_value(False).run()
+    at.slider(key="k").set_value(4).run()
+    assert at.session_state["segmentation"].params["k"] == 4
+    assert list(at.session_state["segmentation"].variables) == list(before.variables)
+    _variables_box(at).set_value(["features_adopted", "seats"])
+    at.button(key="kmeans_vars_apply").click().run()
+    assert not at.exception
+    assert list(at.session_state["segmentation"].variables) == ["features_adopted", "seats"]
+    assert at.session_state["segmentation"].params["k"] == 4  # a k taken by hand is kept
+
+
 def test_rfm_uses_transactions_and_shows_thresholds():
     at = _segment_page()
     at.segmented_control(key="method").set_value("RFM").run()
@@ -159,7 +207,8 @@ def test_kmeans_defaults_leave_out_a_variable_that_mirrors_the_outcome():
                for c in texts(at.caption))
     box = next(m for m in at.multiselect if m.label.startswith("Segmentation variables"))
     assert any(option.startswith("recency_days") for option in box.options)  # still offered, just not chosen
-    box.set_value(["mrr", "recency_days"]).run()
+    box.set_value(["mrr", "recency_days"])
+    at.button(key="kmeans_vars_apply").click().run()
     actionable = at.session_state["validation"]["actionable"]
     assert actionable.verdict == "warn" and actionable.why.startswith("recency_days mirrors churned here")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pandas as pd
@@ -48,8 +49,109 @@ def test_distinct_passes_on_well_separated_clusters():
     distinct = evaluate(frame, seg, n_bootstrap=0)["distinct"]
     assert distinct.verdict == "pass"
     assert distinct.figures["silhouette"] > 0.7
+    # The planted groups are joint (v2 is high only where v0 and v1 are): shuffling the columns breaks them.
+    assert distinct.figures["silhouette"] > distinct.figures["reference_shuffled"] + 0.1
     assert distinct.figures["overlapping_pairs"] == []
     assert min(distinct.figures["effect_sizes"].values()) > 0.5
+
+
+def customer_personality(n: int = 2240, seed: int = 0) -> pd.DataFrame:
+    """Shaped like Kaggle's Customer Personality: Income continuous, Kidhome and Teenhome 0..2, all independent."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"ID": np.arange(n), "Income": rng.normal(52000, 21000, n).clip(2000, None).round(),
+                         "Kidhome": rng.choice(3, n, p=[0.577, 0.401, 0.022]),
+                         "Teenhome": rng.choice(3, n, p=[0.517, 0.46, 0.023])})
+
+
+def test_segments_that_only_refind_the_levels_of_count_columns_are_not_distinct():
+    frame = customer_personality()
+    variables = ["Income", "Kidhome", "Teenhome"]
+    seg = fit_kmeans(frame, variables, id_column="ID")  # the sweep's own k: 8 cells of Kidhome x Teenhome x Income
+    distinct = evaluate(frame, seg, n_bootstrap=0)["distinct"]
+    # Against the clouds alone this passed (silhouette 0.51 vs 0.28); the columns shuffled one by one reach it too.
+    assert distinct.figures["silhouette"] > distinct.figures["reference_gaussian"] + 0.2
+    assert distinct.figures["reference_shuffled"] == pytest.approx(distinct.figures["silhouette"], abs=0.05)
+    assert distinct.verdict == "fail"
+    assert distinct.figures["level_variables"] == ["Kidhome", "Teenhome"]
+    assert "re-find the levels of Kidhome (0, 1, 2) and Teenhome (0, 1, 2)" in distinct.why
+    assert "shuffled on its own" in distinct.why and "Income" not in distinct.why
+    # With only one count column in play the sentence names that one.
+    two = fit_kmeans(frame, variables, k=2, id_column="ID")
+    assert evaluate(frame, two, n_bootstrap=0)["distinct"].figures["level_variables"] == ["Kidhome"]
+    # Rules on the same columns are judged alike, in the words of rules: by construction, one play per level.
+    by_rule = fit_rules(frame, "Kids: Kidhome > 0\nTeens: Teenhome > 0\nNeither: otherwise", id_column="ID")
+    distinct = evaluate(frame, by_rule, n_bootstrap=0)["distinct"]
+    assert distinct.verdict == "fail" and distinct.why.startswith("The segments differ by construction")
+    assert "re-find the levels of Kidhome (0, 1, 2) and Teenhome (0, 1, 2)" in distinct.why
+
+
+def test_groups_that_each_variable_has_on_its_own_are_not_distinct_but_joint_groups_are():
+    rng = np.random.default_rng(0)
+    truth = np.arange(800) % 4
+    noise = rng.normal(size=(800, 2))
+    # A 2 x 2 grid: usage and spend are each two-peaked but independent, so the 4 groups are their product.
+    grid = table(np.array([[0.0, 0.0], [8.0, 0.0], [0.0, 8.0], [8.0, 8.0]])[truth] + noise)
+    distinct = evaluate(grid, fit_kmeans(grid, ["v0", "v1"], k=4), n_bootstrap=0)["distinct"]
+    assert distinct.verdict == "fail"
+    assert "the groups that v0 and v1 each have on their own" in distinct.why or \
+        "the groups that v1 and v0 each have on their own" in distinct.why
+    # The same peaks, but the columns go together (a customer high on one is high on the other): distinct.
+    joint = table(np.array([[0.0, 0.0], [6.0, 2.0], [2.0, 6.0], [8.0, 8.0]])[truth] + noise)
+    distinct = evaluate(joint, fit_kmeans(joint, ["v0", "v1"], k=4), n_bootstrap=0)["distinct"]
+    assert distinct.verdict == "pass"
+    assert distinct.figures["silhouette"] > distinct.figures["reference_shuffled"] + 0.1
+    assert "shuffled on its own" in distinct.why
+
+
+def _says(branch: str, variable: str, frame: pd.DataFrame) -> str | None:
+    """'high' when one branch of a rule keeps only customers above the variable's median, 'low' when only at or
+    below it, else None. Reads the rule's own words: "X above v", "X v or more", "X is v", "X v to w",
+    "X between a and b", "X under v", "X below v"."""
+    import re
+
+    median = float(frame[variable].median())
+    whole = bool((frame[variable] % 1 == 0).all())
+    number = r"(-?[\d,]+(?:\.\d+)?)"
+    v = re.escape(variable)
+    bounds = []  # (operator, value)
+    for pattern, operators in ((rf"{v} above {number}", (">",)), (rf"{v} {number} or more", (">=",)),
+                               (rf"{v} is {number}", (">=", "<=")), (rf"{v} {number} to {number}", (">=", "<=")),
+                               (rf"{v} between {number} and {number}", (">", "<=")),
+                               (rf"{v} under {number}", ("<",)), (rf"{v} below {number}", ("<=",))):
+        for match in re.finditer(pattern, branch):
+            found = [float(g.replace(",", "")) for g in match.groups()]
+            for operator, value in zip(operators, found if len(found) == len(operators) else found * 2):
+                if operator == "<" and whole:  # whole numbers: under 1 is 0 or less
+                    operator, value = "<=", math.ceil(value) - 1
+                bounds.append((operator, value))
+    if any((op == ">" and value >= median) or (op == ">=" and value > median) for op, value in bounds):
+        return "high"
+    if any((op == "<" and value <= median) or (op == "<=" and value <= median) for op, value in bounds):
+        return "low"
+    return None
+
+
+@pytest.mark.parametrize("k", range(2, 9))
+def test_a_kmeans_segment_named_low_x_has_no_rule_or_centre_saying_x_is_high(k):
+    frame = customer_personality()
+    variables = ["Income", "Kidhome", "Teenhome"]
+    seg = fit_kmeans(frame, variables, k=k, id_column="ID")
+    rules = evaluate(frame, seg, n_bootstrap=0).segment_rules
+    centres = dict(zip(seg.state["names"], seg.state["centroids"]))
+    for name in seg.segments:
+        for position, variable in enumerate(variables):
+            words = name.lower().split(", ")
+            claim = next((w for w in words if w.endswith(f" {variable.lower()}")), None)
+            if claim is None or claim.startswith("mostly") or claim.startswith("mid"):
+                continue
+            side = "low" if "low" in claim else "high"
+            assert (centres[name][position] < 0) == (side == "low"), (name, centres[name])
+            branches = [b.strip("() ") for b in rules[name].split(" or ")]
+            contrary = [b for b in branches if _says(b, variable, frame) not in (None, side)]
+            assert not contrary, f"{name!r} is found by {rules[name]!r}"
+    # The issue's own case: at k = 5 a mostly childless low-income segment holds some with teenagers.
+    if k == 5:
+        assert not any("low teenhome" in n.lower() and "teenhome above 0" in rules[n].lower() for n in seg.segments)
 
 
 def test_effect_sizes_are_eta_squared_and_cramers_v():

@@ -84,11 +84,17 @@ if method == "K-means":
             mirrored = []
     default_vars = default_variables(frame, customer_roles, candidates=candidates, revenue=revenue_column,
                                      derived=derived, exclude=outcome_options + mirrored)
-    variables = st.multiselect(
-        "Segmentation variables (2-4)", candidates, default=default_vars, max_selections=4, format_func=_label,
-        key=f"kmeans_vars_{data_version}",
-        help="Start with 2-4 variables tied to your goal; more leads to analysis paralysis.",
-    )
+    # Swapping variables is several clicks; a sweep after each (seconds apiece) would keep the page busy on
+    # choices nobody asked for. The new set takes effect on Apply; k, method and outcome stay live.
+    with st.form("kmeans_variables", border=False, enter_to_submit=False):
+        box, button = st.columns([6, 1], vertical_alignment="bottom")
+        variables = box.multiselect(
+            "Segmentation variables (2-4)", candidates, default=default_vars, max_selections=4, format_func=_label,
+            key=f"kmeans_vars_{data_version}",
+            help="Start with 2-4 variables tied to your goal; more leads to analysis paralysis. Changes apply when "
+                 "you press Apply.",
+        )
+        button.form_submit_button("Apply", key="kmeans_vars_apply", width="stretch")
     if constant:
         st.caption(f"Not offered, because every customer has the same value: {', '.join(constant)}.")
     if mirrored:
@@ -121,8 +127,12 @@ if method == "K-means":
     left, right = st.columns([1, 2], vertical_alignment="center")
     with left:
         auto = st.toggle("Use the suggested k", value=True, key="auto_k")
+    # A keyed slider keeps its own value whatever `value=` says, so it would show the k suggested for the
+    # previous variables; while the suggestion is used, the slider is set to it before it is drawn.
+    if auto or "k" not in st.session_state:
+        st.session_state["k"] = int(sweep.suggested_k)
     with right:
-        k = st.slider("Number of segments (k)", 2, 8, value=int(sweep.suggested_k), disabled=auto, key="k")
+        k = st.slider("Number of segments (k)", 2, 8, disabled=auto, key="k")
     k = int(sweep.suggested_k) if auto else int(k)
     st.caption(sweep.reason)
     with st.expander("How k was chosen", expanded=False):

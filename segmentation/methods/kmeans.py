@@ -7,7 +7,9 @@ numbers: rows are put in a canonical order before fitting (so the result does no
 on the file's row order) and clusters are ordered by their centre on the first variable,
 then named from their centres ("High mrr, low logins_30d"). A name only claims what the
 segment's data supports: a "mid" number is left out unless nothing else describes the segment,
-and a category level only appears when most of the segment has it, well above its usual share.
+"low" (or "high") only when no member of the segment is high (or low) on it, so no rule for the
+segment can say otherwise, and a category level only appears when most of the segment has it,
+well above its usual share.
 """
 
 from __future__ import annotations
@@ -447,6 +449,7 @@ def _terms(centres: np.ndarray, design: Design) -> list[list[_Term]]:
 
     out: list[list[_Term]] = [[] for _ in centres]
     overall = design.matrix.mean(axis=0)
+    cluster = _nearest(design.matrix, centres)[0]
     column = 0
     for position, spec in enumerate(design.state["variables"]):
         name = spec["name"]
@@ -454,7 +457,14 @@ def _terms(centres: np.ndarray, design: Design) -> list[list[_Term]]:
             for i, centre in enumerate(centres):
                 z = float(centre[column])
                 level = _level(z)
-                out[i].append(_Term(abs(z), position, f"{level} {label_of(name)}", level != "mid", True, name))
+                words = f"{level} {label_of(name)}"
+                # "low X" is a claim about every member, not the centre: one member at a high X (and a
+                # decision-tree rule "X above 0" for the segment) would contradict it. Such a segment is
+                # "mostly low X", which names it only when nothing else does.
+                members = design.matrix[cluster == i, column]
+                mixed = bool(np.any(members >= 0.5) if z <= -0.5 else np.any(members <= -0.5) if z >= 0.5 else False)
+                real = level != "mid" and not mixed
+                out[i].append(_Term(abs(z), position, f"mostly {words}" if mixed else words, real, True, name))
             column += 1
         else:
             width = len(spec["levels"])
