@@ -17,15 +17,18 @@ from segmentation.variables import prepare
 
 
 def _mixed(n: int = 900, seed: int = 4) -> tuple[pd.DataFrame, np.ndarray]:
-    """Three planted groups: money and logins differ, and group 0 comes from four of eleven industries."""
+    """Three planted groups that differ in money, logins and industry together: joint structure, which
+    shuffling each column on its own destroys."""
     rng = np.random.default_rng(seed)
     group = rng.integers(0, 3, n)
     industries = np.array([f"industry {i}" for i in range(11)])
     frame = pd.DataFrame({
         "customer_id": [f"C{i:04d}" for i in range(n)],
         "mrr": np.exp(rng.normal(np.array([3.0, 5.0, 7.0])[group], 0.3)),
-        "logins": rng.poisson(np.array([4, 6, 40])[group]),
-        "industry": np.where(group == 0, rng.choice(industries[:4], n), rng.choice(industries, n)),
+        "logins": rng.poisson(np.array([3, 15, 45])[group]),
+        # Each group has its own industries: eleven levels, three disjoint sets.
+        "industry": np.select([group == 0, group == 1], [rng.choice(industries[:4], n), rng.choice(industries[4:8], n)],
+                              rng.choice(industries[8:], n)),
     })
     return frame.set_index("customer_id"), group
 
@@ -113,7 +116,8 @@ def test_the_segment_page_names_the_method_that_ran(root):
     at.session_state[state.DATASET] = Dataset.from_tables({"customers": table})
     at.switch_page("views/segment.py").run()
     box = next(m for m in at.multiselect if m.label.startswith("Segmentation variables"))
-    box.set_value(["mrr", "logins", "industry"]).run()
+    box.set_value(["mrr", "logins", "industry"])
+    at.button(key="kmeans_vars_apply").click().run()  # variable changes wait for Apply
     assert not at.exception, at.exception
     assert at.session_state[state.SEGMENTATION].method == "kprototypes"
     assert any("K-prototypes ran" in info.value for info in at.info)
