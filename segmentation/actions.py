@@ -97,6 +97,13 @@ def signals_of(profiles: Profiles, segment: str) -> Signals:
     overall = profiles.overall
 
     value = _level(_first(lift, [*_VALUE_KPIS, "monetary", "mrr", *[c for c in lift.index if "revenue" in c]]))
+    median, overall_median = summary.get("mrr_median"), overall.get("mrr_median")
+    if value in ("low", "high") and median is not None and overall_median is not None \
+            and pd.notna(median) and pd.notna(overall_median) and median != overall_median \
+            and (median > overall_median) != (value == "high"):
+        # A few large accounts move a mean a long way: a segment whose typical customer pays more than
+        # everyone's typical one (or less) is not called low (or high) value beside that median.
+        value = "mid"
     usage_columns = [c for c in lift.index if any(w in str(c).lower() for w in _USAGE_WORDS)]
     usage = _level(float(np.nanmean(lift[usage_columns])) if usage_columns and lift[usage_columns].notna().any()
                    else None)

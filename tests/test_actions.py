@@ -191,3 +191,22 @@ def test_a_plan_never_calls_the_segment_with_the_highest_churn_healthy_or_cheap_
     assert "(26.0% vs 23.0%), the highest of the segments" in plan.loc["Basic", "risks"]
     # The others are not the highest and churn no more than the rest: the cheap-service play may stand.
     assert signals_of(p, "Team").churn in ("mid", "low") and not signals_of(p, "Team").highest_churn
+
+
+def test_a_segment_whose_typical_customer_pays_more_than_everyones_is_not_called_cheap():
+    # A few very large accounts lift the mean MRR of everyone: the core's mean is far below it, its median above.
+    sizes = {"Whales": (10, 100_000.0), "Core": (200, 100.0), "Free": (250, 0.0)}
+    labels, mrr = [], []
+    for name, (n, value) in sizes.items():
+        labels += [name] * n
+        mrr += [value] * n
+    ids = [f"{i:04d}" for i in range(len(labels))]
+    frame = pd.DataFrame({"mrr": mrr}, index=ids)
+    p = profile(frame, Segmentation("rules", pd.Series(labels, index=ids), tuple(sizes), ("mrr",)), mrr="mrr")
+    assert p.summary.loc["Core", "mrr_mean"] < 0.8 * p.overall["mrr_mean"]  # "low" by the mean alone
+    assert p.summary.loc["Core", "mrr_median"] > p.overall["mrr_median"]
+    assert signals_of(p, "Core").value == "mid" and signals_of(p, "Free").value == "low"
+    plan = suggest_plan(p).set_index("segment")
+    assert "low cost" not in plan.loc["Core", "goal"].lower()
+    assert "costing more to serve" not in plan.loc["Core", "risks"].lower()
+    assert plan.loc["Free", "goal"].startswith("Serve at low cost")
