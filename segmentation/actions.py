@@ -6,9 +6,11 @@ shows it in an editable table and saves it with the results and in the recipe.
 stated rules (a high-value segment going quiet gets proactive CSM outreach; one that never
 activated gets an onboarding sequence; one where most customers never paid gets a conversion
 play, not a churn one; heavy users on a small plan get an upsell test; high churn gets save
-offers and root-cause interviews) so nobody starts from a blank page. Segments named like the
-RFM grid's cells (Champions, At Risk, Lost, New, ...) get that cell's usual play, since the
-name already says what the customers did.
+offers and root-cause interviews) so nobody starts from a blank page. A draft never contradicts
+the figures shown beside it: churn is compared with the other segments' paying customers, and the
+segment with the highest churn is never told to "serve at low cost" or "keep healthy". Segments
+named like the RFM grid's cells (Champions, At Risk, Lost, New, ...) get that cell's usual play,
+since the name already says what the customers did.
 """
 
 from __future__ import annotations
@@ -66,16 +68,26 @@ _HIGH, _LOW = 1.2, 0.8  # lift beyond these counts as clearly above / below all 
 
 @dataclass(frozen=True)
 class Signals:
-    """What the rules read from a segment's profile (None = the data cannot tell)."""
+    """What the rules read from a segment's profile (None = the data cannot tell).
+
+    churn compares the segment's churn rate with the rest of the paying customers (the customers of the other
+    segments who ever paid; everyone when there is no converted column): "high" when clearly above them,
+    "above" when above them and the highest of the paying segments or 1.2x theirs, "low" at half theirs or
+    less, "mid" otherwise; None without a churn rate or without other paying customers to compare with.
+    """
 
     value: str | None  # "high", "low", "mid"
     usage: str | None  # "high", "low", "none", "mid"
     recent: bool | None  # True: recently active; False: lapsed
-    churn: str | None  # "high", "low", "mid"
+    churn: str | None  # "high", "above", "low", "mid"
     conversion: str | None  # "high", "low", "mid"
     new: bool | None  # short tenure
     share: float
     paid: float | None = None  # share of the segment that ever paid (None: no converted column)
+    churn_rate: float | None = None  # the segment's churn rate, as the profiles show it
+    churn_base: float | None = None  # the churn rate of the other segments' paying customers
+    highest_churn: bool = False  # the highest churn rate of the segments with paying customers
+    payers: str = "customers"  # who churn is counted among: "paying customers" or "customers"
 
 
 def signals_of(profiles: Profiles, segment: str) -> Signals:
@@ -85,6 +97,13 @@ def signals_of(profiles: Profiles, segment: str) -> Signals:
     overall = profiles.overall
 
     value = _level(_first(lift, [*_VALUE_KPIS, "monetary", "mrr", *[c for c in lift.index if "revenue" in c]]))
+    median, overall_median = summary.get("mrr_median"), overall.get("mrr_median")
+    if value in ("low", "high") and median is not None and overall_median is not None \
+            and pd.notna(median) and pd.notna(overall_median) and median != overall_median \
+            and (median > overall_median) != (value == "high"):
+        # A few large accounts move a mean a long way: a segment whose typical customer pays more than
+        # everyone's typical one (or less) is not called low (or high) value beside that median.
+        value = "mid"
     usage_columns = [c for c in lift.index if any(w in str(c).lower() for w in _USAGE_WORDS)]
     usage = _level(float(np.nanmean(lift[usage_columns])) if usage_columns and lift[usage_columns].notna().any()
                    else None)
@@ -95,11 +114,7 @@ def signals_of(profiles: Profiles, segment: str) -> Signals:
     recent = None if recency is None or pd.isna(recency) else bool(recency < 1)
     if recency is not None and not pd.isna(recency) and recency >= _HIGH:
         recent = False
-    churn = None
-    if "churn_rate" in summary.index and pd.notna(summary["churn_rate"]):
-        rate, base = float(summary["churn_rate"]), float(overall.get("churn_rate", np.nan))
-        churn = ("high" if rate >= max(base * 1.5, base + 0.10) else "low" if rate <= base * 0.5 else "mid") \
-            if pd.notna(base) else None
+    churn, rate, base, highest = _churn_against_the_rest(profiles, segment)
     conversion = None
     if "conversion_rate" in summary.index and pd.notna(summary["conversion_rate"]):
         conversion = _level(_ratio(summary["conversion_rate"], overall.get("conversion_rate")))
@@ -107,7 +122,39 @@ def signals_of(profiles: Profiles, segment: str) -> Signals:
     new = None if tenure is None else bool(tenure <= 0.5)
     paid = summary.get("paid_share")
     paid = float(paid) if paid is not None and pd.notna(paid) else None
-    return Signals(value, usage, recent, churn, conversion, new, float(summary["share_of_customers"]), paid)
+    payers = "paying customers" if "converted" in profiles.columns else "customers"
+    return Signals(value, usage, recent, churn, conversion, new, float(summary["share_of_customers"]), paid,
+                   churn_rate=rate, churn_base=base, highest_churn=highest, payers=payers)
+
+
+def _churn_against_the_rest(profiles: Profiles, segment: str) -> tuple[str | None, float | None, float | None, bool]:
+    """(level, the segment's churn rate, the other paying customers' rate, highest of the paying segments).
+
+    The base is the rest of the paying customers, not all of them: a segment that holds most payers would
+    otherwise be measured against itself and never look high, however far it is above every other segment."""
+    summary = profiles.summary
+    if "churn_rate" not in summary.columns or pd.isna(summary.loc[segment, "churn_rate"]):
+        return None, None, None, False
+    customers = summary["customers"].astype(float)
+    payers = customers * summary["paid_share"].fillna(0) if "paid_share" in summary.columns else customers
+    rates = pd.to_numeric(summary["churn_rate"], errors="coerce")
+    churned = (rates * payers).fillna(0)
+    rate = float(rates[segment])
+    rest_payers = float(payers.sum() - payers[segment])
+    if rest_payers < 0.5:  # no other paying customer: nothing to compare with
+        return None, rate, None, False
+    base = float(churned.sum() - churned[segment]) / rest_payers
+    paying = rates[payers >= 0.5].dropna()
+    highest = len(paying) > 1 and rate >= float(paying.max()) and rate > base
+    if rate >= max(base * 1.5, base + 0.10):
+        level = "high"
+    elif rate > base and (highest or rate >= base * _HIGH):
+        level = "above"
+    elif rate <= base * 0.5:
+        level = "low"
+    else:
+        level = "mid"
+    return level, rate, base, highest
 
 
 def suggest_plan(profiles: Profiles) -> pd.DataFrame:
@@ -262,8 +309,13 @@ def _suggest(segment: str, s: Signals) -> dict[str, str]:
         metric = "Trial-to-paid conversion; activation rate (key action in the first 14 days)."
         owner, channel, tier = "Growth / Product", "Email + in-app", _TECH_TOUCH
 
-    if s.value == "high" and (s.recent is False or s.usage in ("low", "none") or s.churn == "high"):
-        needs.append("attention before renewal: their value is high but activity is falling")
+    if s.value == "high" and (s.recent is False or s.usage in ("low", "none") or s.churn in ("high", "above")):
+        # Say which of the figures beside the plan calls for it, and only those.
+        why = [words for words, seen in (("they have gone quiet", s.recent is False),
+                                          ("usage is low", s.usage in ("low", "none")),
+                                          (f"churn is higher than among the other {s.payers}",
+                                           s.churn in ("high", "above"))) if seen]
+        needs.append(f"attention before renewal: their value is high but {' and '.join(why)}")
         risks.append("losing a large share of revenue at once")
         goal = "Win back engagement and protect renewal revenue."
         actions["communication"] = "Proactive CSM outreach within 2 weeks; executive check-in for the largest accounts."
@@ -301,10 +353,11 @@ def _suggest(segment: str, s: Signals) -> dict[str, str]:
         metric = metric or "Upgrade rate; expansion MRR per account."
         owner = owner or "Sales / Growth"
         channel = channel or "In-app + email"
-    if s.churn == "high" and (s.paid is None or s.paid >= _MOSTLY_UNPAID):
+    if s.churn in ("high", "above") and (s.paid is None or s.paid >= _MOSTLY_UNPAID):
         needs.append("a reason to stay")
-        risks.append("churn well above the average")
-        goal = goal or "Cut churn in this segment."
+        risks.append(_churn_words(s))
+        goal = goal or ("Cut churn in this segment." if s.churn == "high"
+                        else f"Find out why they churn more than the other {s.payers}, and fix the top reason.")
         actions["communication"] = actions.get("communication") or "Save offers at cancellation (pause, downgrade)."
         actions["pricing"] = actions.get("pricing") or "Save offer: pause or downgrade instead of cancelling."
         actions["roadmap"] = (actions.get("roadmap", "") + " " if actions.get("roadmap") else "") + \
@@ -360,6 +413,13 @@ def _suggest(segment: str, s: Signals) -> dict[str, str]:
         success_metric=metric,
         owner=owner,
     )
+
+
+def _churn_words(s: Signals) -> str:
+    """The churn risk with the figures it rests on: the segment's rate beside the other paying customers'."""
+    how = "well above" if s.churn == "high" else "above"
+    words = f"churn {how} that of the other {s.payers} ({s.churn_rate:.1%} vs {s.churn_base:.1%})"
+    return words + (", the highest of the segments" if s.highest_churn else "")
 
 
 def _row(segment: str, **values: str) -> dict[str, str]:

@@ -14,7 +14,13 @@ import pandas as pd
 
 __all__ = [
     "money_column",
+    "ACRONYMS",
 ]
+
+# Words people write in capitals, whatever case a column name or a role key has them in ("mrr" -> "MRR"):
+# the one list behind the labels of variables (`profiles.label_of`) and of roles (`roles.role_label`).
+ACRONYMS = {"mrr": "MRR", "arr": "ARR", "nps": "NPS", "ltv": "LTV", "arpa": "ARPA", "csat": "CSAT", "api": "API",
+            "id": "ID", "crm": "CRM"}
 
 
 # Name fragments, checked against a normalised column name ("Sign-up Date" -> "sign_up_date",

@@ -3,7 +3,8 @@
 `profile(frame, segmentation, mrr=..., churned=..., ...)` returns `Profiles`: per segment the
 size and share of customers and revenue, the median and mean of every chosen variable,
 the KPIs the data allows, lift against all customers, the plain-words rule (when validation
-gave one) and an automatic short name ("High MRR, low logins"). `over_index` is the
+gave one) and a short name ("High MRR, low logins") made of the same terms as the method's own name
+(K-means: its centres; RFM: its cells' scores), else of the segment's data. `over_index` is the
 ideal-customer view: which attributes over-index in one segment, typically the best one.
 
 KPI definitions (the same words appear in `Profiles.definitions`):
@@ -47,6 +48,7 @@ import pandas as pd
 
 from . import outcomes
 from .errors import DataError
+from .names import ACRONYMS
 
 __all__ = [
     "Profiles",
@@ -76,8 +78,6 @@ _FEW_CHURNS = 5
 _EXTREME_RANK = 0.15
 _TRUE_WORDS = {"yes", "y", "true", "t", "1", "paid", "converted", "churned", "ja", "oui", "si", "x"}
 _FALSE_WORDS = {"no", "n", "false", "f", "0", "", "nein", "non", "none", "trial", "active"}
-_ACRONYMS = {"mrr": "MRR", "arr": "ARR", "nps": "NPS", "ltv": "LTV", "arpa": "ARPA", "csat": "CSAT", "api": "API",
-             "id": "ID", "crm": "CRM"}
 # Words for variables whose "high" and "low" read better as one word.
 _WORDS = {
     "recency_days": ("Lapsed", "Recent"),
@@ -91,9 +91,10 @@ KPI_LABELS = {
     "share_of_customers": "Share of customers",
     "share_of_revenue": "Share of revenue",
     "revenue": "Revenue",
-    "mrr_mean": "Mean current MRR",
-    "mrr_median": "Median current MRR",
-    "arpa": "ARPA",
+    # Mean and ARPA differ only in whom they average over: the labels say so, since they sit side by side.
+    "mrr_mean": "Mean current MRR (all customers)",
+    "mrr_median": "Median current MRR (all customers)",
+    "arpa": "ARPA (customers paying now)",
     "churn_rate": "Churn rate",
     "monthly_churn_rate": "Monthly churn rate",
     "ltv": "LTV",
@@ -105,13 +106,17 @@ KPI_LABELS = {
     "outcome_rate": "Outcome rate",
 }
 _DEFINITIONS = {
+    "customers": "Customers in the segment.",
     "share_of_customers": "Customers in the segment / all segmented customers.",
     "share_of_revenue": "The segment's revenue / all revenue ({revenue}).",
     "revenue": "Sum of {revenue} over the segment's customers.",
-    "mrr_mean": ("Average current MRR over all customers of the segment ({mrr}); a customer who churned on or "
-                 "before the as-of date counts as 0, not at the MRR of their last subscription."),
-    "mrr_median": "Median current MRR over all customers of the segment; churned customers count as 0.",
-    "arpa": "ARPA: average current MRR of the segment's active paying customers (not churned, MRR above zero).",
+    "mrr_mean": ("Average current MRR over all customers of the segment ({mrr}), those not paying now included: a "
+                 "customer who churned on or before the as-of date, or whose MRR is 0 (trial, free plan), counts as "
+                 "0, not at the MRR of their last subscription. Lower than ARPA whenever anyone is not paying."),
+    "mrr_median": ("Median current MRR over all customers of the segment; churned customers and those at 0 MRR "
+                   "count as 0."),
+    "arpa": ("ARPA (average revenue per account): average current MRR over only the segment's customers paying "
+             "now (not churned, MRR above 0); churned, trial and free customers are left out, not counted as 0."),
     "churn_rate": "Share of the segment's {payers} who have churned ({churned}){as_of}.",
     "monthly_churn_rate": "Churned {payers} / their customer-months observed (tenure in days / 30.4375).",
     "ltv": "LTV = ARPA / monthly churn rate; blank when no paying customer of the segment churned.",
@@ -120,10 +125,16 @@ _DEFINITIONS = {
     "conversion_rate": "Converted to paid / customers who started a trial.",
     "nps": "% promoters (9-10) minus % detractors (0-6) among customers who answered.",
     "outcome_rate": "Share of the segment's customers {outcome_what} ({outcome}).",
+    "nps_mean": "Average NPS answer (0-10) among customers who answered.",
 }
 # What the outcome rate counts, by the outcome's kind.
 _OUTCOME_WHAT = {"conversion": "who converted", "response": "who responded", "other": "for whom it is yes",
                  "churn": "who churned"}
+_SHORT_NAME_HELP = ("The segment in a few words, made of the same terms as its name: K-means names its centres, RFM "
+                    "the R and FM scores of its grid cells; other segments (your rules, another clusterer) are "
+                    "described by the variables on which they differ most from all customers.")
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -158,7 +169,8 @@ class Profiles:
     overall_levels  categorical variable -> the commonest level among all customers, same format.
     funnel       long DataFrame (segment, stage, step, customers, share): started trial -> converted
                  to paid -> still active, share of the first stage; empty without a converted column.
-    names        segment -> automatic short name (unique, deterministic).
+    names        segment -> short name (unique, deterministic): the method's own terms (`Method.short_names`),
+                 else the variables on which the segment differs most from all customers.
     rules        segment -> plain-words rule (from validation), may be empty.
     variables    the variables profiled (numeric and categorical).
     kpis         the KPI columns present in `summary` besides customers and share_of_customers.
@@ -202,6 +214,20 @@ class Profiles:
     def label(self, kpi: str) -> str:
         """The KPI's name for this data ("Share of lifetime revenue"), else its usual one."""
         return self.labels.get(kpi) or KPI_LABELS.get(kpi, kpi)
+
+    def column_help(self) -> dict[str, str]:
+        """Column of `table()` -> how it is computed (the KPI definitions under the labels the table shows),
+        for a table's column tooltips."""
+        helps = {"short name": _SHORT_NAME_HELP}
+        helps.update({self.label(kpi): words for kpi, words in self.definitions.items()})
+        helps.update({f"median {column}": f"Median {label_of(column)} of the segment's customers."
+                      for column in self.medians.columns})
+        helps.update({f"top {column}": f"The commonest {label_of(column)} in the segment, with its share."
+                      for column in self.top_levels.columns})
+        if self.rules:
+            helps["rule"] = ("Who is in the segment, in plain words: the method's own rule where it has one (RFM "
+                             "cells and thresholds, your rules), else a shallow decision tree's close reading.")
+        return helps
 
     def best_segment(self, by: str | None = None) -> str:
         """The segment with the best `by` KPI (highest, or lowest for churn); default LTV, else
@@ -326,8 +352,10 @@ def profile(
     top_levels, overall_levels = _top_levels(data, labels, categorical, segments)
     # An empty segment (an RFM cell nobody falls in) has nothing to describe: it keeps its own name.
     present = set(labels.dropna().astype(str))
-    names = _short_names(numbers, data, labels, categorical, [s for s in segments if str(s) in present])
-    names.update({s: s for s in segments if str(s) not in present})
+    names = _method_names(segmentation, segments)
+    if names is None:
+        names = _short_names(numbers, data, labels, categorical, [s for s in segments if str(s) in present])
+        names.update({s: s for s in segments if str(s) not in present})
     summary = kpis.summary
     kpi_columns_present = tuple(c for c in summary.columns if c not in ("customers", "share_of_customers"))
     revenue_kind = _revenue_kind(roles)
@@ -496,7 +524,7 @@ def as_flag(values: pd.Series, *, of: str = "churned") -> pd.Series:
 def label_of(column: str) -> str:
     """A readable name for a column: "logins_30d" -> "logins 30d", "mrr" -> "MRR"."""
     words = str(column).replace("_", " ").split()
-    return " ".join(_ACRONYMS.get(w.lower(), w) for w in words) or str(column)
+    return " ".join(ACRONYMS.get(w.lower(), w) for w in words) or str(column)
 
 
 # -- internals (inputs are aligned and validated) ------------------------------------------------------
@@ -636,6 +664,8 @@ def _kpis(data: pd.DataFrame, labels: pd.Series, roles: Mapping[str, str], segme
     summary = per_segment[columns].rename_axis("segment")
     overall = overall.reindex(columns).rename("All customers")
 
+    if "arpa" in overall.index and pd.notna(overall["arpa"]):
+        notes += _mean_and_arpa(mrr, overall)
     if mrr is not None and churned is not None and tenure is None:
         notes.append("LTV needs a signup date or a tenure column (days, or months as a customer) to turn churn "
                      "into a monthly rate; it is not shown.")
@@ -662,6 +692,18 @@ def _kpis(data: pd.DataFrame, labels: pd.Series, roles: Mapping[str, str], segme
     if churned is not None and "ltv" not in summary.columns and mrr is None:
         notes.append("LTV needs an MRR column; map one on the Data page to see it.")
     return _Kpis(summary, overall, _funnel(labels, segments, converted, trial, churned)), notes
+
+
+def _mean_and_arpa(mrr: pd.Series, overall: pd.Series) -> list[str]:
+    """The sentence that tells mean current MRR from ARPA with the all-customers figures, when they differ."""
+    with_mrr = int(mrr.notna().sum())
+    paying = int((mrr > 0).sum())
+    if paying == with_mrr:
+        return []  # nobody at 0: the two are the same figure
+    who = f"all {with_mrr:,} customers" if with_mrr == len(mrr) else f"the {with_mrr:,} customers with an MRR"
+    return [f"Mean current MRR and ARPA differ in whom they average: for all customers, mean current MRR "
+            f"({overall['mrr_mean']:,.2f}) averages {who}, the {with_mrr - paying:,} not paying now (churned, "
+            f"trial or free) counted as 0; ARPA ({overall['arpa']:,.2f}) averages only the {paying:,} paying now."]
 
 
 def _figures(keys: pd.Series, mrr, revenue, churned, converted, trial, tenure, nps, outcome=None) -> pd.DataFrame:
@@ -746,6 +788,19 @@ def _top_levels(data: pd.DataFrame, labels: pd.Series, columns: list[str],
         counts = text.value_counts(normalize=True)
         overall[column] = f"{counts.index[0]} ({counts.iloc[0]:.0%})" if len(counts) else ""
     return out, overall
+
+
+def _method_names(segmentation: Any, segments: list[str]) -> dict[str, str] | None:
+    """Short names from the terms the method named the segments by (K-means: its centres; RFM: the grid
+    cells' scores), so the short name beside a name never contradicts it; None when the method has none
+    (rules, a bare labels Series) or gives none for these segments: then each is described from its data."""
+    from .methods.registry import find_method
+
+    method = find_method(getattr(segmentation, "method", "") or "")
+    if method is None or method.short_names is None:
+        return None
+    own = {str(k): str(v) for k, v in method.short_names(segmentation).items()}
+    return {s: own.get(str(s), s) for s in segments} if own else None
 
 
 def _short_names(numbers: pd.DataFrame, data: pd.DataFrame, labels: pd.Series, categorical: list[str],

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .errors import DataError
 from .names import (
+    ACRONYMS,
     _BOOLEAN_VALUES,
     _CATEGORY_WORDS,
     _CUSTOMER_STATUS_NAMES,
@@ -43,6 +44,8 @@ __all__ = [
     "ROLES",
     "REQUIRED_ROLES",
     "ROLES_BY_KIND",
+    "ROLE_LABELS",
+    "role_label",
     "LEVELS",
     "CATEGORIES",
     "ColumnInfo",
@@ -83,8 +86,42 @@ ROLES_BY_KIND = {
     "transactions": ("customer_id", "transaction_date", "amount", "order_id"),
     "events": ("customer_id", "event_date", "event_count"),
 }
+# What each role is called on screen, written as people write it ("MRR", not "Mrr").
+ROLE_LABELS = {
+    "customer_id": "Customer id",
+    "company": "Company",
+    "signup_date": "Signup date",
+    "trial_start": "Trial start",
+    "converted": "Converted to paid",
+    "churn_date": "Churn date",
+    "transaction_date": "Transaction date",
+    "amount": "Amount",
+    "order_id": "Order id",
+    "mrr": "MRR",
+    "plan": "Plan",
+    "event_date": "Event date",
+    "event_count": "Event count",
+    "outcome": "Outcome",
+    "tenure_months": "Tenure (months)",
+}
 LEVELS = ("numeric", "categorical", "date", "id", "text", "boolean")
 CATEGORIES = ("firmographic", "behavioural", "value", "needs", "technographic", "psychographic")
+
+
+def role_label(role: str | None, *, in_sentence: bool = False) -> str:
+    """A role as people write it: "mrr" -> "MRR", "signup_date" -> "Signup date"; `in_sentence` starts it in
+    lower case unless it is an acronym ("holds the signup date", "holds the MRR"). Blank for no role."""
+    if not role:
+        return ""
+    label = ROLE_LABELS.get(role)
+    if label is None:  # a role this list does not know yet: its key, in words, acronyms in capitals
+        words = [ACRONYMS.get(w.lower(), w) for w in str(role).replace("_", " ").split()]
+        label = " ".join(words)
+        label = label[:1].upper() + label[1:]
+    head = label.split(" ", 1)[0]
+    if in_sentence and not (head.isupper() and len(head) > 1):
+        return label[:1].lower() + label[1:]
+    return label
 
 
 @dataclass(frozen=True)

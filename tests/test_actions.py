@@ -141,3 +141,72 @@ def test_a_small_quiet_segment_gets_its_own_draft():
     goals = plan.set_index("segment")["goal"]
     assert goals["Small"] != goals["Mid"]
     assert goals["Small"].startswith("Serve at low cost")
+
+
+def _paying_segments(rates: dict[str, float], mrr: dict[str, float], n: int = 200, unpaid: int = 200):
+    """Paying segments with exact churn rates and MRR levels, and one segment of trials who never paid."""
+    rows = []
+    for name, rate in rates.items():
+        churned = int(round(rate * n))
+        rows += [dict(segment=name, mrr=mrr[name], churned=i < churned, converted="yes", logins=10,
+                      tenure_days=300) for i in range(n)]
+    rows += [dict(segment="Trials", mrr=0.0, churned=False, converted="no", logins=10, tenure_days=300)
+             for _ in range(unpaid)]
+    frame = pd.DataFrame(rows)
+    frame.index = pd.Index([f"{i:05d}" for i in range(len(frame))], name="customer_id")
+    seg = Segmentation("rules", frame["segment"], (*rates, "Trials"), ("mrr", "logins"))
+    return profile(frame.drop(columns="segment"), seg, mrr="mrr", churned="churned", converted="converted",
+                   tenure="tenure_days")
+
+
+def test_a_cheap_segment_with_the_highest_churn_of_the_paying_segments_is_not_told_to_serve_at_low_cost():
+    # The sample's personas: Self-serve holds most payers, so its 27.6% is barely above all payers' 24%
+    # (1.15x), yet far above every other paying segment.
+    p = _paying_segments({"Enterprise": 0.08, "Self-serve": 0.276}, {"Enterprise": 9000.0, "Self-serve": 40.0},
+                         n=500)
+    self_serve = signals_of(p, "Self-serve")
+    assert self_serve.value == "low" and self_serve.highest_churn
+    assert self_serve.churn_base == pytest.approx(0.08) and self_serve.churn == "high"
+    plan = suggest_plan(p).set_index("segment")
+    row = plan.loc["Self-serve"]
+    assert "low cost" not in row["goal"].lower() and "healthy" not in row["goal"].lower()
+    # The churn the plan speaks of is the figure beside it in the profiles table.
+    shown = f"{p.summary.loc['Self-serve', 'churn_rate']:.1%}"
+    assert shown == "27.6%" and f"({shown} vs 8.0%)" in row["risks"]
+    assert "highest" in row["risks"]
+    assert "Root-cause interviews" in row["roadmap"]
+
+
+def test_a_plan_never_calls_the_segment_with_the_highest_churn_healthy_or_cheap_to_serve():
+    # Churn only a little above the other paying customers: no save-offer play, but no "low cost" either.
+    p = _paying_segments({"Basic": 0.26, "Plus": 0.24, "Team": 0.22}, {"Basic": 20.0, "Plus": 80.0, "Team": 150.0})
+    basic = signals_of(p, "Basic")
+    assert basic.highest_churn and basic.churn == "above" and basic.value == "low"
+    plan = suggest_plan(p).set_index("segment")
+    for segment in ("Basic", "Plus", "Team"):
+        goal = plan.loc[segment, "goal"].lower()
+        if signals_of(p, segment).highest_churn:
+            assert "low cost" not in goal and "keep healthy" not in goal, segment
+    assert plan.loc["Basic", "goal"].startswith("Find out why they churn more than the other paying customers")
+    assert "(26.0% vs 23.0%), the highest of the segments" in plan.loc["Basic", "risks"]
+    # The others are not the highest and churn no more than the rest: the cheap-service play may stand.
+    assert signals_of(p, "Team").churn in ("mid", "low") and not signals_of(p, "Team").highest_churn
+
+
+def test_a_segment_whose_typical_customer_pays_more_than_everyones_is_not_called_cheap():
+    # A few very large accounts lift the mean MRR of everyone: the core's mean is far below it, its median above.
+    sizes = {"Whales": (10, 100_000.0), "Core": (200, 100.0), "Free": (250, 0.0)}
+    labels, mrr = [], []
+    for name, (n, value) in sizes.items():
+        labels += [name] * n
+        mrr += [value] * n
+    ids = [f"{i:04d}" for i in range(len(labels))]
+    frame = pd.DataFrame({"mrr": mrr}, index=ids)
+    p = profile(frame, Segmentation("rules", pd.Series(labels, index=ids), tuple(sizes), ("mrr",)), mrr="mrr")
+    assert p.summary.loc["Core", "mrr_mean"] < 0.8 * p.overall["mrr_mean"]  # "low" by the mean alone
+    assert p.summary.loc["Core", "mrr_median"] > p.overall["mrr_median"]
+    assert signals_of(p, "Core").value == "mid" and signals_of(p, "Free").value == "low"
+    plan = suggest_plan(p).set_index("segment")
+    assert "low cost" not in plan.loc["Core", "goal"].lower()
+    assert "costing more to serve" not in plan.loc["Core", "risks"].lower()
+    assert plan.loc["Free", "goal"].startswith("Serve at low cost")

@@ -326,3 +326,29 @@ def test_too_few_customers_for_any_k_are_told_so_and_get_the_fewest_segments():
     seg = fit_kmeans(frame, ["mrr", "logins"])
     assert seg.params["k"] == 2
     assert any("12 customers are too few" in note for note in seg.notes)
+
+
+def test_the_command_line_and_the_profiles_name_the_segments_alike_in_one_order(tmp_path, capsys):
+    # A Telco-shaped export: three money and time columns, where two namers once read different terms.
+    from segmentation.dataset import Dataset
+    from segmentation.profiles import kpi_columns, profile
+
+    rng = np.random.default_rng(3)
+    n = 600
+    tenure = rng.integers(0, 73, n)
+    monthly = np.round(rng.uniform(18, 119, n), 2)
+    frame = pd.DataFrame({"customerID": [f"{i:04d}-X" for i in range(n)], "tenure": tenure, "MonthlyCharges": monthly,
+                          "TotalCharges": np.round(monthly * tenure * rng.uniform(0.95, 1.05, n), 2),
+                          "Churn": np.where(rng.random(n) < 0.25, "Yes", "No")})
+    source = tmp_path / "telco.csv"
+    frame.to_csv(source, index=False)
+    variables = ["tenure", "MonthlyCharges", "TotalCharges"]
+    assert main(["kmeans", str(source), "--vars", ",".join(variables), "--out", str(tmp_path / "km.csv")]) == 0
+    printed = [line.strip().rsplit(": ", 1)[0] for line in capsys.readouterr().out.splitlines()
+               if line.startswith("  ")]
+
+    data = Dataset.read(source)  # as the app reads the upload, then its Profiles page
+    table = data.customer_table().frame
+    seg = fit_kmeans(table, variables, random_state=0)
+    names = profile(table, seg, **kpi_columns(table, data.roles["customers"])).names
+    assert printed == list(seg.segments) == list(names) == list(names.values())

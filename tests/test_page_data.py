@@ -254,3 +254,16 @@ def test_the_missing_role_warning_goes_as_soon_as_the_role_is_picked():
     assert not at.exception
     assert at.session_state["dataset"].roles["transactions"].get("transaction_date") == "Booked"
     assert not any("Say which column" in w for w in texts(at.warning)), texts(at.warning)
+
+
+def test_role_boxes_and_the_columns_table_write_roles_as_people_do():
+    at = app()
+    at.run()
+    assert not at.exception
+    labels = {s.label for s in at.selectbox if s.key.startswith("role_customers_")}
+    assert {"Customer id", "Signup date", "Trial start", "Converted to paid", "Churn date", "MRR", "Plan"} <= labels
+    assert "Mrr" not in labels and not any("_" in label for label in labels)
+    # The columns table names each column's role the same way.
+    columns = next(d for d in at.dataframe if "columns_customers" in d.proto.id).value.set_index("column")["role"]
+    assert columns["mrr"] == "MRR" and columns["customer_id"] == "Customer id"
+    assert columns["converted_to_paid"] == "Converted to paid" and columns["signup_date"] == "Signup date"

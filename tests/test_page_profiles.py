@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from types import SimpleNamespace
 
 import numpy as np
@@ -77,6 +78,21 @@ def test_profiles_render_with_charts_plan_and_downloads(root, sample):
     assert (plan["goal"].str.len() > 0).all()
 
 
+def test_the_table_says_how_each_column_is_computed_and_how_mean_mrr_differs_from_arpa(root, sample):
+    at = _open(root, sample)
+    assert not at.exception, at.exception
+    config = json.loads(at.dataframe[0].proto.columns)
+    mean, arpa = "Mean current MRR (all customers)", "ARPA (customers paying now)"
+    assert "counts as 0" in config[mean]["help"] and "left out, not counted as 0" in config[arpa]["help"]
+    assert "made of the same terms as its name" in config["short name"]["help"]
+    assert all(config[c].get("help") for c in config), [c for c in config if not config[c].get("help")]
+    captions = [c.value for c in at.caption]
+    assert any("Point at a column's name" in c for c in captions)
+    note = next(c for c in captions if "Mean current MRR and ARPA differ" in c)
+    overall = at.dataframe[0].value.loc["All customers"]
+    assert f"({overall[mean]:,.2f})" in note and f"({overall[arpa]:,.2f})" in note
+
+
 def test_suggested_names_apply_and_survive_a_refit_on_the_segment_page(root, sample):
     # K-means names already read like the suggestions; plain method names show the renaming at work.
     tables, roles, fitted = sample
@@ -141,13 +157,27 @@ def test_a_failed_umap_keeps_the_pca_map_and_offers_a_retry(root, sample, monkey
 
 # -- names and the action plan across reruns and pages ------------------------------------------------
 
-def test_names_survive_going_to_the_segment_page_and_back(root, sample):
-    tables, roles, _ = sample
+def _orders_only(n_customers: int = 120):
+    """An orders export alone: its customers are its ids, and the Segment page opens on RFM."""
+    from segmentation.tables import prepare_table, with_customers
+
+    data = generate(n_customers=n_customers, random_state=5)
+    payments = prepare_table(io.load_table(data.transactions.to_csv(index=False).encode("utf-8"),
+                                           name="payments.csv"), "transactions")
+    tables, roles, customers_from = with_customers({"transactions": payments},
+                                                   {"transactions": infer_roles(payments.frame, kind="transactions")})
+    return Dataset(tables, roles, source="payments.csv", customers_from=customers_from)
+
+
+def test_names_survive_going_to_the_segment_page_and_back(root):
     at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
     at.session_state["_sample_offered"] = True
-    at.session_state[state.DATASET] = Dataset(tables, roles, source="test data")
+    at.session_state[state.DATASET] = _orders_only()
     at.switch_page("views/segment.py").run()
+    # RFM: the cells' names ("At Risk") and the short names of their scores ("Not recent") differ, so the
+    # suggestions rename; K-means names already are their short names.
     fitted = at.session_state[state.SEGMENTATION]
+    assert fitted.method == "rfm"
     at.switch_page("views/profiles.py").run()
     next(b for b in at.button if b.label == "Use the suggested names").click().run()
     assert not at.exception, at.exception
@@ -236,8 +266,8 @@ def test_profile_table_formats_money_days_and_shares():
 
     table = pd.DataFrame({"short name": ["x"], "Customers": [12], "Share of customers": [0.25],
                           "Share of lifetime revenue": [0.4], "Lifetime revenue": [123456.7],
-                          "Mean current MRR": [615.449],
-                          "ARPA": [98.5], "LTV": [77166.5], "Churn rate": [0.5], "Ever paid": [0.9],
+                          "Mean current MRR (all customers)": [615.449], "ARPA (customers paying now)": [98.5],
+                          "LTV": [77166.5], "Churn rate": [0.5], "Ever paid": [0.9],
                           "Median tenure (days)": [514.5], "median recency_days": [12.5], "median logins_30d": [3.5]},
                          index=pd.Index(["A"], name="segment"))
     formats = table_formats(table)
@@ -246,7 +276,7 @@ def test_profile_table_formats_money_days_and_shares():
     for share in ("Share of customers", "Share of lifetime revenue", "Churn rate", "Ever paid"):
         assert formats[share] == "percent", share
     assert formats["Lifetime revenue"] == formats["LTV"] == "%,.0f"  # totals: whole money, thousands separators
-    assert formats["Mean current MRR"] == formats["ARPA"] == "%,.2f"  # per account: cents
+    assert formats["Mean current MRR (all customers)"] == formats["ARPA (customers paying now)"] == "%,.2f"  # cents
     assert formats["Median tenure (days)"] == formats["median recency_days"] == "%,.0f"  # whole days
     assert formats["median logins_30d"] == "localized"
 
@@ -262,7 +292,7 @@ def test_the_table_starts_with_the_name_and_size(sample):
     table = profile(frame, seg, **kpi_columns(frame, roles["customers"])).table()
     assert table.index.name == "segment"
     assert list(table.columns[:3]) == ["short name", "Customers", "Share of customers"]
-    assert "Share of lifetime revenue" in table.columns and "Mean current MRR" in table.columns
+    assert "Share of lifetime revenue" in table.columns and "Mean current MRR (all customers)" in table.columns
 
 
 def test_transactions_only_data_hides_the_ideal_customer_profile(root):

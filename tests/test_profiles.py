@@ -363,3 +363,100 @@ def test_tenure_in_months_gives_tenure_and_ltv(frame, segmentation):
     assert a["ltv"] == pytest.approx(100 / (2 / 15))  # ARPA: 001's 100, the churned count 0
     assert not any("LTV needs" in note for note in p.notes)
     assert p.definitions["tenure_median_days"].startswith("Median of tenure (months as a customer) x 30.4375")
+
+
+# -- what a reader sees beside the figures ------------------------------------------------------------
+
+def test_mean_current_mrr_and_arpa_say_whom_they_average(frame, segmentation):
+    p = _profiles(frame, segmentation)
+    mean, arpa = p.label("mrr_mean"), p.label("arpa")
+    assert mean == "Mean current MRR (all customers)" and arpa == "ARPA (customers paying now)"
+    assert {mean, arpa} <= set(p.table().columns)
+    helps = p.column_help()
+    assert "counts as 0" in helps[mean] and "left out, not counted as 0" in helps[arpa]
+    # Current MRR: 001 100, 002 churned, 003 0, 004 50, 005 300, 006 400, 007 and 008 churned.
+    assert p.overall["mrr_mean"] == pytest.approx(850 / 8) and p.overall["arpa"] == pytest.approx(850 / 4)
+    note = next(n for n in p.notes if n.startswith("Mean current MRR and ARPA"))
+    assert "mean current MRR (106.25) averages all 8 customers, the 4 not paying now" in note
+    assert "ARPA (212.50) averages only the 4 paying now" in note
+
+
+def test_no_word_on_mean_and_arpa_when_everyone_pays():
+    ids = ["1", "2", "3", "4"]
+    frame = pd.DataFrame({"mrr": [10.0, 20.0, 30.0, 40.0]}, index=ids)
+    p = profile(frame, Segmentation("t", pd.Series(["A", "A", "B", "B"], index=ids), ("A", "B"), ("mrr",)), mrr="mrr")
+    assert p.overall["mrr_mean"] == p.overall["arpa"]
+    assert not [n for n in p.notes if "ARPA" in n]
+
+
+def test_kmeans_short_names_are_its_names_and_keep_their_words_after_a_rename():
+    from segmentation.methods.kmeans import fit_kmeans
+
+    rng = np.random.default_rng(1)
+    n = 300
+    frame = pd.DataFrame({"mrr": np.r_[rng.normal(50, 5, n // 3), rng.normal(500, 20, n // 3),
+                                       rng.normal(2000, 50, n // 3)],
+                          "tenure_days": rng.integers(10, 900, n),
+                          "seats": rng.integers(1, 40, n)},
+                         index=pd.Index([f"{i:04d}" for i in range(n)], name="customer_id"))
+    seg = fit_kmeans(frame, ["mrr", "tenure_days", "seats"], k=3, random_state=0)
+    p = profile(frame, seg)
+    # The same words in the same order as the segment's name (and the command line's), never other terms.
+    assert list(p.names.items()) == [(s, s) for s in seg.segments]
+    renamed = seg.renamed({seg.segments[0]: "Small accounts"})
+    assert profile(frame, renamed).names["Small accounts"] == seg.segments[0]
+
+
+def _rfm_table(n: int = 400, seed: int = 4) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    frequency = rng.integers(1, 30, n)
+    table = pd.DataFrame({"recency_days": rng.integers(1, 400, n).astype(float), "frequency": frequency,
+                          "monetary": frequency * rng.uniform(20, 200, n)},
+                         index=pd.Index([f"{i:04d}" for i in range(n)], name="customer_id"))
+    table.loc[table.index[:20], ["recency_days", "frequency", "monetary"]] = [np.nan, 0, 0.0]  # never bought
+    return table
+
+
+def test_rfm_short_names_read_the_scores_of_the_cells_the_name_stands_for():
+    from segmentation.methods.rfm import fit_rfm
+
+    table = _rfm_table()
+    seg = fit_rfm(table)
+    names = profile(table, seg).names
+    # The grid's cells, in words: "At Risk" is R 1-2 and FM 3-4, so it is "Not recent" and no more.
+    assert names["At Risk"] == "Not recent"
+    assert names["Hibernating"] == "Not recent, low value"
+    assert names["About to Sleep"] == "Low value"
+    assert names["Champions"] == "Most recent, high value"
+    assert names["Can't Lose Them"] == "Not recent, top value"
+    assert names["Lost"] == "Least recent, lowest value"
+    assert names["No purchases"] == "No purchase yet"
+    assert len(set(names.values())) == len(names)
+    # Whatever the data, a short name never claims what a customer's own scores deny.
+    scores = seg.scores.join(seg.labels)
+    for segment, name in names.items():
+        r, fm = scores.loc[scores["segment"] == segment, "r"], scores.loc[scores["segment"] == segment, "fm"]
+        lowered = name.lower()
+        if lowered.startswith(("recent", "most recent")):
+            assert (r >= 4).all(), name
+        if lowered.startswith(("not recent", "least recent")):
+            assert (r <= 2).all(), name
+        if "high value" in lowered or "top value" in lowered:
+            assert (fm >= 4).all(), name
+        if "low value" in lowered or "lowest value" in lowered:
+            assert (fm <= 2).all(), name
+    renamed = seg.renamed({"At Risk": "Win back"})
+    assert profile(table, renamed).names["Win back"] == "Not recent"
+
+
+def test_rfm_short_names_of_cells_with_the_same_words_add_their_scores():
+    from segmentation.methods.rfm import fit_rfm
+
+    table = _rfm_table()
+    rows = [["New", "Recent B", "Recent B", "Best", "Best"], ["Recent B", "Recent A", "Recent A", "Best", "Best"],
+            ["Mid"] * 5, ["Old"] * 5, ["Old"] * 5]
+    names = profile(table, fit_rfm(table, grid=rows)).names
+    assert names["Best"] == "Recent, high value" and names["New"] == "Most recent, lowest value"
+    assert names["Mid"] == "Mixed recency and value" and names["Old"] == "Not recent"
+    # Both are recent with no side of FM to name: their scores tell them apart.
+    assert names["Recent A"] == "Recent (R 4, FM 2-3)" and names["Recent B"] == "Recent (R 4-5, FM 1-3)"

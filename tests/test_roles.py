@@ -575,3 +575,18 @@ def test_a_mostly_constant_attribute_keeps_each_customers_most_frequent_value():
     moved = pd.concat([frame, pd.DataFrame({"customer_id": ["c0", "c2", "c4"], "order_id": ["X0", "X2", "X4"],
                                             "Country": ["Spain"] * 3})])
     assert "Country" not in customers_from_transactions(moved, customer_id="customer_id").columns
+
+
+def test_every_role_is_written_as_people_write_it():
+    from segmentation.roles import ROLE_LABELS, ROLES, role_label
+
+    assert set(ROLE_LABELS) == set(ROLES)  # a new role needs its label
+    assert role_label("mrr") == "MRR" and role_label("customer_id") == "Customer id"
+    assert role_label("signup_date") == "Signup date" and role_label("converted") == "Converted to paid"
+    # In a sentence: lower case, acronyms kept.
+    assert role_label("signup_date", in_sentence=True) == "signup date"
+    assert role_label("mrr", in_sentence=True) == "MRR"
+    # A role the list does not know yet still reads right: words, acronyms in capitals.
+    assert role_label("arr_usd") == "ARR usd" and role_label("nps_score") == "NPS score"
+    assert role_label("ltv") == "LTV" and role_label(None) == role_label("") == ""
+    assert "Mrr" not in {role_label(role) for role in ROLES}  # never the title-cased key

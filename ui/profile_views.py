@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import streamlit as st
 
@@ -59,10 +61,17 @@ def table_formats(table: pd.DataFrame) -> dict[str, str]:
     return formats
 
 
-def table_column_config(table: pd.DataFrame) -> dict:
-    """The profiles table's formats (see `table_formats`), the rule column wide."""
-    return ({c: st.column_config.NumberColumn(c, format=f) for c, f in table_formats(table).items()}
-            | {"rule": st.column_config.TextColumn("rule in plain words", width="large")})
+def table_column_config(table: pd.DataFrame, helps: Mapping[str, str] | None = None) -> dict:
+    """The profiles table's formats (see `table_formats`), the rule column wide, and each column's
+    definition (`Profiles.column_help`) as its tooltip, so "Mean current MRR" and "ARPA" say how they differ
+    where they are read."""
+    helps = dict(helps or {})
+    config = {c: st.column_config.NumberColumn(c, format=f, help=helps.get(c)) for c, f in table_formats(table).items()}
+    config.update({c: st.column_config.TextColumn(c, help=words) for c, words in helps.items()
+                   if c in table.columns and c not in config})
+    if "rule" in table.columns:
+        config["rule"] = st.column_config.TextColumn("rule in plain words", width="large", help=helps.get("rule"))
+    return config
 
 
 def best_by_options(profiles) -> list[str]:

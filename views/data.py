@@ -12,7 +12,7 @@ from segmentation.errors import DataError
 from segmentation.features import ids_as_text
 from segmentation.cleaning import notes_for_amount, quality_summary
 from segmentation.outcomes import OUTCOME_KINDS
-from segmentation.roles import CATEGORIES, ROLES_BY_KIND
+from segmentation.roles import CATEGORIES, ROLES_BY_KIND, role_label
 from ui import state
 from ui.loading import customer_id_pending, load_sample, load_upload
 
@@ -77,7 +77,7 @@ data = state.dataset()
 version = data.version
 st.subheader(f"Loaded: {data.source}")
 # Orders or events whose customer id the user has yet to pick: no customers until then.
-pending = customer_id_pending(where="(Customer id, below)")
+pending = customer_id_pending(where=f"({role_label('customer_id')}, below)")
 pending_kind = data.pending
 for kind, table in data.tables.items():
     role_map = data.roles[kind]
@@ -131,7 +131,7 @@ for kind, table in data.tables.items():
             for role in ROLES_BY_KIND[kind]:
                 current = role_map.get(role)
                 chosen = st.selectbox(
-                    role.replace("_", " ").capitalize(), options, index=options.index(current),
+                    role_label(role), options, index=options.index(current),
                     format_func=lambda c: "— none —" if c is None else c, key=f"role_{kind}_{role}_{version}",
                 )
                 if chosen != current:
@@ -153,9 +153,10 @@ for kind, table in data.tables.items():
                     if picked != role_map.outcome_kind:
                         state.update(data.with_outcome_kind(picked))
                         st.rerun()
-        unmapped = [role.replace("_", " ") for role in data.missing_roles(kind)]
+        missing = data.missing_roles(kind)
+        unmapped = [role_label(role, in_sentence=True) for role in missing]
         if kind == pending_kind:
-            others = [role for role in unmapped if role != "customer id"]
+            others = [role_label(role, in_sentence=True) for role in missing if role != "customer_id"]
             unmapped_slot.warning(pending + (f" Say which column holds the {' and the '.join(others)} too."
                                              if others else ""), icon=":material/warning:")
         elif unmapped:
@@ -163,7 +164,8 @@ for kind, table in data.tables.items():
                                   f"(below); until then the {kind} cannot be used.", icon=":material/warning:")
         with roles_right:
             edited = st.data_editor(
-                quality.columns.assign(missing_share=lambda d: d["missing_share"] * 100),
+                quality.columns.assign(missing_share=lambda d: d["missing_share"] * 100,
+                                       role=lambda d: d["role"].map(role_label)),
                 hide_index=True, key=f"columns_{kind}_{version}", disabled=["column", "level", "role", "missing_share",
                                                                              "distinct", "constant"],
                 column_config={

@@ -29,10 +29,10 @@ validation = state.get(state.VALIDATION)
 profiles = profiles_or_stop(frame, segmentation, validation)
 
 # -- the table --------------------------------------------------------------------------------------
-st.caption(f"{len(segmentation.segments)} segments by {segmentation.method} on "
-           f"{', '.join(segmentation.variables)}.")
+st.caption(f"{len(segmentation.segments)} segments by {segmentation.method_info.label} on "
+           f"{', '.join(segmentation.variables)}. Point at a column's name to see how it is computed.")
 table = profiles.table()
-st.dataframe(table, width="stretch", column_config=table_column_config(table))
+st.dataframe(table, width="stretch", column_config=table_column_config(table, profiles.column_help()))
 for note in profiles.notes:
     st.caption(f":material/info: {note}")
 with st.expander("How the KPIs are computed"):

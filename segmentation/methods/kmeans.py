@@ -30,8 +30,8 @@ from ..result import Segmentation
 from .registry import Method, register_method
 from ..variables import Design, apply_state, centroid_state, customer_ids, prepare
 
-__all__ = ["KSweep", "sweep_k", "fit_kmeans", "silhouette_on_distances", "DEFAULT_KS", "N_INIT", "MIN_SHARE",
-           "MIN_SEGMENT_CUSTOMERS"]
+__all__ = ["KSweep", "sweep_k", "fit_kmeans", "short_names", "silhouette_on_distances", "DEFAULT_KS", "N_INIT",
+           "MIN_SHARE", "MIN_SEGMENT_CUSTOMERS"]
 
 DEFAULT_KS = range(2, 9)
 # A few k-means++ starts: enough to avoid a poor local optimum, cheap at 100k customers.
@@ -185,8 +185,20 @@ def _refit(frame: pd.DataFrame, params: Mapping[str, Any]) -> Segmentation:
     )
 
 
+def short_names(segmentation: Segmentation) -> dict[str, str]:
+    """Each segment (as shown) and the name its centre gave it ("Low MRR, high logins 30d").
+
+    The name already is the short description, in the order the variables were chosen; a renamed
+    segment keeps its centre's words here, so the Profiles' short name and the command line agree."""
+    names = list(segmentation.state.get("names", ()))
+    if len(names) == len(segmentation.segments):  # segments stay in centre order through renames
+        return dict(zip(segmentation.segments, map(str, names)))
+    own = {shown: name for name, shown in segmentation.state.get("display_names", {}).items()}
+    return {segment: own.get(segment, segment) for segment in segmentation.segments}
+
+
 # Clusters have no rule of their own: validation's decision tree writes one per segment.
-register_method(Method("kmeans", label="K-means", assign=_assign, refit=_refit))
+register_method(Method("kmeans", label="K-means", assign=_assign, refit=_refit, short_names=short_names))
 
 
 # -- private helpers (they assume checked input) -----------------------------------------------

@@ -57,6 +57,10 @@ class Method:
     from_transactions  builds the method's customer table from purchases its own way (RFM: `rfm_inputs`),
                     called as (transactions, customer_id=, date=, amount=, order_id=, as_of=); None: the
                     common customer table serves.
+    short_names     short_names(segmentation) -> {segment as shown: a short description made of the terms the
+                    method's own names come from} (K-means: its names from the centres; RFM: each cell's
+                    R and FM scores), so the Profiles' short name never says otherwise than the name;
+                    None (or an empty answer): the Profiles describe each segment from its data.
     """
 
     name: str
@@ -70,6 +74,7 @@ class Method:
     rule_based: bool = False
     no_purchases: str | None = None
     from_transactions: Callable[..., pd.DataFrame] | None = None
+    short_names: Describer | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:

@@ -51,6 +51,7 @@ __all__ = [
     "rfm_inputs",
     "thresholds_text",
     "segment_rules",
+    "short_names",
     "grid_frame",
     "grid_from_frame",
 ]
@@ -329,6 +330,66 @@ def segment_rules(seg: Segmentation) -> dict[str, str]:
         else:
             out[name] = " or ".join(f"({p})" if " and " in p else p for p in parts)
     return out
+
+
+# Short-name words for a segment's R and FM scores: all of its cells at 5, all at 4-5, all at 1-2, all at 1.
+_R_WORDS = ("Most recent", "Recent", "Not recent", "Least recent")
+_FM_WORDS = ("top value", "high value", "low value", "lowest value")
+
+
+def short_names(seg: Segmentation) -> dict[str, str]:
+    """Each segment (as shown) in a few words read off the R and FM scores of its grid cells, the very
+    terms its name stands for ("At Risk": R 1-2, FM 3-4 -> "Not recent"), so the two never disagree.
+
+    A word is given only when every cell of the segment is on the same side (R 4-5: "Recent", R 1-2:
+    "Not recent"; FM alike, in orders and spend as one "value"); segments with the same words get
+    their scores added."""
+    if seg.method != "rfm":
+        raise DataError(f"short_names needs an RFM segmentation, not {seg.method!r}.")
+    if "grid" not in seg.state:  # labels made elsewhere and called RFM: no cells to read
+        return {}
+    rows = [tuple(row) for row in seg.state["grid"]]
+    original = {shown: own for own, shown in seg.state.get("display_names", {}).items()}
+    no_purchases = seg.state.get("no_purchases", NO_PURCHASES)
+    words, scores = {}, {}
+    for name in seg.segments:
+        own = original.get(name, name)
+        if own == no_purchases:
+            words[name], scores[name] = "No purchase yet", ""
+            continue
+        cells = [(r, fm) for r, row in zip(_R_ROWS, rows) for fm, cell in zip(SCORES, row) if cell == own]
+        r_scores, fm_scores = {r for r, _ in cells}, {fm for _, fm in cells}
+        parts = [w for w in (_side(r_scores, _R_WORDS), _side(fm_scores, _FM_WORDS)) if w]
+        if parts:
+            text = ", ".join(parts)
+            words[name] = text[:1].upper() + text[1:]
+        else:
+            middle = r_scores == {3} and fm_scores == {3}
+            words[name] = "Mid recency and value" if middle else "Mixed recency and value"
+        scores[name] = f"R {_score_span(r_scores)}, FM {_score_span(fm_scores)}" if cells else "no cell"
+    counts: dict[str, int] = {}
+    for text in words.values():
+        counts[text] = counts.get(text, 0) + 1
+    return {name: f"{text} ({scores[name]})" if counts[text] > 1 and scores[name] else text
+            for name, text in words.items()}
+
+
+def _side(values: set[int], words: tuple[str, str, str, str]) -> str:
+    if not values:
+        return ""
+    if values == {5}:
+        return words[0]
+    if min(values) >= 4:
+        return words[1]
+    if values == {1}:
+        return words[3]
+    if max(values) <= 2:
+        return words[2]
+    return ""
+
+
+def _score_span(values: set[int]) -> str:
+    return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 1 else f"{run[0]}" for run in _runs(sorted(values)))
 
 
 def _runs(values: Sequence[int]) -> list[list[int]]:
@@ -703,6 +764,7 @@ register_method(Method(
     assign=_assign,
     refit=_refit,
     describe=segment_rules,  # the exact definition: grid cells and score thresholds
+    short_names=short_names,  # words for the same cells' scores
     filters_from="RFM grid and score thresholds",
     filters_why=("Each segment is a cell of the R x FM grid: days since the last purchase and the order and spend "
                  "scores put 100% of customers in their segment, so a team can pull each list with a CRM filter."),
