@@ -346,7 +346,8 @@ def recipes(folder, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def rfm_recipe(folder, recipes) -> Path:
     """RFM on the sample's purchases, saved by the command line."""
-    _ok(cli("rfm", _file(folder, "sample-transactions"), "--out", recipes / "rfm.csv", "--recipe", recipes / "rfm.json"))
+    _ok(cli("rfm", _file(folder, "sample-transactions"), "--out", recipes / "rfm.csv",
+            "--recipe", recipes / "rfm.json"))
     return recipes / "rfm.json"
 
 
@@ -562,6 +563,7 @@ def test_7_fingerprints_and_versions_tell_results_and_data_apart(folder):
     path = _file(folder, "sample-customers")
     one, two = Dataset.read(customers=path), Dataset.read(customers=path)
     corrected = one.with_role("customers", "plan", "industry")
-    versions = [one.version, two.version, corrected.version, corrected.with_category("customers", "seats", None).version]
+    recategorised = corrected.with_category("customers", "seats", None)
+    versions = [one.version, two.version, corrected.version, recategorised.version]
     assert len(set(versions)) == len(versions)
     assert corrected.version > one.version
