@@ -44,7 +44,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import _convert as convert
-from ._excel import cells_to_column, read_xlsx
+from ._excel import MAX_BYTES_ENV, cells_to_column, read_xlsx
 from ._header import (SummaryRow, cell_text, clean_names, counted, data_rows, settle_summary_rows,
                          summary_candidates)
 from ._parquet import read_parquet
@@ -60,7 +60,6 @@ EXCEL_SERIAL = convert.EXCEL_SERIAL
 UNIX_TIMES = (convert.UNIX_SECONDS, convert.UNIX_MILLISECONDS, convert.UNIX_MICROSECONDS)
 
 DEFAULT_MAX_BYTES = 200 * 2 ** 20
-MAX_BYTES_ENV = "SEGMENTATION_MAX_BYTES"
 FORMATS = ("csv", "tsv", "txt", "xlsx", "parquet")
 
 _EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "txt", ".xlsx": "xlsx", ".xlsm": "xlsx",

@@ -18,16 +18,22 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from charset_normalizer import from_bytes
 
 from ._header import counted, find_header, is_blank
+from ._parquet import arrow_buffer
 from ..errors import DataError
 
 __all__ = ["TextGrid", "read_text"]
 
 SAMPLE_BYTES = 256 * 1024
 SAMPLE_RECORDS = 200
+# A value over this many lines, most of which read as rows of the file, is a stray quote's doing; with
+# fewer than 3 columns a row is too easy to mistake for prose, so it takes a longer run.
+_RUNAWAY_LINES = 3
+_RUNAWAY_NARROW = 20
 # Preference on ties: tab and semicolon files often hold commas inside values (decimal commas, names).
 DELIMITERS = ("\t", ";", "|", ",")
 # Control characters never found in a text table (tab, newlines and form feeds are allowed).
@@ -268,16 +274,67 @@ def _parse_body(raw: bytes, decoded: _Decoded, sample: str, data_start: int, *, 
         body = memoryview(raw)[decoded.skip + len(sample[:data_start].encode("utf-8")):]
     else:
         body = decoded.text[data_start:].encode("utf-8")
+    first_line = sample.count("\n", 0, data_start) + 1
     try:
-        return _parse_fast(body, delimiter=delimiter, width=width), []
+        columns, short = _parse_fast(body, delimiter=delimiter, width=width), []
     except pa.ArrowInvalid as exc:
         if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
             raise _NotUtf8 from None
-    try:
-        text = bytes(body).decode("utf-8")
-    except UnicodeDecodeError:
-        raise _NotUtf8 from None
-    return _parse_slow(text, delimiter=delimiter, width=width, name=name, first_record=first_record)
+        try:
+            text = bytes(body).decode("utf-8")
+        except UnicodeDecodeError:
+            raise _NotUtf8 from None
+        columns, short = _parse_slow(text, delimiter=delimiter, width=width, name=name, first_record=first_record,
+                                     first_line=first_line)
+    _check_quotes(columns, body, delimiter=delimiter, name=name, first_record=first_record, first_line=first_line)
+    return columns, short
+
+
+def _check_quotes(columns: list[pa.Array], body, *, delimiter: str, name: str, first_record: int,
+                  first_line: int) -> None:
+    """Refuse a stray opening quote that swallowed the rows after it into one value.
+
+    A quote that opens a value and is never closed (or only much later) makes every line up to the
+    next quote part of that value: the file "loads", with the rows after it missing. Such a value
+    spans many lines, and its lines read as rows of the file (they hold as many delimiters as a row
+    has); an address or a note over a few lines does not.
+    """
+    records = len(columns[0]) if columns else 0
+    if not records or re.search(b'"', body) is None:
+        return
+    if int(np.count_nonzero(np.frombuffer(body, dtype=np.uint8) == 10)) - records < _RUNAWAY_LINES:
+        return  # no more line breaks than rows (give or take): no value spans many lines
+    width = len(columns)
+    for column in columns:
+        breaks = pc.count_substring(column, "\n")
+        if (pc.max(breaks).as_py() or 0) < _RUNAWAY_LINES:
+            continue
+        for position in np.flatnonzero(pc.fill_null(pc.greater_equal(breaks, _RUNAWAY_LINES), False)
+                                       .to_numpy(zero_copy_only=False))[:20]:
+            value = column[int(position)].as_py()
+            if _swallowed(value, delimiter=delimiter, width=width):
+                before = sum(pc.sum(pc.count_substring(c.slice(0, int(position)), "\n")).as_py() or 0
+                             for c in columns)
+                raise _runaway(value, name=name, row=first_record + int(position) + 1,
+                               line=first_line + int(position) + before)
+
+
+def _swallowed(value: str, *, delimiter: str, width: int) -> bool:
+    """A value over many lines that mostly read as rows of the file: rows a stray quote swallowed."""
+    inner = value.rstrip("\r\n").split("\n")[1:]
+    if len(inner) < _RUNAWAY_LINES or (width < 3 and len(inner) < _RUNAWAY_NARROW):
+        return False
+    return sum(1 for line in inner if line.count(delimiter) >= width - 1) >= 0.8 * len(inner)
+
+
+def _runaway(value: str, *, name: str, row: int, line: int, cut: bool = False) -> DataError:
+    inner = value.rstrip("\r\n").count("\n")
+    opening = value.split("\n")[0].strip()[:40]
+    where = f"the quote before '{opening}'" if opening else "the quote that opens its value"
+    lines = "the rest of the file" if cut else f"the {inner:,} lines after it"
+    return DataError(f"Row {row} of '{name}' (line {line} of the file) opens a quote that is not closed where its "
+                     f"value ends, so {lines} would be read as one value instead of rows; remove or close {where} "
+                     f"and load the file again.")
 
 
 def _parse_fast(body, *, delimiter: str, width: int) -> list[pa.Array]:
@@ -285,7 +342,7 @@ def _parse_fast(body, *, delimiter: str, width: int) -> list[pa.Array]:
         return []
     column_names = [f"c{i}" for i in range(width)]
     table = pacsv.read_csv(
-        pa.BufferReader(pa.py_buffer(body)),
+        pa.BufferReader(arrow_buffer(body)),
         read_options=pacsv.ReadOptions(column_names=column_names, block_size=4 << 20),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
                                          newlines_in_values=re.search(b'"', body) is not None,
@@ -297,16 +354,21 @@ def _parse_fast(body, *, delimiter: str, width: int) -> list[pa.Array]:
     return [column.combine_chunks() for column in table.columns]
 
 
-def _parse_slow(text: str, *, delimiter: str, width: int, name: str,
-                first_record: int) -> tuple[list[pa.Array], list[int]]:
+def _parse_slow(text: str, *, delimiter: str, width: int, name: str, first_record: int,
+                first_line: int) -> tuple[list[pa.Array], list[int]]:
     """Row by row: pads short rows, and names the first row that has more values than the header."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
                         strict=False)
     rows = []
     short = []
     record = first_record
+    lines_read = 0  # lines before the record being read
     try:
         for fields in reader:
+            if reader.line_num - lines_read > _RUNAWAY_LINES:  # a value over many lines: a stray quote's doing?
+                value = next((f for f in fields if f.count("\n") >= _RUNAWAY_LINES), "")
+                if _swallowed(value, delimiter=delimiter, width=width):
+                    raise _runaway(value, name=name, row=record + 1, line=first_line + lines_read)
             if len(fields) > width:
                 if any(field.strip() for field in fields[width:]):
                     raise DataError(
@@ -319,7 +381,12 @@ def _parse_slow(text: str, *, delimiter: str, width: int, name: str,
                 fields = fields + [""] * (width - len(fields))
             rows.append(fields)
             record += 1
+            lines_read = reader.line_num
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):  # 128 KB in one value: a quote that never closes
+            start = text.split("\n", lines_read + 1)[lines_read]
+            raise _runaway(start[start.find('"') + 1:] if '"' in start else "", name=name, row=record + 1,
+                           line=first_line + lines_read, cut=True) from None
         raise DataError(f"Row {record + 1} of '{name}' cannot be read ({exc}); fix that row or export the file "
                         f"again.") from None
     if not rows:
