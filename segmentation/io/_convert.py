@@ -182,9 +182,10 @@ def analyse(values: pa.Array) -> Analysis:
     if not sample:
         return Analysis("text")
     integer = all(_PY_INTEGER.match(v) for v in sample)
-    family = next((f for f, regex in _PY_DATES.items() if 2 * sum(1 for v in sample if regex.match(v)) >= len(sample)),
-                  None)
-    number = 2 * sum(1 for v in sample if _PY_NUMBER.match(v)) >= len(sample)
+    # Whole numbers are numbers and never dates (every date pattern has separators): skip those patterns.
+    family = None if integer else next(
+        (f for f, regex in _PY_DATES.items() if 2 * sum(1 for v in sample if regex.match(v)) >= len(sample)), None)
+    number = integer or 2 * sum(1 for v in sample if _PY_NUMBER.match(v)) >= len(sample)
     if not (integer or family or number):
         return Analysis("text")
 

@@ -26,7 +26,7 @@ import pyarrow as pa
 import python_calamine as calamine
 
 from ._convert import looks_like_value
-from ._header import cell_text, counted, find_header, is_blank
+from ._header import MAX_COLUMNS, cell_text, check_width, counted, find_header, is_blank
 from ..errors import DataError
 
 __all__ = ["SheetGrid", "read_xlsx", "cells_to_column", "check_inflation", "MAX_RATIO", "MAX_INFLATED"]
@@ -83,7 +83,7 @@ def _suggested(size: int) -> str:
     return f"{megabytes // 1024}GB" if megabytes % 1024 == 0 else f"{megabytes}MB"
 
 
-def read_xlsx(raw: bytes, *, name: str, sheet: str | None, limit: int) -> SheetGrid:
+def read_xlsx(raw: bytes, *, name: str, sheet: str | None, limit: int, max_columns: int = MAX_COLUMNS) -> SheetGrid:
     """The chosen sheet's header and columns; DataError for broken, oversized or empty workbooks."""
     _check_zip(raw, name, limit)
     try:
@@ -106,7 +106,7 @@ def read_xlsx(raw: bytes, *, name: str, sheet: str | None, limit: int) -> SheetG
         raise DataError(f"'{name}' is not a readable Excel workbook ({_first_line(exc)}); open it in Excel and "
                         f"save it again as .xlsx.") from None
     return _grid_to_columns(grid, name=name, chosen=chosen, sheets=sheets, explicit=sheet is not None,
-                            skipped=skipped)
+                            skipped=skipped, max_columns=max_columns)
 
 
 def cells_to_column(cells: tuple, *, id_like: bool) -> pa.Array | pd.Series:
@@ -271,7 +271,7 @@ def _first_with_data(grids: list[list[list]]) -> int:
 
 
 def _grid_to_columns(grid: list[list], *, name: str, chosen: str, sheets: tuple[str, ...],
-                     explicit: bool, skipped: list[tuple[str, str]]) -> SheetGrid:
+                     explicit: bool, skipped: list[tuple[str, str]], max_columns: int) -> SheetGrid:
     where = f"sheet '{chosen}' of '{name}'"
     header = find_header(grid[:_SCAN_ROWS])
     if header is None:
@@ -281,6 +281,7 @@ def _grid_to_columns(grid: list[list], *, name: str, chosen: str, sheets: tuple[
         raise DataError(f"{where[0].upper() + where[1:]} has a header but no rows of data; add the data rows "
                         f"or choose another sheet.")
     width = max(len(row) for row in grid)
+    check_width(name, width, max_columns)
     names = [cell_text(c) for c in grid[header]] + [""] * (width - len(grid[header]))
     rows = [row if len(row) == width else list(row) + [""] * (width - len(row)) for row in data]
     columns = list(zip(*rows))

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 
 from ._convert import is_id_like
 from ._excel import check_inflation
-from ._header import counted
+from ._header import MAX_COLUMNS, check_width, counted
 from ..errors import DataError
 
 __all__ = ["ParquetGrid", "read_parquet", "arrow_buffer", "decode_odd_values"]
@@ -55,13 +55,14 @@ def arrow_buffer(data) -> pa.Buffer:
     return stream.getvalue()
 
 
-def read_parquet(raw: bytes, *, name: str, limit: int) -> ParquetGrid:
+def read_parquet(raw: bytes, *, name: str, limit: int, max_columns: int = MAX_COLUMNS) -> ParquetGrid:
     """Columns of a Parquet file; DataError when it is damaged or would inflate far beyond its size."""
     try:
         parquet = pq.ParquetFile(pa.BufferReader(arrow_buffer(raw)))
         meta = parquet.metadata
         total = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         check_inflation(name, packed=len(raw), total=total, largest=0, limit=limit)  # only the ratio rule
+        check_width(name, len(parquet.schema_arrow), max_columns)
         table = parquet.read()
     except (pa.ArrowException, OSError, ValueError) as exc:
         if isinstance(exc, DataError):

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from charset_normalizer import from_bytes
 
-from ._header import counted, find_header, is_blank
+from ._header import MAX_COLUMNS, check_width, counted, find_header, is_blank
 from ._parquet import arrow_buffer
 from ..errors import DataError
 
@@ -39,6 +39,7 @@ DELIMITERS = ("\t", ";", "|", ",")
 # Control characters never found in a text table (tab, newlines and form feeds are allowed).
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 _NON_SPACE = re.compile(rb"\S")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 _QUOTED = re.compile(r'"[^"]*(?:""[^"]*)*"')
 _SEP_LINE = re.compile(r'^"?sep=(.)"?[ \t]*(?:\r\n|\n|\r)')
 _UNICODE_ONLY = ("utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be", "utf_7")
@@ -68,19 +69,20 @@ class _Decoded:
     encoding: str
     skip: int  # bytes of byte-order mark
     text: str | None  # the whole text when it is not UTF-8 (else Arrow reads the bytes as they are)
+    note: str | None = None  # lines read in another encoding than the rest
 
 
 class _NotUtf8(Exception):
     """UTF-8 was assumed from the sample, but a later byte says otherwise."""
 
 
-def read_text(raw: bytes, *, name: str) -> TextGrid:
+def read_text(raw: bytes, *, name: str, max_columns: int = MAX_COLUMNS) -> TextGrid:
     """Parse delimited text into string columns; DataError when it is not a readable table."""
     decoded = _detect_encoding(raw, name)
     try:
-        return _parse(raw, decoded, name=name)
+        return _parse(raw, decoded, name=name, max_columns=max_columns)
     except _NotUtf8:
-        return _parse(raw, _decode_legacy(raw, name), name=name)
+        return _parse(raw, _decode_legacy(raw, name), name=name, max_columns=max_columns)
 
 
 # -- encoding ------------------------------------------------------------------------------------------------
@@ -123,7 +125,11 @@ def _decode(data: bytes, encoding: str, name: str) -> str:
 
 
 def _decode_legacy(raw: bytes, name: str) -> _Decoded:
-    """Not UTF-8: ask charset-normalizer, preferring Windows-1252 among equally good answers (Excel's default)."""
+    """Not UTF-8: line by line when most of it is, else ask charset-normalizer, preferring Windows-1252 among
+    equally good answers (Excel's default)."""
+    mixed = _decode_by_line(raw, name)
+    if mixed is not None:
+        return mixed
     first = re.search(rb"[\x80-\xff]", raw)
     start = max(0, (first.start() if first else 0) - SAMPLE_BYTES // 4)
     sample = raw[start:start + SAMPLE_BYTES]
@@ -134,6 +140,62 @@ def _decode_legacy(raw: bytes, name: str) -> _Decoded:
     for candidate in (encoding, "cp1252", "latin_1"):
         try:
             return _Decoded(candidate, 0, raw.decode(candidate))
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin_1 decodes any bytes")  # pragma: no cover
+
+
+def _decode_by_line(raw: bytes, name: str) -> _Decoded | None:
+    """UTF-8 with a few lines in a legacy encoding (a line pasted from an old export, a hand edit in Notepad):
+    those lines decoded on their own, the rest as UTF-8, so one odd line does not garble every accented letter
+    of the file. None when the file holds no UTF-8 beyond ASCII: it is then a legacy file as a whole."""
+    skip = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+    view = memoryview(raw)
+    pieces: list[str | bytes] = []
+    odd: list[tuple[int, int]] = []  # (start, end) of each line that is not UTF-8
+    position, utf8 = skip, False
+    while True:
+        try:
+            piece, odd_line = str(view[position:], "utf-8"), None
+        except UnicodeDecodeError as exc:
+            bad = position + exc.start
+            end = raw.find(b"\n", bad)
+            odd_line = (max(raw.rfind(b"\n", 0, bad) + 1, position), len(raw) if end == -1 else end)
+            piece = str(view[position:odd_line[0]], "utf-8")
+        utf8 = utf8 or _NON_ASCII.search(piece) is not None
+        pieces.append(piece)
+        if odd_line is None:
+            break
+        odd.append(odd_line)
+        pieces.append(raw[odd_line[0]:odd_line[1]])  # decoded below, once the legacy encoding is known
+        position = odd_line[1]
+    if not odd or not utf8:
+        return None
+    sample = b"\n".join(raw[start:end] for start, end in odd[:200])
+    legacy = _best_legacy_encoding(sample) or "cp1252"
+    text = "".join(p if isinstance(p, str) else _legacy_text(p, legacy) for p in pieces)
+    numbers, line, counted_to = [], 1, 0
+    for start, _ in odd:
+        line += raw.count(b"\n", counted_to, start)
+        counted_to = start
+        numbers.append(line)
+    friendly = _FRIENDLY.get(codecs.lookup(legacy).name.replace("-", "_"), legacy)
+    example = _legacy_text(raw[odd[0][0]:odd[0][1]], legacy).strip()[:40]
+    shown = ", ".join(str(n) for n in numbers[:5]) + (" ..." if len(numbers) > 5 else "")
+    if len(numbers) == 1:
+        note = (f"Line {shown} of '{name}' is not UTF-8 like the rest of the file and was read as {friendly}, giving "
+                f"'{example}'; check its accented letters, or save the file again as UTF-8 CSV.")
+    else:
+        note = (f"{len(numbers):,} lines of '{name}' ({shown}) are not UTF-8 like the rest of the file and were read "
+                f"as {friendly}, such as '{example}'; check their accented letters, or save the file again as UTF-8 "
+                f"CSV.")
+    return _Decoded("utf-8", 0, text, note)
+
+
+def _legacy_text(data: bytes, encoding: str) -> str:
+    for candidate in (encoding, "cp1252", "latin_1"):
+        try:
+            return data.decode(candidate)
         except UnicodeDecodeError:
             continue
     raise AssertionError("latin_1 decodes any bytes")  # pragma: no cover
@@ -162,7 +224,7 @@ def _check_is_text(sample: str, name: str) -> None:
 
 # -- structure -----------------------------------------------------------------------------------------------
 
-def _parse(raw: bytes, decoded: _Decoded, *, name: str) -> TextGrid:
+def _parse(raw: bytes, decoded: _Decoded, *, name: str, max_columns: int) -> TextGrid:
     if decoded.text is None:
         head = raw[decoded.skip:decoded.skip + SAMPLE_BYTES]
         whole = len(raw) - decoded.skip <= SAMPLE_BYTES
@@ -195,12 +257,15 @@ def _parse(raw: bytes, decoded: _Decoded, *, name: str) -> TextGrid:
     lengths = Counter(len(fields) for _, fields in complete[header + 1:] if fields)
     usual = max(lengths, key=lambda n: (lengths[n], n)) if lengths else 0
     width = max(len(names), usual)
+    check_width(name, width, max_columns)
     notes = []
     titles = [fields for _, fields in complete[first:header] if not all(is_blank(c) for c in fields)]
     if titles:
         shown = delimiter.join(titles[0]).strip()
         notes.append(f"Skipped {counted(len(titles), 'line')} above the header (such as '{shown[:60]}'); "
                      f"the header is row {header + 1}.")
+    if decoded.note:
+        notes.append(decoded.note)
     if decoded.encoding not in ("utf-8", "utf-8-sig"):
         friendly = _FRIENDLY.get(codecs.lookup(decoded.encoding).name.replace("-", "_"), decoded.encoding)
         if not decoded.encoding.startswith("utf"):
