@@ -254,3 +254,22 @@ def test_the_missing_role_warning_goes_as_soon_as_the_role_is_picked():
     assert not at.exception
     assert at.session_state["dataset"].roles["transactions"].get("transaction_date") == "Booked"
     assert not any("Say which column" in w for w in texts(at.warning)), texts(at.warning)
+
+
+def test_the_sample_button_loads_the_sample_while_a_file_sits_in_the_uploader_until_the_uploads_change():
+    at = app()
+    at.run()
+    _uploader(at, "Customers").set_value(("export.csv", CSV, "text/csv"))
+    at.run()
+    assert any("export.csv" in s for s in texts(at.subheader))
+    next(b for b in at.button if b.label == "Use the sample data").click()
+    at.run()
+    assert not at.exception
+    assert any("Sample data" in s for s in texts(at.subheader))
+    at.run()  # any later run (a widget, a page switch) keeps the sample: the file in the box was already read
+    assert any("Sample data" in s for s in texts(at.subheader))
+    assert len(at.session_state["dataset"].tables["customers"].frame) == 5000
+    # A new file in the box is what the user wants now.
+    _uploader(at, "Customers").set_value(("newer.csv", CSV.replace(b"Acme", b"Apex"), "text/csv"))
+    at.run()
+    assert any("newer.csv" in s for s in texts(at.subheader))
