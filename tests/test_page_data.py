@@ -273,3 +273,21 @@ def test_the_sample_button_loads_the_sample_while_a_file_sits_in_the_uploader_un
     _uploader(at, "Customers").set_value(("newer.csv", CSV.replace(b"Acme", b"Apex"), "text/csv"))
     at.run()
     assert any("newer.csv" in s for s in texts(at.subheader))
+
+
+def test_a_parquet_with_nested_columns_and_far_future_dates_loads_with_notes():
+    from tests import messy_files as messy
+
+    at = app()
+    at.run()
+    _uploader(at, "Customers").set_value(("bigquery.parquet", messy.nested_parquet(), "application/octet-stream"))
+    at.run()
+    assert not at.exception and not at.error  # was a red box: TypeError in infer_roles
+    assert any("bigquery.parquet" in s for s in texts(at.subheader))
+    assert any("read as JSON text" in c for c in texts(at.caption))
+    _uploader(at, "Customers").set_value(("contracts.parquet", messy.sentinel_dates_parquet(),
+                                          "application/octet-stream"))
+    at.run()
+    assert not at.exception and not at.error
+    assert any("contracts.parquet" in s for s in texts(at.subheader))
+    assert any("outside the years 1677-2262" in c for c in texts(at.caption))

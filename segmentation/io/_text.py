@@ -392,14 +392,15 @@ def _swallowed(value: str, *, delimiter: str, width: int) -> bool:
     return sum(1 for line in inner if line.count(delimiter) >= width - 1) >= 0.8 * len(inner)
 
 
-def _runaway(value: str, *, name: str, row: int, line: int, cut: bool = False) -> DataError:
-    inner = value.rstrip("\r\n").count("\n")
+def _runaway(value: str, *, name: str, row: int, line: int, after: int | None = None) -> DataError:
+    """The refusal of a quote that swallowed rows: `value` as read from the quote on, and how many lines
+    after the quote's own it took (counted from `value` unless given)."""
+    after = value.rstrip("\r\n").count("\n") if after is None else after
     opening = value.split("\n")[0].strip()[:40]
     where = f"the quote before '{opening}'" if opening else "the quote that opens its value"
-    lines = "the rest of the file" if cut else f"the {inner:,} lines after it"
     return DataError(f"Row {row} of '{name}' (line {line} of the file) opens a quote that is not closed where its "
-                     f"value ends, so {lines} would be read as one value instead of rows; remove or close {where} "
-                     f"and load the file again.")
+                     f"value ends, so the {after:,} lines after it would be read as one value instead of rows; "
+                     f"remove or close {where} and load the file again.")
 
 
 def _parse_fast(body, *, delimiter: str, width: int) -> list[pa.Array]:
@@ -450,8 +451,9 @@ def _parse_slow(text: str, *, delimiter: str, width: int, name: str, first_recor
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):  # 128 KB in one value: a quote that never closes
             start = text.split("\n", lines_read + 1)[lines_read]
+            after = text.rstrip("\r\n").count("\n") - lines_read
             raise _runaway(start[start.find('"') + 1:] if '"' in start else "", name=name, row=record + 1,
-                           line=first_line + lines_read, cut=True) from None
+                           line=first_line + lines_read, after=after) from None
         raise DataError(f"Row {record + 1} of '{name}' cannot be read ({exc}); fix that row or export the file "
                         f"again.") from None
     if not rows:
