@@ -75,15 +75,35 @@ def test_parquet_dates_past_2262_are_read_as_missing_with_a_note():
     assert frame["end_date"].isna().tolist() == [False, True, True, True]
     assert frame["valid_to"].tolist()[0] == pd.Timestamp("2025-03-31 23:59:59")
     assert frame["start_date"].notna().all() and frame["mrr"].tolist() == [10.0, 20.0, 30.0, 40.0]
-    assert any(n.startswith("Column 'end_date' holds 2 dates outside the years 1677-2262 (such as 9999-12-31 in "
-                            "row 3)") and "read as missing" in n for n in table.notes)
+    assert any(n.startswith("Column 'end_date' holds 2 dates outside what can be stored (1677-09-21 to 2262-04-11), "
+                            "such as 9999-12-31 in row 3") and "read as missing" in n for n in table.notes)
     assert any(n.startswith("Column 'valid_to' holds 2 dates") and "9999-12-31 23:59:59" in n for n in table.notes)
+
+
+@pytest.mark.parametrize("name, data", [
+    ("contracts.csv", b"customer_id,start,end_date\nA1,2024-01-01,2025-03-31\nA2,2024-01-01,9999-12-31\n"
+                      b"A3,2024-02-01,\nA4,2024-02-01,9999-12-31\n"),
+    ("contracts.xlsx", None),
+])
+def test_far_future_dates_in_text_and_workbooks_are_missing_too(name, data):
+    import datetime as dt
+
+    if data is None:
+        data = messy.xlsx_bytes({"Contracts": [["customer_id", "start", "end_date"]] + [
+            [f"A{i}", dt.datetime(2024, 1, 1), end] for i, end in enumerate(
+                [dt.datetime(2025, 3, 31), dt.datetime(9999, 12, 31), None, dt.datetime(9999, 12, 31)], start=1)]})
+    table = load_table(data, name=name)
+    assert table.frame["end_date"].dtype == "datetime64[ns]"  # was text, so the column could not be used as dates
+    assert table.frame["end_date"].tolist()[0] == pd.Timestamp("2025-03-31")
+    assert table.frame["end_date"].isna().tolist() == [False, True, True, True]
+    assert any(n.startswith("Column 'end_date' holds 2 dates outside what can be stored (the years 1678 to 2261), "
+                            "such as 9999-12-31") and "in row 3" in n for n in table.notes)
 
 
 def test_the_command_line_reads_a_parquet_with_far_future_dates(tmp_path, capsys):
     path = write(tmp_path, "contracts.parquet", messy.sentinel_dates_parquet())
     assert main(["inspect", str(path)]) == 0
-    assert "outside the years 1677-2262" in capsys.readouterr().out
+    assert "outside what can be stored" in capsys.readouterr().out
 
 
 def test_the_command_line_always_exits_0_or_2_on_parquet(tmp_path):

@@ -290,4 +290,4 @@ def test_a_parquet_with_nested_columns_and_far_future_dates_loads_with_notes():
     at.run()
     assert not at.exception and not at.error
     assert any("contracts.parquet" in s for s in texts(at.subheader))
-    assert any("outside the years 1677-2262" in c for c in texts(at.caption))
+    assert any("outside what can be stored" in c and "read as missing" in c for c in texts(at.caption))

@@ -18,6 +18,13 @@ added under the data (or right under the header) is dropped, with a note naming 
 label or its sums show it is one. A workbook is read from its first sheet that looks like a table,
 past cover and "Read me" sheets.
 
+Nothing is lost without a word: a quote that opens a value and never closes (so the rows after it
+would become one value) is refused naming its row and line; a few lines in another encoding than
+the rest of a UTF-8 file are decoded on their own and named; dates a datetime64[ns] cannot hold
+(9999-12-31, a common "no end") become missing with a note, in text, workbooks and Parquet alike;
+Parquet's nested columns become JSON text. Tables wider than `MAX_COLUMNS` are refused before their
+rows are read (each column costs the same work, and such a file is a pivot, not a customer table).
+
 Anything wrong with the file raises `DataError` with one sentence that names the file and
 says what to do; no other exception leaves `load_table`. `reading_defaults` sets options for
 every `load_table` call inside a block (the command line's `--date-order`).

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ._convert import is_id_like
+from ._convert import is_id_like, outside_dates_note
 from ._excel import check_inflation
 from ._header import MAX_COLUMNS, check_width, counted
 from ..errors import DataError
@@ -120,15 +120,10 @@ def _stamps(array: pa.Array, values: pa.Array, stamps: pa.Array, *, bound: int, 
     count = pc.sum(outside).as_py() or 0
     if count:
         position = pc.index(outside, True).as_py()
-        note = note + [_outside_note(name, count, _shown(array, values[position].as_py()), position + 2)]
+        note = note + [outside_dates_note(name, count, _shown(array, values[position].as_py()), position + 2,
+                                          span="1677-09-21 to 2262-04-11")]
         stamps = pc.if_else(outside, pa.scalar(None, pa.int64()), stamps)  # their product wrapped: never used
     return pd.Series(pc.cast(stamps, pa.timestamp("ns")).to_pandas()).astype("datetime64[ns]"), note
-
-
-def _outside_note(name: str, count: int, example: str, row: int) -> str:
-    values = "1 date" if count == 1 else f"{count:,} dates"
-    return (f"Column '{name}' holds {values} outside the years 1677-2262 (such as {example} in row {row}), often "
-            f"written to mean \"no end\" or \"unknown\"; {'it is' if count == 1 else 'they are'} read as missing.")
 
 
 def _shown(array: pa.Array, value: int) -> str:
