@@ -240,3 +240,12 @@ def test_a_file_in_windows_1252_throughout_is_still_read_as_one():
     table = load_table(messy.cp1252_csv(), name="export.csv")
     assert table.encoding == "cp1252" and table.frame["company"].tolist()[1] == "Müller GmbH"
     assert not any("not UTF-8 like the rest" in n for n in table.notes)
+
+
+def test_a_long_file_in_windows_1252_is_not_taken_line_by_line():
+    lines = "".join(f"{i};Müller & Söhne {i};12,50 €\n" for i in range(5000))
+    started = time.process_time()
+    table = load_table(("customer_id;company;mrr\n" + lines).encode("cp1252"), name="export.csv")
+    assert time.process_time() - started < 5
+    assert table.encoding == "cp1252" and table.frame["company"].iloc[0] == "Müller & Söhne 0"
+    assert any(n.startswith("Read as Windows-1252") for n in table.notes)

@@ -40,9 +40,17 @@ DELIMITERS = ("\t", ";", "|", ",")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 _NON_SPACE = re.compile(rb"\S")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
+_LINE = re.compile(rb"[^\n]+\n?|\n")
+_BLOCK = 1 << 20  # bytes decoded at once when looking for the lines of a mostly UTF-8 file that are not
+_MAX_ODD_LINES = 1_000  # lines in another encoding before any UTF-8 beyond ASCII: the file is not UTF-8
 _QUOTED = re.compile(r'"[^"]*(?:""[^"]*)*"')
 _SEP_LINE = re.compile(r'^"?sep=(.)"?[ \t]*(?:\r\n|\n|\r)')
-_UNICODE_ONLY = ("utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be", "utf_7")
+# The encodings an export that is not UTF-8 is written in: Windows and ISO code pages, old Mac and DOS ones, East
+# Asian ones. Rare code pages (Baltic DOS cp775, Mac Central European) won on long repetitive German text, which
+# then read "Müller" as "M³ller".
+_LEGACY = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258", "latin_1",
+           "iso8859_15", "iso8859_2", "mac_roman", "cp437", "cp850", "cp866", "koi8_r", "shift_jis", "cp932",
+           "euc_jp", "gb18030", "big5", "euc_kr", "tis_620")
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
@@ -150,25 +158,35 @@ def _decode_by_line(raw: bytes, name: str) -> _Decoded | None:
     those lines decoded on their own, the rest as UTF-8, so one odd line does not garble every accented letter
     of the file. None when the file holds no UTF-8 beyond ASCII: it is then a legacy file as a whole."""
     skip = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
-    view = memoryview(raw)
     pieces: list[str | bytes] = []
     odd: list[tuple[int, int]] = []  # (start, end) of each line that is not UTF-8
     position, utf8 = skip, False
-    while True:
+    while position < len(raw):
+        # Blocks of whole lines: most decode at once; only a block with an odd line is taken line by line.
+        end = min(position + _BLOCK, len(raw))
+        if end < len(raw):
+            cut = raw.rfind(b"\n", position, end)
+            end = cut + 1 if cut != -1 else (raw.find(b"\n", end) + 1 or len(raw))
+        block = raw[position:end]
         try:
-            piece, odd_line = str(view[position:], "utf-8"), None
-        except UnicodeDecodeError as exc:
-            bad = position + exc.start
-            end = raw.find(b"\n", bad)
-            odd_line = (max(raw.rfind(b"\n", 0, bad) + 1, position), len(raw) if end == -1 else end)
-            piece = str(view[position:odd_line[0]], "utf-8")
-        utf8 = utf8 or _NON_ASCII.search(piece) is not None
-        pieces.append(piece)
-        if odd_line is None:
-            break
-        odd.append(odd_line)
-        pieces.append(raw[odd_line[0]:odd_line[1]])  # decoded below, once the legacy encoding is known
-        position = odd_line[1]
+            text = block.decode("utf-8")
+        except UnicodeDecodeError:
+            for line in _LINE.finditer(block):
+                try:
+                    text = line.group().decode("utf-8")
+                except UnicodeDecodeError:
+                    odd.append((position + line.start(), position + line.end() - line.group().endswith(b"\n")))
+                    pieces.append(raw[odd[-1][0]:odd[-1][1]])  # decoded below, once the legacy encoding is known
+                    pieces.append("\n" if line.group().endswith(b"\n") else "")
+                    if len(odd) > _MAX_ODD_LINES and not utf8:
+                        return None  # line after line in another encoding, and no UTF-8: a legacy file
+                    continue
+                utf8 = utf8 or _NON_ASCII.search(text) is not None
+                pieces.append(text)
+        else:
+            utf8 = utf8 or _NON_ASCII.search(text) is not None
+            pieces.append(text)
+        position = end
     if not odd or not utf8:
         return None
     sample = b"\n".join(raw[start:end] for start, end in odd[:200])
@@ -202,7 +220,7 @@ def _legacy_text(data: bytes, encoding: str) -> str:
 
 
 def _best_legacy_encoding(sample: bytes) -> str | None:
-    matches = list(from_bytes(sample, cp_exclusion=list(_UNICODE_ONLY)))
+    matches = list(from_bytes(sample, cp_isolation=list(_LEGACY)))
     if not matches:
         return None
     least_chaos = min(m.chaos for m in matches)
