@@ -7,6 +7,7 @@ guess of a money column by its name.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -267,6 +268,7 @@ def _strip_unit(text: str) -> str:
     return stripped or text
 
 
+@functools.lru_cache(maxsize=8192)  # asked about each column many times over: a wide file has thousands
 def _normalise(name: str, *, units: bool = False) -> str:
     """snake_case words: "Sign-up Date" -> "sign_up_date", "InvoiceDate" -> "invoice_date", "customerID" ->
     "customer_id", "MRR" -> "mrr", "Kündigung zum" -> "kundigung_zum", "Net (GBP)" -> "net" ("net_gbp" with

@@ -17,7 +17,9 @@ import zlib
 from pathlib import Path
 
 __all__ = ["CORPUS", "write_corpus", "customers_text", "xlsx_bytes", "parquet_bytes", "zip_bomb_xlsx",
-           "lying_zip_xlsx", "png_bytes", "random_bytes"]
+           "lying_zip_xlsx", "png_bytes", "random_bytes", "unclosed_quote_csv", "mixed_encoding_csv", "wide_csv",
+           "arrow_parquet", "sentinel_dates_parquet", "nested_parquet", "bad_utf8_parquet", "unknown_zone_parquet",
+           "zip_version_xlsx"]
 
 # Three customers, as most files below hold them (header + rows, no trailing blank line).
 HEADER = ["customer_id", "company", "plan", "mrr", "signup_date"]
@@ -160,6 +162,39 @@ def short_rows_csv() -> bytes:
     return b"customer_id,plan,mrr\n1,Pro,10\n2\n3,Starter,30\n"
 
 
+def unclosed_quote_csv(rows: int = 8000, at: int = 51, *, closes_at: int | None = None, columns: int = 3) -> bytes:
+    """`rows` customers where the company of data row `at` opens a quote that never closes (or closes in the
+    company of row `closes_at`): a spreadsheet user typed '"Acme' by hand."""
+    header = ["customer_id", "company", "mrr", "plan"][:columns]
+    lines = [",".join(header)]
+    for row in range(1, rows + 1):
+        company = '"Acme' if row == at else 'Apex" Ltd' if row == closes_at else f"Company {row}"
+        lines.append(",".join([str(row), company, str(10 * row), "Pro"][:len(header)]))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def mixed_encoding_csv(utf8_bytes: int = 300_000, *, odd: tuple[str, ...] = ("Café Crème;Besançon",)) -> bytes:
+    """UTF-8 customers with accents for `utf8_bytes`, then lines saved in Windows-1252 (pasted from an old
+    export), then one more UTF-8 line."""
+    lines, size, row = ["customer_id;company;city"], 0, 0
+    while size < utf8_bytes:
+        row += 1
+        lines.append(f"{row};Müller GmbH {row};Zürich")
+        size += len(lines[-1].encode("utf-8")) + 1
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    for text in odd:
+        row += 1
+        data += f"{row};{text}\n".encode("cp1252")
+    return data + f"{row + 1};Straße AG;Köln\n".encode("utf-8")
+
+
+def wide_csv(columns: int, rows: int = 3) -> bytes:
+    """A customer id and `columns - 1` numbered measures: a pivot, one column per day or product."""
+    header = ",".join(["customer_id"] + [f"day_{i}" for i in range(1, columns)])
+    body = "\n".join(",".join([f"C{r}"] + [str((r * i) % 97) for i in range(1, columns)]) for r in range(rows))
+    return (header + "\n" + body + "\n").encode("utf-8")
+
+
 # -- workbooks, parquet ---------------------------------------------------------------------------------------------
 
 def xlsx_bytes(sheets: dict[str, list[list]] | None = None) -> bytes:
@@ -210,6 +245,77 @@ def parquet_bytes() -> bytes:
     buffer = io.BytesIO()
     frame.to_parquet(buffer, index=False)
     return buffer.getvalue()
+
+
+def arrow_parquet(columns: dict) -> bytes:
+    """A Parquet file of Arrow arrays (or lists), written by pyarrow as a warehouse export would be."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(pa.table(columns), buffer)
+    return buffer.getvalue()
+
+
+def sentinel_dates_parquet() -> bytes:
+    """Contracts whose open ones end on 9999-12-31, as a date and as a timestamp (a data warehouse's "no end")."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    ends = [dt.date(2025, 3, 31), dt.date(9999, 12, 31), None, dt.date(9999, 12, 31)]
+    return arrow_parquet({
+        "customer_id": ["A1", "A2", "A3", "A4"],
+        "start_date": pa.array([dt.date(2024, 1, 1)] * 4, pa.date32()),
+        "end_date": pa.array(ends, pa.date32()),
+        "valid_to": pa.array([None if d is None else dt.datetime(d.year, d.month, d.day, 23, 59, 59) for d in ends],
+                             pa.timestamp("us")),
+        "mrr": [10.0, 20.0, 30.0, 40.0],
+    })
+
+
+def nested_parquet() -> bytes:
+    """Nested columns as BigQuery and Spark export them: a struct, a list and a map."""
+    import pyarrow as pa
+
+    return arrow_parquet({
+        "customer_id": ["A1", "A2", "A3"],
+        "address": pa.array([{"city": "Berlin", "zip": "10115"}, None, {"city": "Köln", "zip": None}]),
+        "tags": pa.array([["vip", "eu"], [], None]),
+        "limits": pa.array([[("seats", 5)], [], None], pa.map_(pa.string(), pa.int64())),
+        "mrr": [10.0, 20.0, 30.0],
+    })
+
+
+def bad_utf8_parquet() -> bytes:
+    """A string column where one value holds Windows-1252 bytes: a legacy system wrote "Müller" as is."""
+    import pyarrow as pa
+
+    raw = pa.array(["Acme".encode(), "M\xfcller GmbH".encode("latin-1"), None], pa.binary())
+    return arrow_parquet({"customer_id": ["A1", "A2", "A3"], "company": raw.view(pa.string()),
+                          "mrr": [10.0, 20.0, 30.0]})
+
+
+def unknown_zone_parquet() -> bytes:
+    """Times marked with a zone no time-zone database has (Parquet stores the instants in UTC anyway)."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    stamps = [dt.datetime(2024, 1, 1, 12, 0), dt.datetime(2024, 2, 1, 8, 30)]
+    return arrow_parquet({"customer_id": ["A1", "A2"],
+                          "signed_at": pa.array(stamps, pa.timestamp("us", tz="Mars/Olympus_Mons"))})
+
+
+def zip_version_xlsx() -> bytes:
+    """A workbook whose zip headers say it needs zip version 19.5 to open (no zip reader knows it)."""
+    data = bytearray(xlsx_bytes({"Data": [["customer_id", "mrr"], ["A1", 10], ["A2", 20]]}))
+    for signature, offset in ((b"PK\x03\x04", 4), (b"PK\x01\x02", 6)):
+        position = data.find(signature)
+        while position != -1:
+            struct.pack_into("<H", data, position + offset, 195)
+            position = data.find(signature, position + 4)
+    return bytes(data)
 
 
 def zip_bomb_xlsx(inflated: int = 110 * 2 ** 20) -> bytes:

@@ -20,10 +20,24 @@ def url():
         yield address
 
 
-def _settle(page) -> None:
-    """Wait until Streamlit has finished the current run."""
-    page.wait_for_timeout(500)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=120_000)
+# Streamlit 1.67 marks its root with the script's state: "initial" before the first run, then "running",
+# "rerunRequested" and finally "notRunning" (stStatusWidget is only drawn in the toolbar, which headless
+# runs hide). A click's rerun reaches the server a moment after the click, so the state must stay
+# "notRunning" for a while to count as settled.
+_IDLE = """quiet => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const idle = app !== null && app.getAttribute("data-test-script-state") === "notRunning"
+        && app.getAttribute("data-test-connection-state") === "CONNECTED";
+    if (!idle) { window.__idleSince = undefined; return false; }
+    window.__idleSince = window.__idleSince ?? performance.now();
+    return performance.now() - window.__idleSince >= quiet;
+}"""
+
+
+def _settle(page, quiet_ms: int = 700) -> None:
+    """Wait until Streamlit has finished the current run (and no other has started for `quiet_ms`)."""
+    page.evaluate("() => { window.__idleSince = undefined; }")
+    page.wait_for_function(_IDLE, arg=quiet_ms, polling=100, timeout=120_000)
 
 
 def _no_exception(page) -> None:

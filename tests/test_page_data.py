@@ -267,3 +267,40 @@ def test_role_boxes_and_the_columns_table_write_roles_as_people_do():
     columns = next(d for d in at.dataframe if "columns_customers" in d.proto.id).value.set_index("column")["role"]
     assert columns["mrr"] == "MRR" and columns["customer_id"] == "Customer id"
     assert columns["converted_to_paid"] == "Converted to paid" and columns["signup_date"] == "Signup date"
+
+
+def test_the_sample_button_loads_the_sample_while_a_file_sits_in_the_uploader_until_the_uploads_change():
+    at = app()
+    at.run()
+    _uploader(at, "Customers").set_value(("export.csv", CSV, "text/csv"))
+    at.run()
+    assert any("export.csv" in s for s in texts(at.subheader))
+    next(b for b in at.button if b.label == "Use the sample data").click()
+    at.run()
+    assert not at.exception
+    assert any("Sample data" in s for s in texts(at.subheader))
+    at.run()  # any later run (a widget, a page switch) keeps the sample: the file in the box was already read
+    assert any("Sample data" in s for s in texts(at.subheader))
+    assert len(at.session_state["dataset"].tables["customers"].frame) == 5000
+    # A new file in the box is what the user wants now.
+    _uploader(at, "Customers").set_value(("newer.csv", CSV.replace(b"Acme", b"Apex"), "text/csv"))
+    at.run()
+    assert any("newer.csv" in s for s in texts(at.subheader))
+
+
+def test_a_parquet_with_nested_columns_and_far_future_dates_loads_with_notes():
+    from tests import messy_files as messy
+
+    at = app()
+    at.run()
+    _uploader(at, "Customers").set_value(("bigquery.parquet", messy.nested_parquet(), "application/octet-stream"))
+    at.run()
+    assert not at.exception and not at.error  # was a red box: TypeError in infer_roles
+    assert any("bigquery.parquet" in s for s in texts(at.subheader))
+    assert any("read as JSON text" in c for c in texts(at.caption))
+    _uploader(at, "Customers").set_value(("contracts.parquet", messy.sentinel_dates_parquet(),
+                                          "application/octet-stream"))
+    at.run()
+    assert not at.exception and not at.error
+    assert any("contracts.parquet" in s for s in texts(at.subheader))
+    assert any("outside what can be stored" in c and "read as missing" in c for c in texts(at.caption))

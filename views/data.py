@@ -34,13 +34,18 @@ with left:
         "events": st.file_uploader("Events or daily activity (optional)",
                                    type=["csv", "tsv", "txt", "xlsx", "parquet"], key="upload_events"),
     }
+files = {kind: f for kind, f in uploads.items() if f is not None}
+# What is in the upload boxes (bytes, sheet, date order): it is read again only when this changes.
+key = hashlib.sha256(b"".join(hashlib.sha256(f.getvalue()).digest() for f in files.values())
+                     + repr(sorted((k, st.session_state.get(f"sheet_{k}"), st.session_state.get(f"date_order_{k}"))
+                                   for k in files)).encode()).hexdigest() if files else None
 with right:
     if st.button("Use the sample data", icon=":material/dataset:", width="stretch"):
         state.set_data(load_sample())
-        st.session_state.pop("_uploaded_key", None)
+        # The files still in the boxes count as read, so the sample stays until the user changes them.
+        st.session_state["_uploaded_key"] = key
         st.rerun()  # so the sidebar, drawn before this page, shows the new data
 
-files = {kind: f for kind, f in uploads.items() if f is not None}
 if files:
     parsed, failed = {}, False
     for kind, upload in files.items():
@@ -51,9 +56,6 @@ if files:
         except DataError as exc:
             st.error(f"{exc} Your previously loaded data is kept.", icon=":material/error:")
             failed = True
-    key = hashlib.sha256(b"".join(hashlib.sha256(f.getvalue()).digest() for f in files.values())
-                         + repr(sorted((k, st.session_state.get(f"sheet_{k}"), st.session_state.get(f"date_order_{k}"))
-                                       for k in files)).encode()).hexdigest()
     if not failed and key != st.session_state.get("_uploaded_key"):
         try:
             # The library's one way in: cleaned per kind, roles guessed, subscriptions rolled up, and the

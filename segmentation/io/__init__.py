@@ -18,6 +18,13 @@ added under the data (or right under the header) is dropped, with a note naming 
 label or its sums show it is one. A workbook is read from its first sheet that looks like a table,
 past cover and "Read me" sheets.
 
+Nothing is lost without a word: a quote that opens a value and never closes (so the rows after it
+would become one value) is refused naming its row and line; a few lines in another encoding than
+the rest of a UTF-8 file are decoded on their own and named; dates a datetime64[ns] cannot hold
+(9999-12-31, a common "no end") become missing with a note, in text, workbooks and Parquet alike;
+Parquet's nested columns become JSON text. Tables wider than `MAX_COLUMNS` are refused before their
+rows are read (each column costs the same work, and such a file is a pivot, not a customer table).
+
 Anything wrong with the file raises `DataError` with one sentence that names the file and
 says what to do; no other exception leaves `load_table`. `reading_defaults` sets options for
 every `load_table` call inside a block (the command line's `--date-order`).
@@ -42,14 +49,14 @@ import pyarrow.compute as pc
 
 from . import _convert as convert
 from .._io_defaults import _DEFAULTS, reading_defaults
-from ._excel import cells_to_column, read_xlsx
-from ._header import (SummaryRow, cell_text, clean_names, counted, data_rows, settle_summary_rows,
-                         summary_candidates)
+from ._excel import MAX_BYTES_ENV, cells_to_column, read_xlsx
+from ._header import (MAX_COLUMNS, SummaryRow, cell_text, clean_names, counted, data_rows, settle_summary_rows,
+                      summary_candidates)
 from ._parquet import read_parquet
 from ._text import read_text
 from ..errors import DataError
 
-__all__ = ["Table", "load_table", "reading_defaults", "DEFAULT_MAX_BYTES", "MAX_BYTES_ENV", "FORMATS",
+__all__ = ["Table", "load_table", "reading_defaults", "DEFAULT_MAX_BYTES", "MAX_BYTES_ENV", "MAX_COLUMNS", "FORMATS",
            "DATE_ORDERS", "EXCEL_SERIAL", "UNIX_TIMES"]
 
 DATE_ORDERS = convert.DATE_ORDERS
@@ -58,7 +65,6 @@ EXCEL_SERIAL = convert.EXCEL_SERIAL
 UNIX_TIMES = (convert.UNIX_SECONDS, convert.UNIX_MILLISECONDS, convert.UNIX_MICROSECONDS)
 
 DEFAULT_MAX_BYTES = 200 * 2 ** 20
-MAX_BYTES_ENV = "SEGMENTATION_MAX_BYTES"
 FORMATS = ("csv", "tsv", "txt", "xlsx", "parquet")
 
 _EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".txt": "txt", ".xlsx": "xlsx", ".xlsm": "xlsx",
@@ -124,7 +130,7 @@ class Table:
 
 
 def load_table(source, *, name: str | None = None, sheet: str | None = None,
-               max_bytes: int | None = None, date_order: str | None = None) -> Table:
+               max_bytes: int | None = None, date_order: str | None = None, max_columns: int = MAX_COLUMNS) -> Table:
     """Read a CSV/TSV/TXT, XLSX or Parquet file, given as a path or as the bytes of an upload.
 
     name: the upload's file name (its extension tells the format); for a path, the file's own name.
@@ -132,6 +138,8 @@ def load_table(source, *, name: str | None = None, sheet: str | None = None,
     data). max_bytes: the largest file accepted; default 200 MB, or the SEGMENTATION_MAX_BYTES
     environment variable. date_order: "dmy", "mdy" or "ymd" for dates written with the year last
     whose order the values leave open (default None: detected, see `Table.ambiguous_dates`).
+    max_columns: the widest table accepted (default 1,000 columns; wider files are refused before their
+    rows are read, since every column costs the same work and such a file is a pivot, not a customer table).
     Raises DataError, naming the file and what to do, for anything that cannot be read.
     """
     label = _label(source, name)
@@ -139,7 +147,8 @@ def load_table(source, *, name: str | None = None, sheet: str | None = None,
     if date_order is None:
         date_order = defaults.date_order
     try:
-        table = _load(source, label, sheet=sheet, max_bytes=max_bytes, date_order=date_order)
+        table = _load(source, label, sheet=sheet, max_bytes=max_bytes, date_order=date_order,
+                      max_columns=max_columns)
     except DataError:
         raise
     except MemoryError:
@@ -171,7 +180,8 @@ def _label(source, name) -> str:
     return "upload"
 
 
-def _load(source, label: str, *, sheet: str | None, max_bytes: int | None, date_order) -> Table:
+def _load(source, label: str, *, sheet: str | None, max_bytes: int | None, date_order,
+          max_columns: int) -> Table:
     if sheet is not None and not isinstance(sheet, str):
         raise DataError(f"The sheet for '{label}' must be given by its name, not {sheet!r}.")
     date_order = _date_order(date_order)
@@ -179,20 +189,20 @@ def _load(source, label: str, *, sheet: str | None, max_bytes: int | None, date_
     raw = _read_source(source, label, limit)
     fmt, notes = _format(label, raw)
     if fmt in ("csv", "tsv", "txt"):
-        grid = read_text(raw, name=label)
+        grid = read_text(raw, name=label, max_columns=max_columns)
         if sheet is not None:
             notes.append(f"The sheet '{sheet}' was ignored: '{label}' is a text file, not a workbook.")
         return _assemble(label, fmt, names=grid.names, columns=grid.columns, row_numbers=grid.row_numbers,
                          header_row=grid.header_row, notes=notes + grid.notes, encoding=grid.encoding,
                          delimiter=grid.delimiter, date_order=date_order)
     if fmt == "xlsx":
-        book = read_xlsx(raw, name=label, sheet=sheet, limit=limit)
+        book = read_xlsx(raw, name=label, sheet=sheet, limit=limit, max_columns=max_columns)
         columns = [cells_to_column(cells, id_like=convert.is_id_like(cell_text(header)))
                    for header, cells in zip(book.names, book.columns)]
         return _assemble(label, fmt, names=book.names, columns=columns, row_numbers=book.row_numbers,
                          header_row=book.header_row, notes=notes + book.notes, sheet=book.sheet, sheets=book.sheets,
                          date_order=date_order)
-    grid = read_parquet(raw, name=label, limit=limit)
+    grid = read_parquet(raw, name=label, limit=limit, max_columns=max_columns)
     rows = len(grid.columns[0]) if grid.columns else 0
     return _assemble(label, fmt, names=grid.names, columns=grid.columns, row_numbers=np.arange(2, rows + 2),
                      header_row=0, notes=notes + grid.notes, date_order=date_order)

@@ -182,9 +182,10 @@ def analyse(values: pa.Array) -> Analysis:
     if not sample:
         return Analysis("text")
     integer = all(_PY_INTEGER.match(v) for v in sample)
-    family = next((f for f, regex in _PY_DATES.items() if 2 * sum(1 for v in sample if regex.match(v)) >= len(sample)),
-                  None)
-    number = 2 * sum(1 for v in sample if _PY_NUMBER.match(v)) >= len(sample)
+    # Whole numbers are numbers and never dates (every date pattern has separators): skip those patterns.
+    family = None if integer else next(
+        (f for f, regex in _PY_DATES.items() if 2 * sum(1 for v in sample if regex.match(v)) >= len(sample)), None)
+    number = integer or 2 * sum(1 for v in sample if _PY_NUMBER.match(v)) >= len(sample)
     if not (integer or family or number):
         return Analysis("text")
 
@@ -676,12 +677,19 @@ def _convert_date_by_parts(values: pa.Array, real: pa.Array, family: str, day_fi
         stamps = stamps + pd.to_timedelta(_ints(pc.utf8_slice_codeunits(fraction, 0, 9)), unit="ns")
 
     bad = stamps.isna().to_numpy() & ~missing
+    # A real date in a year datetime64[ns] cannot hold (9999-12-31, "no end"; 0001-01-01, "unknown"): missing.
+    outside = bad & ~in_range & (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
+    bad &= ~outside
     if bad.any():
         position = int(np.argmax(bad))
-        why = f"a real date ({fmt})" if in_range[position] else f"a date between {_YEARS[0]} and {_YEARS[1]}"
         notes.append(f"Column '{column}' is kept as text because row {row_numbers[position]} holds "
-                     f"'{real[position].as_py()}', which is not {why}; fix that cell to use the column as dates.")
+                     f"'{real[position].as_py()}', which is not a real date ({fmt}); fix that cell to use the column "
+                     f"as dates.")
         return Converted(_text_series(values), notes=tuple(notes))
+    if outside.any():
+        position = int(np.argmax(outside))
+        notes.append(outside_dates_note(column, int(outside.sum()), f"{real[position].as_py()}",
+                                        int(row_numbers[position]), span=f"the years {_YEARS[0]} to {_YEARS[1]}"))
     if "(?P<tz>" in DATE_FAMILIES[family][0]:
         tz = _field(parts, "tz")
         zoned = pc.fill_null(pc.not_equal(tz, ""), False)
@@ -699,6 +707,14 @@ def _convert_date_by_parts(values: pa.Array, real: pa.Array, family: str, day_fi
 
 _MONTH_NAMES = pa.array(list(MONTHS))
 _MONTH_NUMBERS = np.array(list(MONTHS.values()) + [0], dtype="int64")  # 0 (no such month) for a missing value
+
+
+def outside_dates_note(column: str, count: int, example: str, row: int, *, span: str) -> str:
+    """The note on dates beyond what datetime64[ns] holds, read as missing: they are markers, not dates."""
+    values = "1 date" if count == 1 else f"{count:,} dates"
+    return (f"Column '{column}' holds {values} outside what can be stored ({span}), such as {example} in row "
+            f"{row}, often written to mean \"no end\" or \"unknown\"; {'it is' if count == 1 else 'they are'} read "
+            f"as missing.")
 
 
 def _month_numbers(names: pa.Array) -> np.ndarray:

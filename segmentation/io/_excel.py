@@ -26,11 +26,12 @@ import pyarrow as pa
 import python_calamine as calamine
 
 from ._convert import looks_like_value
-from ._header import cell_text, counted, find_header, is_blank
+from ._header import MAX_COLUMNS, cell_text, check_width, counted, find_header, is_blank
 from ..errors import DataError
 
 __all__ = ["SheetGrid", "read_xlsx", "cells_to_column", "check_inflation", "MAX_RATIO", "MAX_INFLATED"]
 
+MAX_BYTES_ENV = "SEGMENTATION_MAX_BYTES"  # the size limit's setting (segmentation.io reads it)
 MAX_RATIO = 50  # uncompressed / file size
 MAX_INFLATED = 100 * 2 ** 20  # ... only refused above this many uncompressed bytes
 MAX_ENTRIES = 10_000
@@ -58,14 +59,31 @@ class SheetGrid:
 
 
 def check_inflation(name: str, *, packed: int, total: int, largest: int, limit: int) -> None:
-    """Refuse a file whose content would expand far beyond its own size (a zip bomb) or beyond the limit."""
-    if largest > limit or (total > MAX_RATIO * max(packed, 1) and total > MAX_INFLATED):
+    """Refuse a file whose content would expand far beyond its own size (a zip bomb) or beyond the limit.
+
+    Two reasons, two messages: a workbook saved by Excel or pandas expands about tenfold, so a big honest one
+    (500,000 rows) passes the size limit only once opened, and the user can raise that limit; a zip bomb
+    expands a hundred or a thousand times and must not be opened at all.
+    """
+    if total > MAX_RATIO * max(packed, 1) and total > MAX_INFLATED:
         raise DataError(
             f"'{name}' would expand from {_mb(packed)} to {_mb(total)} when opened, far beyond its size, so it is "
             f"not read (it may be a zip bomb); save the data again as a plain .xlsx or CSV file.")
+    if largest > limit:
+        raise DataError(
+            f"'{name}' is {_mb(packed)} but expands to {_mb(largest)} when opened, above the {_mb(limit)} limit on "
+            f"what is read into memory; raise the limit with the {MAX_BYTES_ENV} environment variable (such as "
+            f"{MAX_BYTES_ENV}={_suggested(largest)}) and start the app or the command again, or save the data as "
+            f"CSV.")
 
 
-def read_xlsx(raw: bytes, *, name: str, sheet: str | None, limit: int) -> SheetGrid:
+def _suggested(size: int) -> str:
+    """A limit comfortably above `size`, as a person would write it: 300MB, 1GB."""
+    megabytes = math.ceil(size * 1.25 / 2 ** 20 / 100) * 100
+    return f"{megabytes // 1024}GB" if megabytes % 1024 == 0 else f"{megabytes}MB"
+
+
+def read_xlsx(raw: bytes, *, name: str, sheet: str | None, limit: int, max_columns: int = MAX_COLUMNS) -> SheetGrid:
     """The chosen sheet's header and columns; DataError for broken, oversized or empty workbooks."""
     _check_zip(raw, name, limit)
     try:
@@ -88,7 +106,7 @@ def read_xlsx(raw: bytes, *, name: str, sheet: str | None, limit: int) -> SheetG
         raise DataError(f"'{name}' is not a readable Excel workbook ({_first_line(exc)}); open it in Excel and "
                         f"save it again as .xlsx.") from None
     return _grid_to_columns(grid, name=name, chosen=chosen, sheets=sheets, explicit=sheet is not None,
-                            skipped=skipped)
+                            skipped=skipped, max_columns=max_columns)
 
 
 def cells_to_column(cells: tuple, *, id_like: bool) -> pa.Array | pd.Series:
@@ -121,6 +139,9 @@ def _check_zip(raw: bytes, name: str, limit: int) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         infos = archive.infolist()
+    except NotImplementedError as exc:  # "zip file version 19.5": a header no zip reader of this machine knows
+        raise DataError(f"'{name}' is packed in a zip format this app cannot open ({_first_line(exc)}, where Excel "
+                        f"writes 2.0); open it in Excel or LibreOffice and save it again as .xlsx.") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise DataError(f"'{name}' is not a valid Excel workbook (.xlsx); open it in Excel and save it again as "
                         f".xlsx.") from None
@@ -250,7 +271,7 @@ def _first_with_data(grids: list[list[list]]) -> int:
 
 
 def _grid_to_columns(grid: list[list], *, name: str, chosen: str, sheets: tuple[str, ...],
-                     explicit: bool, skipped: list[tuple[str, str]]) -> SheetGrid:
+                     explicit: bool, skipped: list[tuple[str, str]], max_columns: int) -> SheetGrid:
     where = f"sheet '{chosen}' of '{name}'"
     header = find_header(grid[:_SCAN_ROWS])
     if header is None:
@@ -260,6 +281,7 @@ def _grid_to_columns(grid: list[list], *, name: str, chosen: str, sheets: tuple[
         raise DataError(f"{where[0].upper() + where[1:]} has a header but no rows of data; add the data rows "
                         f"or choose another sheet.")
     width = max(len(row) for row in grid)
+    check_width(name, width, max_columns)
     names = [cell_text(c) for c in grid[header]] + [""] * (width - len(grid[header]))
     rows = [row if len(row) == width else list(row) + [""] * (width - len(row)) for row in data]
     columns = list(zip(*rows))

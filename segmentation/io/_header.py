@@ -21,11 +21,25 @@ import pandas as pd
 import pyarrow as pa
 
 from ._convert import NULL_TOKENS, looks_like_value, names_an_identifier
+from ..errors import DataError
 
 __all__ = ["find_header", "clean_names", "is_blank", "cell_text", "counted", "SummaryRow", "SUMMARY_LABELS",
-           "summary_candidates", "settle_summary_rows", "data_rows"]
+           "summary_candidates", "settle_summary_rows", "data_rows", "MAX_COLUMNS", "check_width"]
 
 _SCAN = 50  # rows searched for the header; title blocks are a few lines
+# Each column costs the same detection, role and quality work whatever its rows, so 20,000 columns take
+# a minute where 1,000 take a second or two; a customer export has tens or hundreds of columns.
+MAX_COLUMNS = 1_000
+
+
+def check_width(name: str, columns: int, limit: int) -> None:
+    """Refuse a table wider than `limit` columns before its rows are read, saying why and what to export."""
+    if columns > limit:
+        raise DataError(
+            f"'{name}' has {columns:,} columns, more than the {limit:,} that can be loaded (segments use 2-4 "
+            f"variables and profiles a few dozen); a file this wide is usually a pivot with one column per day, "
+            f"product or question, so export only the columns you need, or the data in long form with one row "
+            f"per customer and day or product.")
 
 
 def counted(n: int, thing: str) -> str:
