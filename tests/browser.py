@@ -70,3 +70,78 @@ def browser_page():
             yield page
         finally:
             browser.close()
+
+
+# -- driving the pages --------------------------------------------------------------------------------
+# Streamlit 1.67 marks its root with the script's state: "initial" before the first run, then "running",
+# "rerunRequested" and finally "notRunning" (stStatusWidget is only drawn in the toolbar, which headless
+# runs hide). A click's rerun reaches the server a moment after the click, so the state must stay
+# "notRunning" for a while to count as settled.
+_IDLE = """quiet => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const idle = app !== null && app.getAttribute("data-test-script-state") === "notRunning"
+        && app.getAttribute("data-test-connection-state") === "CONNECTED";
+    if (!idle) { window.__idleSince = undefined; return false; }
+    window.__idleSince = window.__idleSince ?? performance.now();
+    return performance.now() - window.__idleSince >= quiet;
+}"""
+
+
+def settle(page, quiet_ms: int = 700, timeout: float = 180.0) -> None:
+    """Wait until Streamlit has finished the current run (and no other has started for `quiet_ms`)."""
+    page.evaluate("() => { window.__idleSince = undefined; }")
+    page.wait_for_function(_IDLE, arg=quiet_ms, polling=100, timeout=timeout * 1000)
+
+
+def no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+        '[data-testid="stException"]').first.inner_text()
+
+
+def go_to(page, title: str) -> None:
+    """Open a page through the sidebar, as a person does: the session (and its uploads) is kept."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()
+    page.get_by_role("heading", name=title, exact=True).first.wait_for()
+    settle(page)
+
+
+def upload(page, label: str, path) -> None:
+    """Put a file in the Data page's uploader whose label starts with `label` (e.g. "Customers")."""
+    uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text=label).first
+    uploader.locator('input[type="file"]').set_input_files(str(path))
+
+
+_SHOWN_TEXTS = """texts => texts
+    .filter(t => t.getAttribute('opacity') !== '0' && getComputedStyle(t).opacity !== '0')
+    .map(t => t.querySelector('tspan') ? [...t.querySelectorAll('tspan')].map(s => s.textContent).join(' ')
+                                       : t.textContent)"""
+
+
+def chart_texts(chart, role: str) -> list[str]:
+    """The texts Vega drew for one role of a chart (SVG): "axis-label", "legend-label", "axis-title",
+    "column-header" ... in drawing order, as the reader sees them: a label hidden for touching its neighbour
+    (drawn with opacity 0) is left out, a truncated one ends in an ellipsis, one on several lines (a <tspan>
+    per line) has its lines joined by a space."""
+    return chart.locator(f"g.role-{role} text").evaluate_all(_SHOWN_TEXTS)
+
+
+def axes_labels(chart) -> list[list[str]]:
+    """The labels shown on each axis of a chart, one list per axis."""
+    axes = chart.locator("g.role-axis")
+    return [chart_texts(axes.nth(i), "axis-label") for i in range(axes.count())]
+
+
+def full_page_screenshot(page, path) -> None:
+    """The whole page: Streamlit scrolls its main block (not the document), so Playwright's full_page stops at
+    the window; the window is made as tall as the content for the shot, then put back."""
+    size = page.viewport_size
+    height = size["height"]
+    for _ in range(5):  # charts laid out to the taller window may change the height once more
+        needed = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight ?? 0")
+        if needed <= height:
+            break
+        height = min(needed, 30_000)
+        page.set_viewport_size({"width": size["width"], "height": height})
+        page.wait_for_timeout(600)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)

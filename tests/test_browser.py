@@ -9,7 +9,8 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from tests.browser import browser_page, running_app
+from tests.browser import axes_labels, browser_page, chart_texts, go_to, running_app, settle, upload
+from tests.real_exports import online_retail_csv, online_retail_frame, telco_churn_csv
 
 pytestmark = pytest.mark.browser
 
@@ -20,24 +21,8 @@ def url():
         yield address
 
 
-# Streamlit 1.67 marks its root with the script's state: "initial" before the first run, then "running",
-# "rerunRequested" and finally "notRunning" (stStatusWidget is only drawn in the toolbar, which headless
-# runs hide). A click's rerun reaches the server a moment after the click, so the state must stay
-# "notRunning" for a while to count as settled.
-_IDLE = """quiet => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    const idle = app !== null && app.getAttribute("data-test-script-state") === "notRunning"
-        && app.getAttribute("data-test-connection-state") === "CONNECTED";
-    if (!idle) { window.__idleSince = undefined; return false; }
-    window.__idleSince = window.__idleSince ?? performance.now();
-    return performance.now() - window.__idleSince >= quiet;
-}"""
-
-
-def _settle(page, quiet_ms: int = 700) -> None:
-    """Wait until Streamlit has finished the current run (and no other has started for `quiet_ms`)."""
-    page.evaluate("() => { window.__idleSince = undefined; }")
-    page.wait_for_function(_IDLE, arg=quiet_ms, polling=100, timeout=120_000)
+def _settle(page) -> None:
+    settle(page)
 
 
 def _no_exception(page) -> None:
@@ -122,4 +107,117 @@ def test_upload_an_export_through_the_browser(url, output_dir, tmp_path):
         _settle(page)
         page.get_by_text("00017").first.wait_for()  # the id kept its leading zeros
         page.screenshot(path=str(output_dir / "uploaded.png"), full_page=True)
+        _no_exception(page)
+
+
+# -- what a person reads in the charts ---------------------------------------------------------------
+def _chart(where):
+    """The first chart drawn in `where` (a page or a tab), once Vega has drawn its labels."""
+    chart = where.locator('[data-testid="stVegaLiteChart"]').filter(visible=True).first
+    chart.locator("g.role-axis-label text, g.role-legend-label text").first.wait_for(state="attached")
+    return chart
+
+
+def _tab(page, name: str):
+    page.get_by_role("tab", name=name, exact=True).click()
+    _settle(page)
+    return page.get_by_role("tabpanel").filter(visible=True).first
+
+
+def _column_axis(chart, last: str) -> list[str]:
+    """The labels of the migration heatmap's column axis: the axis that names `last` ("(gone)")."""
+    return next(labels for labels in axes_labels(chart) if last in labels)
+
+
+SAMPLE_SEGMENTS = ["Low MRR, low features adopted", "High MRR, high features adopted",
+                   "Very high MRR, very high logins 30d"]
+
+
+def test_sample_funnel_names_every_stage_and_the_migration_every_column(url, output_dir):
+    with browser_page() as page:
+        page.goto(url)
+        page.get_by_text("Loaded: Sample data").wait_for()
+        go_to(page, "Segment")
+        page.get_by_role("heading", name="Scorecard").wait_for()
+        go_to(page, "Profiles")
+        funnel = _chart(_tab(page, "Trial funnel"))
+        stages = ["Started trial", "Converted to paid", "Still active"]
+        # Each segment's panel names all three stages: the middle one is no longer hidden.
+        assert chart_texts(funnel, "axis-label").count("Converted to paid") == len(SAMPLE_SEGMENTS)
+        assert chart_texts(funnel, "legend-label") == stages  # a legend, each stage once
+        page.screenshot(path=str(output_dir / "funnel.png"), full_page=True)
+
+        go_to(page, "Track")
+        page.get_by_role("button", name="Try it with the sample's next month").click()
+        page.get_by_role("heading", name="Who moved").wait_for()
+        _settle(page)
+        heatmap = _chart(page)
+        assert _column_axis(heatmap, "(gone)") == [*SAMPLE_SEGMENTS, "(gone)"]  # every column named, whole
+        legend = chart_texts(heatmap, "legend-label")
+        assert legend and all(text.isdigit() for text in legend) and len(set(legend)) == len(legend)
+        page.screenshot(path=str(output_dir / "track.png"), full_page=True)
+        _no_exception(page)
+
+
+def test_telco_export_long_names_read_whole_and_nobody_moved_reads_so(url, output_dir, tmp_path):
+    export = tmp_path / "Telco-Customer-Churn.csv"
+    export.write_bytes(telco_churn_csv())
+    with browser_page() as page:
+        page.goto(url)
+        page.get_by_text("Loaded: Sample data").wait_for()
+        upload(page, "Customers", export)
+        page.get_by_text("Loaded: Telco-Customer-Churn.csv").wait_for()
+        _settle(page)
+        go_to(page, "Segment")
+        page.get_by_role("heading", name="Scorecard").wait_for()
+        _settle(page)
+        names = chart_texts(_chart(page), "axis-label")
+        segments = [n for n in names if not n.replace(",", "").isdigit()]
+        # "High MonthlyCharges, low tenure" and "High MonthlyCharges, high TotalCharges" were both
+        # "High MonthlyCha…": each bar now has its whole name, and no two read the same.
+        assert len(segments) == 4 and len(set(segments)) == 4 and not any(n.endswith("…") for n in segments)
+        assert sum(n.startswith("High MonthlyCharges,") for n in segments) == 2
+        page.screenshot(path=str(output_dir / "segment.png"), full_page=True)
+
+        go_to(page, "Profiles")
+        kpis = _chart(_tab(page, "KPIs"))
+        assert chart_texts(kpis, "legend-label") == segments  # the bars' legend: the same names, whole, once each
+
+        go_to(page, "Track")
+        page.locator('[data-testid="stFileUploader"]').filter(has_text="Newer export").first \
+            .locator('input[type="file"]').set_input_files(str(export))
+        page.get_by_role("heading", name="Who moved").wait_for()
+        _settle(page)
+        heatmap = _chart(page)
+        assert _column_axis(heatmap, "(gone)") == [*segments, "(gone)"]
+        # Nobody moved: no colour scale, so no legend reading "0.000000".
+        assert chart_texts(heatmap, "legend-label") == []
+        assert "0.000000" not in heatmap.inner_html()
+        page.screenshot(path=str(output_dir / "track_nobody_moved.png"), full_page=True)
+        _no_exception(page)
+
+
+def test_retail_quarters_are_each_named_once(url, output_dir, tmp_path):
+    # Half a year of the export: three quarters, which the gradient once labelled month by month
+    # ("2010-Q4, 2010-Q4, 2010-Q4, 2011-Q1, ...").
+    lines = online_retail_frame()
+    export = tmp_path / "Online Retail.csv"
+    export.write_bytes(online_retail_csv(lines[lines["InvoiceDate"] < "2011-06-01"]))
+    with browser_page() as page:
+        page.goto(url)
+        page.get_by_text("Loaded: Sample data").wait_for()
+        upload(page, "Transactions", export)
+        page.get_by_text("Loaded: Online Retail.csv").wait_for()
+        _settle(page)
+        go_to(page, "Cohorts")
+        page.get_by_role("radio", name="Quarter", exact=True).click()
+        _settle(page)
+        cake = _chart(_tab(page, "Layer cake"))
+        legend = chart_texts(cake, "legend-label")
+        assert len(legend) >= 3 and len(set(legend)) == len(legend)  # "2011-Q1" once, not once a month
+        assert all(len(set(labels)) == len(labels) for labels in axes_labels(cake))
+        ltv = _chart(_tab(page, "LTV curves"))
+        periods = axes_labels(ltv)
+        assert any(labels and all(text.isdigit() for text in labels) for labels in periods)  # whole quarters
+        page.screenshot(path=str(output_dir / "quarters.png"), full_page=True)
         _no_exception(page)

@@ -1,17 +1,20 @@
 """Chart specs a reader relies on: one colour per segment on every page, grey for leftovers,
-a migration heatmap whose diagonal does not drown the moves, readable cohort legends."""
+a migration heatmap whose diagonal does not drown the moves, readable cohort legends, and every
+label written whole: no name cut short or hidden, no two labels alike."""
 
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from segmentation.charts import cohorts as cohort_charts
+from segmentation.charts.labels import axis_for_names, lines_expr, wrap_name
 from segmentation.charts.palette import NEUTRAL, PALETTE, segment_colors, segment_scale
-from segmentation.charts.profiles import kpi_bars, lift_heatmap, migration_heatmap
+from segmentation.charts.profiles import funnel_chart, kpi_bars, lift_heatmap, migration_heatmap, segment_sizes_chart
 from segmentation.charts.projection import customer_map
 from segmentation.cohorts import cohort_table
 from segmentation.errors import DataError
@@ -109,18 +112,70 @@ def test_the_migration_diagonal_is_grey_and_only_moves_are_coloured_by_count():
     moves = migration(before, after)
     spec = migration_heatmap(moves).to_dict()
     data = next(iter(spec["datasets"].values()))
-    cells = {(d["from"], d["to"]): (d["customers"], d["stayed"]) for d in data}
-    assert cells[("Champions", "Champions")] == (97, True)
-    assert cells[("Champions", "Lost")] == (3, False)
-    assert cells[(NEW, "Champions")] == (1, False) and cells[("Lost", GONE)] == (1, False)
-    moved, stayed, text = _layers(spec)
-    assert moved["transform"] == [{"filter": "!datum.stayed"}]
-    assert moved["encoding"]["color"]["field"] == "customers"  # the colour scale spans moves only: 0..3
+    cells = {(d["from"], d["to"]): (d["customers"], d["stayed"], d["ink"]) for d in data}
+    assert cells[("Champions", "Champions")] == (97, True, "black")  # the diagonal keeps its numbers
+    assert cells[("Champions", "Lost")] == (3, False, "white")  # white only on dark moves: over half of 3
+    assert cells[(NEW, "Champions")] == (1, False, "black") and cells[("Lost", GONE)] == (1, False, "black")
+    assert cells[("Lost", "Champions")] == (0, False, "#9e9e9e")  # a move nobody made: grey 0 on white
+    empty, moved, stayed, text = _layers(spec)
+    assert empty["transform"] == [{"filter": "!datum.stayed && !datum.moved"}]
+    assert empty["mark"]["color"] == "white" and "color" not in empty["encoding"]
+    assert moved["transform"] == [{"filter": "datum.moved"}]
+    color = moved["encoding"]["color"]
+    assert color["field"] == "customers" and color["scale"]["domain"] == [0, 3]  # the scale spans moves only
+    assert color["legend"] == {"format": ",d", "values": [1, 2, 3]}  # whole customers, never "0.000000"
     assert stayed["transform"] == [{"filter": "datum.stayed"}]
     assert stayed["mark"]["color"] == NEUTRAL and "color" not in stayed["encoding"]
-    assert text["encoding"]["text"]["field"] == "customers"  # the diagonal keeps its numbers
-    # White text only on dark move cells (more than half the largest move, 3), never on the grey diagonal.
-    assert text["encoding"]["color"]["condition"]["test"] == "!datum.stayed && datum.customers > 1.5"
+    assert text["encoding"]["text"]["field"] == "customers"
+    assert text["encoding"]["color"] == {"field": "ink", "type": "nominal", "scale": None}
+    assert spec["resolve"]["scale"]["color"] == "independent"  # merged with the moves' scale, Vega draws nothing
+
+
+def test_when_nobody_moved_no_cell_is_coloured_and_there_is_no_legend():
+    labels = pd.Series({str(i): ("Champions" if i % 3 else "Lost") for i in range(30)})
+    spec = migration_heatmap(migration(labels, labels)).to_dict()
+    layers = _layers(spec)
+    assert all("color" not in layer["encoding"] for layer in layers[:-1])  # no scale, so no "0.000000" legend
+    assert "0.000000" not in json.dumps(spec)
+    data = next(iter(spec["datasets"].values()))
+    zero = [d for d in data if not d["stayed"]]
+    assert zero and all(d["customers"] == 0 and not d["moved"] and d["ink"] == "#9e9e9e" for d in zero)
+    assert layers[0]["mark"]["color"] == "white"  # zero cells are white, not the colour of a move
+
+
+def _drawn(expr: str, names) -> dict[str, str]:
+    """What a label expression made by `lines_expr` draws for each name, its lines joined by a space."""
+    cases = dict(re.findall(r'datum\.label === ("(?:[^"\\]|\\.)*") \? (\[(?:"(?:[^"\\]|\\.)*",? ?)*\])',
+                            expr))
+    lines = {json.loads(name): json.loads(drawn) for name, drawn in cases.items()}
+    return {name: " ".join(lines.get(name, [name])) for name in names}
+
+
+def test_every_column_of_the_migration_heatmap_is_named_whole():
+    # Twelve RFM names: too many to write level, so slanted, and none hidden for touching its neighbour.
+    before = pd.Series({f"{i}": RFM[i % 11] for i in range(110)})
+    after = before.sample(frac=1, random_state=0).set_axis(before.index)
+    x = migration_heatmap(migration(before, after, segments=RFM[:-1])).to_dict()["layer"][0]["encoding"]["x"]
+    assert x["axis"]["labelOverlap"] is False and x["axis"]["labelLimit"] == 0 and x["axis"]["labelAngle"] == -40
+    # Four long names that start alike: written level on lines, each whole, no two alike.
+    names = ("Low MonthlyCharges, high tenure", "Low tenure, low TotalCharges", "High MonthlyCharges, low tenure",
+             "High MonthlyCharges, high TotalCharges")
+    before = pd.Series({str(i): names[i % 4] for i in range(40)})
+    spec = migration_heatmap(migration(before, before, segments=names)).to_dict()
+    x = spec["layer"][0]["encoding"]["x"]
+    assert x["axis"]["labelAngle"] == 0 and x["axis"]["labelOverlap"] is False and x["axis"]["labelLimit"] == 0
+    drawn = _drawn(x["axis"]["labelExpr"], names)
+    assert drawn == {n: n for n in names}
+    y = spec["layer"][0]["encoding"]["y"]
+    assert y["axis"]["labelLimit"] == 0 and _drawn(y["axis"]["labelExpr"], names) == {n: n for n in names}
+
+
+def test_long_names_wrap_between_words_and_the_axis_slants_when_they_cannot():
+    assert wrap_name("High MonthlyCharges, high TotalCharges", 20) == ["High MonthlyCharges,", "high TotalCharges"]
+    assert wrap_name("Supercalifragilistic", 5) == ["Supercalifragilistic"]  # a long word keeps its line
+    assert lines_expr(["Short"], 20) == "datum.label"
+    assert axis_for_names(["A", "B"], band=200)["labelAngle"] == 0
+    assert axis_for_names(["Hibernating customers"] * 3, band=40)["labelAngle"] == -40
 
 
 def test_lift_heatmap_lists_variables_down_and_every_segment_across(rfm_like):
@@ -128,7 +183,8 @@ def test_lift_heatmap_lists_variables_down_and_every_segment_across(rfm_like):
     spec = lift_heatmap(profile(frame, segmentation, mrr="mrr")).to_dict()
     x, y = spec["layer"][0]["encoding"]["x"], spec["layer"][0]["encoding"]["y"]
     assert x["field"] == "segment" and x["sort"] == list(RFM)
-    assert x["axis"]["labelOverlap"] is False and x["axis"]["labelAngle"] == -35  # no name skipped
+    assert x["axis"]["labelOverlap"] is False and x["axis"]["labelAngle"] == -40  # no name skipped
+    assert x["axis"]["labelLimit"] == 0  # nor cut short
     assert y["field"] == "variable" and y["axis"]["labelLimit"] >= 240
 
 
@@ -181,3 +237,108 @@ def test_a_zero_lift_is_shaded_at_the_scale_end_and_written_as_zero():
     assert (data["B"]["lift"], data["B"]["shade"]) == (2.0, 2.0)
     heat, text = spec["layer"]
     assert heat["encoding"]["color"]["field"] == "shade" and text["encoding"]["text"]["field"] == "lift"
+
+
+def _quarter(value: dict) -> str:
+    return f"{value['year']}-Q{(value['month'] - 1) // 3 + 1}"
+
+
+def test_quarterly_layer_cake_and_ltv_legends_name_each_quarter_once():
+    # Two quarters of monthly payments: left to itself Vega ticks every month and writes
+    # "2020-Q1, 2020-Q1, 2020-Q1, 2020-Q2" under the colour gradient.
+    rows = [(f"{c}-{k}", month + pd.Timedelta(days=3), 10.0)
+            for c, start in enumerate(["2020-01-01", "2020-04-01"]) for k in range(4)
+            for month in pd.date_range(start, "2020-06-01", freq="MS")]
+    frame = pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
+    cohorts = cohort_table(frame, customer_id="customer_id", date="date", amount="amount", period="quarter")
+    for chart in (cohort_charts.layer_cake_chart(cohorts), cohort_charts.ltv_chart(cohorts)):
+        legend = chart.to_dict()["encoding"]["color"]["legend"]
+        assert legend["format"] == "%Y-Q%q"
+        assert [_quarter(v) for v in legend["values"]] == ["2020-Q1", "2020-Q2"]  # each once, and only these
+    axis = cohort_charts.layer_cake_chart(cohorts).to_dict()["encoding"]["x"]["axis"]
+    assert [_quarter(v) for v in axis["values"]] == ["2020-Q1", "2020-Q2"]
+    # The LTV curves count whole quarters of life: no "0.5" tick.
+    ltv_x = cohort_charts.ltv_chart(cohorts).to_dict()["encoding"]["x"]["axis"]
+    assert ltv_x["tickMinStep"] == 1 and ltv_x["format"] == "d"
+
+
+def test_36_monthly_cohorts_get_a_few_distinct_labels(monthly):
+    frame, groups = monthly
+    cohorts = cohort_table(frame, customer_id="customer_id", date="date", amount="amount")
+    layer = cohort_charts.layer_cake_chart(cohorts).to_dict()["encoding"]
+    legend, axis = layer["color"]["legend"]["values"], layer["x"]["axis"]["values"]
+    assert 3 <= len(legend) <= 5 and len(axis) <= 12
+    for values in (legend, axis):
+        written = [f"{v['year']}-{v['month']:02d}" for v in values]
+        assert len(set(written)) == len(written) and written == sorted(written) and written[0] == "2022-01"
+    trend = cohort_charts.trend_chart(cohorts).to_dict()["layer"][0]["encoding"]["x"]["axis"]["values"]
+    assert len(trend) <= 12
+    split = cohort_charts.layer_cake_chart(cohort_table(frame, customer_id="customer_id", date="date",
+                                                       amount="amount", split=groups)).to_dict()
+    assert len(split["spec"]["encoding"]["x"]["axis"]["values"]) <= 5  # narrower panels, fewer labels
+
+
+@pytest.fixture(scope="module")
+def funnel_profiles():
+    ids = [f"{i:03d}" for i in range(12)]
+    frame = pd.DataFrame({"mrr": [10.0] * 12, "trial": [True] * 12,
+                          "paid": [True, True, False, True] * 3, "churned": [False, True, False, False] * 3},
+                         index=pd.Index(ids, name="customer_id"))
+    labels = pd.Series(["Self-serve"] * 6 + ["High MonthlyCharges, high TotalCharges"] * 6, index=ids)
+    segmentation = Segmentation("rules", labels, ("Self-serve", "High MonthlyCharges, high TotalCharges"), ("mrr",))
+    return profile(frame, segmentation, mrr="mrr", trial="trial", converted="paid", churned="churned")
+
+
+def test_the_funnel_names_every_stage_on_its_axis_and_in_a_legend(funnel_profiles):
+    spec = funnel_chart(funnel_profiles).to_dict()
+    bars, shares = spec["spec"]["layer"]
+    stages = ["Started trial", "Converted to paid", "Still active"]
+    y = bars["encoding"]["y"]
+    assert y["sort"] == stages and y["axis"]["labelOverlap"] is False  # the middle stage is not hidden
+    color = bars["encoding"]["color"]
+    assert color["scale"]["domain"] == stages and color.get("legend") is not None  # a legend, in funnel order
+    assert color["title"] == "Stage" and len(set(color["scale"]["range"])) == 3
+    assert shares["mark"]["type"] == "text" and shares["encoding"]["text"]["format"] == ".0%"  # each bar's share
+    assert spec["spec"]["height"] == {"step": 20}
+    assert spec["facet"]["row"]["header"]["labelLimit"] == 0  # segment names whole
+
+
+def test_kpi_bars_name_every_segment_whole_and_draw_no_line_at_100_percent(funnel_profiles):
+    spec = kpi_bars(funnel_profiles).to_dict()
+    bars, rule = spec["spec"]["layer"]
+    legend = bars["encoding"]["color"]["legend"]
+    assert legend["labelLimit"] == 0
+    names = list(funnel_profiles.segments)
+    drawn = _drawn(legend["labelExpr"], names)
+    assert drawn == {n: n for n in names} and "High MonthlyCharges, high TotalCharges" in legend["labelExpr"]
+    data = next(iter(spec["datasets"].values()))
+    share = [d for d in data if d["kpi"].startswith("Share of customers")]
+    assert share and all(d["overall"] is None for d in share)  # all customers = 100% by definition: no line
+    assert rule["transform"] == [{"filter": "isValid(datum.overall)"}]
+    mrr = [d for d in data if d["kpi"] == funnel_profiles.label("mrr_mean")]
+    assert mrr[0]["overall"] == pytest.approx(funnel_profiles.overall["mrr_mean"])  # other KPIs keep their line
+
+
+def test_the_segment_sizes_bars_write_every_name_whole():
+    names = ["Low MonthlyCharges, high tenure", "Low tenure, low TotalCharges", "High MonthlyCharges, low tenure",
+             "High MonthlyCharges, high TotalCharges"]
+    sizes = pd.DataFrame({"segment": names, "customers": [71, 56, 72, 101], "share": [0.24, 0.19, 0.24, 0.33]})
+    spec = segment_sizes_chart(sizes, names, row_height=35).to_dict()
+    y = spec["encoding"]["y"]
+    assert y["sort"] == names and y["axis"]["labelOverlap"] is False and y["axis"]["labelLimit"] == 0
+    drawn = _drawn(y["axis"]["labelExpr"], names)
+    assert drawn == {n: n for n in names} and len(set(drawn.values())) == 4
+    # The longest name needs three lines of about 16 characters in the narrow column; each row has room for them.
+    assert spec["height"]["step"] >= 3 * 13
+
+
+def test_the_customer_map_legend_writes_long_names_whole(rfm_like):
+    segmentation, frame = rfm_like
+    long_names = {s: f"{s} with a long description of who they are" for s in RFM}
+    renamed = Segmentation(method="rfm", labels=segmentation.labels.map(long_names),
+                           segments=tuple(long_names.values()), variables=("mrr", "logins"))
+    shown = customer_map(pca_map(frame, renamed.labels, variables=["mrr", "logins"]), frame,
+                         segments=renamed.segments).to_dict()
+    legend = shown["encoding"]["color"]["legend"]
+    assert legend["labelLimit"] == 0
+    assert _drawn(legend["labelExpr"], renamed.segments) == {n: n for n in renamed.segments}

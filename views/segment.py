@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from segmentation.methods import kprototypes, rfm, rules
-from segmentation.charts.palette import segment_scale
+from segmentation.charts.profiles import segment_sizes_chart
 from segmentation.charts.validation import sweep_chart
 from segmentation.errors import DataError
 from segmentation.outcomes import outcome_choices, outcome_label, outcome_problem
@@ -227,13 +226,7 @@ row_height = 66 if sizes["rule"].str.len().max() > 80 else 35
 height = 40 + row_height * len(sizes)
 left, right = st.columns([1, 4])
 with left:
-    bars = alt.Chart(sizes).mark_bar().encode(
-        x=alt.X("customers:Q").title("Customers"),
-        y=alt.Y("segment:N").sort(list(segmentation.segments)).title(None),
-        color=alt.Color("segment:N").scale(segment_scale(segmentation.segments)).legend(None),
-        tooltip=["segment:N", "customers:Q", alt.Tooltip("share:Q", format=".1%")],
-    ).properties(height=max(120, row_height * len(sizes)))
-    st.altair_chart(bars, width="stretch")
+    st.altair_chart(segment_sizes_chart(sizes, segmentation.segments, row_height=row_height), width="stretch")
 with right:
     st.dataframe(sizes, hide_index=True, width="stretch", height=height, row_height=row_height,
                  # Fixed widths that fit a laptop screen; long rules wrap in the taller rows.

@@ -97,10 +97,19 @@ def _date_format(cohorts: Cohorts) -> str:
     return "%Y-%m" if cohorts.period == "month" else "%Y-Q%q"
 
 
-def _date_axis(cohorts: Cohorts) -> alt.Axis:
-    if cohorts.period == "quarter":  # ticks on quarter starts, so no label repeats
-        return alt.Axis(format=_date_format(cohorts), tickCount={"interval": "month", "step": 3})
-    return alt.Axis(format=_date_format(cohorts))
+def _period_starts(dates: pd.Series, limit: int) -> list[alt.DateTime]:
+    """At most `limit` of the period starts in `dates`, evenly spaced, as Vega-Lite dates: a time axis or
+    legend labels these and nothing between them. Left to itself Vega ticks every month of a few quarters
+    and writes each one as its quarter ("2020-Q1, 2020-Q1, 2020-Q1, 2020-Q2"), or weeks as their month."""
+    starts = sorted(pd.to_datetime(pd.Series(dates).dropna().unique()))
+    step = -(-len(starts) // limit) if starts else 1
+    return [alt.DateTime(year=d.year, month=d.month, date=1) for d in starts[::step]]
+
+
+def _date_axis(cohorts: Cohorts, frame: pd.DataFrame, column: str) -> alt.Axis:
+    """Labels on period starts: 12 across the page, 5 in a split view's narrower panels."""
+    limit = 5 if _GROUP in frame else 12
+    return alt.Axis(format=_date_format(cohorts), values=_period_starts(frame[column], limit), labelOverlap=True)
 
 
 def heatmap(
@@ -249,7 +258,7 @@ def trend_chart(
         + np.where(frame["period"] == 1, "", "s"),
     )
     base = alt.Chart(frame).encode(
-        x=alt.X("cohort:T").title("Cohort").axis(_date_axis(cohorts)),
+        x=alt.X("cohort:T").title("Cohort").axis(_date_axis(cohorts, frame, "cohort")),
         y=alt.Y(f"{metric}:Q").title(_TITLES[metric]).axis(format=".0%"),
         color=alt.Color("series:N").title(None).sort([_after(p, cohorts) for p in periods])
         .legend(**(_SPLIT_LEGEND if _GROUP in frame else {})),
@@ -270,13 +279,14 @@ def trend_chart(
     return chart.properties(width="container", height=300)
 
 
-def _cohort_color(cohorts: Cohorts, *, split: bool) -> alt.Color:
+def _cohort_color(cohorts: Cohorts, dates: pd.Series, *, split: bool) -> alt.Color:
     """Cohort as time on a sequential scheme: one gradient legend (old = dark, recent = light)
-    instead of a swatch per cohort, which 36 monthly cohorts would overflow."""
+    instead of a swatch per cohort, which 36 monthly cohorts would overflow. Its labels are cohort
+    starts, each written once."""
     return (
         alt.Color("cohort:T").scale(scheme="viridis").title("Cohort")
         .legend(type="gradient", format=_date_format(cohorts), gradientLength=200,
-                **(_SPLIT_LEGEND if split else {}))
+                values=_period_starts(dates, 5), **(_SPLIT_LEGEND if split else {}))
     )
 
 
@@ -290,11 +300,11 @@ def layer_cake_chart(
     title = "Revenue" if measure == "revenue" else "Active customers"
     hover = alt.selection_point(fields=["cohort_name"], on="pointerover", clear="pointerout")
     chart = alt.Chart(frame).mark_area(stroke="white", strokeWidth=0.3).encode(
-        x=alt.X("period_start:T").title(None).axis(_date_axis(cohorts)),
+        x=alt.X("period_start:T").title(None).axis(_date_axis(cohorts, frame, "period_start")),
         y=alt.Y("value:Q").stack("normalize" if shares else "zero")
         .title(f"Share of {title.lower()}" if shares else title)
         .axis(format=".0%" if shares else ",.0f"),
-        color=_cohort_color(cohorts, split=_GROUP in frame),
+        color=_cohort_color(cohorts, frame["cohort"], split=_GROUP in frame),
         detail=alt.Detail("cohort_name:N"),  # one layer per cohort: a continuous colour does not group
         order=alt.Order("cohort_name:O", sort="ascending"),
         opacity=alt.condition(hover, alt.value(1.0), alt.value(0.35)),
@@ -319,9 +329,10 @@ def ltv_chart(
     frame = frame.assign(cohort_name=period_labels(frame["cohort"], cohorts.period).to_numpy())
     hover = alt.selection_point(fields=["cohort_name"], on="pointerover", clear="pointerout", nearest=True)
     chart = alt.Chart(frame).mark_line(strokeWidth=1.2).encode(
-        x=alt.X("period:Q").title(f"{_unit(cohorts)} of life"),
+        # Whole periods only: "1.5 quarters of life" is not a period anyone counts.
+        x=alt.X("period:Q").title(f"{_unit(cohorts)} of life").axis(tickMinStep=1, format="d"),
         y=alt.Y("ltv:Q").title("Cumulative revenue per customer").axis(format=",.0f"),
-        color=_cohort_color(cohorts, split=_GROUP in frame),
+        color=_cohort_color(cohorts, frame["cohort"], split=_GROUP in frame),
         detail=alt.Detail("cohort_name:N"),  # one line per cohort: a continuous colour does not group
         strokeDash=alt.condition("datum.small", alt.value([4, 3]), alt.value([1, 0])),
         strokeWidth=alt.condition(hover, alt.value(3), alt.value(1.2)),

@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 
 from ..projection import Projection, stratified_sample
+from .labels import segment_legend
 from .palette import segment_scale
 
 __all__ = ["customer_map", "MAX_POINTS"]
@@ -58,7 +59,7 @@ def customer_map(
         .encode(
             x=alt.X("x:Q").title(x_title).axis(labels=False, ticks=False),
             y=alt.Y("y:Q").title(y_title).axis(labels=False, ticks=False),
-            color=alt.Color("segment:N").scale(segment_scale(order)).title("Segment"),
+            color=alt.Color("segment:N").scale(segment_scale(order)).title("Segment").legend(segment_legend(order)),
             opacity=alt.condition(selection, alt.value(0.75), alt.value(0.08)),
             tooltip=tooltip,
         )
