@@ -5,7 +5,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check -q
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 PORT   ?= 8501
 
-.PHONY: run test test-fast browser sample-data bench clean
+.PHONY: run test test-fast browser services sample-data bench clean
 
 ## run: install into .venv if needed and serve the app on the bundled sample data
 run: $(VENV)/.run-deps
@@ -13,7 +13,7 @@ run: $(VENV)/.run-deps
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
 ## test: install what the tests need (browser included) and run every test
-test: $(VENV)/.dev-deps browser
+test: $(VENV)/.dev-deps browser services
 	$(PY) -m pytest
 
 ## test-fast: skip the browser test and the notebooks
@@ -40,6 +40,14 @@ browser:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null; }
 	@chromium --version
+
+## services: Debian's PostgreSQL (the tests start their own server on a free loopback port) and Java for PySpark
+services:
+	@{ command -v java >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || { \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql openjdk-17-jre-headless >/dev/null; }
+	@java -version 2>&1 | head -1
+	@ls -d /usr/lib/postgresql/*/bin
 
 ## sample-data: regenerate sample_data/ (the same bytes every time)
 sample-data: $(VENV)/.run-deps

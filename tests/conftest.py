@@ -28,3 +28,12 @@ def output_dir(request) -> Path:
     folder = OUTPUT / request.node.name
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A real PostgreSQL server (Debian's package) on a free loopback port, for the whole test session."""
+    from tests.postgres_server import running_postgres
+
+    with running_postgres() as url:
+        yield url
