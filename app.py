@@ -19,6 +19,7 @@ PAGES = [
     ("views/profiles.py", "Profiles", ":material/badge:"),
     ("views/cohorts.py", "Cohorts", ":material/grid_on:"),
     ("views/track.py", "Track", ":material/compare_arrows:"),
+    ("views/health.py", "Health & revenue", ":material/monitor_heart:"),
 ]
 
 # A first visit opens on the bundled sample so there is something to explore at once;
