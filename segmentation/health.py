@@ -57,7 +57,7 @@ from .outcomes import OUTCOME_COLUMNS, as_flag, infer_outcome_kind, outcome_choi
 
 __all__ = ["HealthScore", "VariableBins", "bin_variable", "points_from_coefficients", "auc_interval", "fit_health",
            "health_from_dataset", "activity_churn", "default_health_variables", "resolve_outcome", "score_change",
-           "NO_SIGNAL", "STATUSES", "DEFAULT_CUTOFFS"]
+           "scores_csv", "scores_xlsx", "NO_SIGNAL", "STATUSES", "DEFAULT_CUTOFFS"]
 
 NO_SIGNAL = "no signal: this score does not predict churn"
 STATUSES = ("healthy", "watch", "at risk", "unscored")
@@ -313,9 +313,10 @@ class HealthScore:
         codes = _codes(self.bins, frame)
         arrays = _point_arrays(self)
         health = _health(codes, arrays)
+        whole = bool(np.all(np.mod(health, 1) == 0))
         return pd.DataFrame({
             "customer_id": pd.Index(frame.index).astype(str),
-            "health": health,
+            "health": health.astype(np.int64) if whole else np.round(health, 1),
             "status": _statuses(health, self.cutoffs, self.signal),
             "reasons": _reasons(codes, arrays, self.bins),
         })
@@ -803,3 +804,24 @@ def _rounded(value: float) -> float | None:
 def _plain_number(value: Any) -> float | int:
     number = float(value)
     return int(number) if number.is_integer() else number
+
+
+# -- export ---------------------------------------------------------------------------------------------------
+def scores_csv(scores: pd.DataFrame, *, bom: bool = True) -> bytes:
+    """Scores (customer_id, health, status, reasons, ...) as UTF-8 CSV bytes, cells a spreadsheet would run as
+    formulas (=, +, -, @) neutralised; `bom` makes Excel read accents right."""
+    from .export import neutralise_frame
+
+    text = neutralise_frame(scores).to_csv(index=False, lineterminator="\r\n")
+    return text.encode("utf-8-sig" if bom else "utf-8")
+
+
+def scores_xlsx(scores: pd.DataFrame, points: pd.DataFrame | None = None, *, title: str = "At risk") -> bytes:
+    """One workbook: the scores on a sheet called `title` (ids as text) and the points table, formatted and
+    neutralised as the other exports are."""
+    from .export import matrices_workbook
+
+    sheets = {title: scores.set_index("customer_id")}
+    if points is not None:
+        sheets["Points"] = points.set_index("variable")
+    return matrices_workbook(sheets)
