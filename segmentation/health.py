@@ -331,6 +331,22 @@ class HealthScore:
         counts = self.scores["status"].value_counts()
         return pd.Series({s: int(counts[s]) for s in STATUSES if s in counts}, name="customers", dtype="int64")
 
+    def status_table(self) -> pd.DataFrame:
+        """status, customers, share, churn_rate (observed, among customers whose outcome is known): how the
+        statuses split the customers, and whether at risk really churns more."""
+        counts = self.status_counts()
+        observed = None
+        if self._frame is not None and self.outcome in self._frame.columns:
+            flag = _outcome_flag(self._frame[self.outcome], self.outcome, self.outcome_kind)
+            observed = pd.Series(flag.to_numpy(dtype=float, na_value=np.nan), index=self.scores.index)
+        rows = []
+        for status, n in counts.items():
+            inside = self.scores["status"].eq(status)
+            rate = float(observed[inside].mean()) if observed is not None else float("nan")
+            rows.append({"status": status, "customers": int(n), "share": n / max(len(self.scores), 1),
+                         "churn_rate": rate})
+        return pd.DataFrame(rows, columns=["status", "customers", "share", "churn_rate"])
+
     def with_cutoffs(self, at_risk_below: float | None = None, watch_below: float | None = None) -> HealthScore:
         """A new score whose statuses use these cut-offs: health below `at_risk_below` is at risk, below
         `watch_below` watch, the rest healthy."""

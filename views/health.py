@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import drivers_view, health_view, state
 from ui.customers import require_customers
 
 st.title("Health & revenue")
@@ -18,9 +18,9 @@ tab_mrr, tab_health, tab_drivers, tab_conversion, tab_leads = st.tabs(
 with tab_mrr:
     st.caption("MRR movements: not built yet.")  # ui.revenue_view (issue 15, item 1)
 with tab_health:
-    st.caption("Health score: not built yet.")  # ui.health_view (issue 15, item 2)
+    health_view.render(dataset, segmentation)
 with tab_drivers:
-    st.caption("Drivers: not built yet.")  # ui.drivers_view (issue 15, item 3)
+    drivers_view.render(dataset, segmentation)
 with tab_conversion:
     st.caption("Conversion: not built yet.")  # ui.conversion_view (issue 15, item 4)
 with tab_leads:

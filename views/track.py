@@ -14,6 +14,7 @@ from segmentation.sample import NEXT_MONTH_FILES, NEXT_MONTH_FOLDER
 from segmentation.dataset import read_newer_export
 from segmentation.tracking import migration, no_purchases_label, same_segments
 from ui import state
+from ui.health_view import render_score_change
 from ui.loading import SAMPLE_DIR, customer_id_pending, load_upload
 from ui.memo import memo
 
@@ -133,6 +134,7 @@ try:
         "track_apply", (_digest(newer, purchases), data_key, segmentation.fingerprint),
         lambda: export.score(segmentation)))
     result = {"segmentation": segmentation, "labels": labels, "prepared": prepared, "purchases": purchases,
+              "export": export,
               "files": scored_files + (f", segments from {recipe_file.name}" if recipe_file else "")}
     st.session_state[LAST_RESULT] = result
 except DataError as exc:
@@ -179,6 +181,7 @@ scored = replace(segmentation, labels=labels, scores=None)
 sizes = scored.sizes.rename("customers").rename_axis("segment").reset_index()
 st.subheader(f"{len(labels):,} customers scored")
 st.dataframe(sizes, hide_index=True)
+render_score_change(result.get("export"), (_digest(newer, purchases), data_key))
 st.download_button("New assignments (CSV)",
                    lambda: assignments_csv(prepared.frame, scored, id_name=prepared.id_name),
                    file_name="segments_new.csv", mime="text/csv", on_click="ignore", icon=":material/download:")
