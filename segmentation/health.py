@@ -310,12 +310,14 @@ class HealthScore:
 
     def score(self, frame: pd.DataFrame) -> pd.DataFrame:
         """customer_id, health, status, reasons for every customer of `frame` (a customer table indexed by id)."""
-        codes = _codes(self.bins, frame)
+        return self._scores(_codes(self.bins, frame), frame.index)
+
+    def _scores(self, codes: np.ndarray, index: pd.Index) -> pd.DataFrame:
         arrays = _point_arrays(self)
         health = _health(codes, arrays)
         whole = bool(np.all(np.mod(health, 1) == 0))
         return pd.DataFrame({
-            "customer_id": pd.Index(frame.index).astype(str),
+            "customer_id": pd.Index(index).astype(str),
             "health": health.astype(np.int64) if whole else np.round(health, 1),
             "status": _statuses(health, self.cutoffs, self.signal),
             "reasons": _reasons(codes, arrays, self.bins),
@@ -419,7 +421,6 @@ def fit_health(frame: pd.DataFrame, *, outcome: str = "churned", variables: Sequ
     Raises DataError naming the column when an input cannot be used.
     """
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import train_test_split
 
     if not isinstance(frame, pd.DataFrame) or frame.empty:
         raise DataError("There are no customers to fit a health score on.")
@@ -445,7 +446,8 @@ def fit_health(frame: pd.DataFrame, *, outcome: str = "churned", variables: Sequ
         raise DataError(f"Column {next(v for v in chosen if v == outcome or v in OUTCOME_COLUMNS)!r} is an outcome: "
                         "a score built from the outcome predicts it by definition. Leave it out of the variables.")
     known = y_all.notna().to_numpy()
-    data, y = frame.loc[known], y_all[known].astype(bool).to_numpy()
+    data = frame if known.all() else frame.loc[known]
+    y = y_all[known].astype(bool).to_numpy()
     left_out = int((~known).sum())
     notes = list(notes) + ([f"{left_out:,} customers without a value in {outcome!r} are left out of the fit."]
                            if left_out else [])
@@ -458,12 +460,19 @@ def fit_health(frame: pd.DataFrame, *, outcome: str = "churned", variables: Sequ
         raise DataError(f"Column {outcome!r}: only {min(churners, len(y) - churners)} of {len(y):,} customers "
                         f"{which}; the health score needs at least {_MIN_CLASS} who churned and {_MIN_CLASS} who "
                         "stayed.")
-    bins = tuple(bin_variable(data[v], variable=v, n_bins=n_bins) for v in chosen)
+    bins = tuple(bin_variable(data[v].reset_index(drop=True), variable=v, n_bins=n_bins) for v in chosen)
     codes = _codes(bins, data)
-    train, test = train_test_split(np.arange(len(y)), test_size=test_size, stratify=y, random_state=random_state)
-    design = _one_hot(codes[train], bins)
-    model = LogisticRegression(C=C, max_iter=1000)
-    model.fit(design, y[train])
+    train, test = _stratified_split(y, test_size, random_state)
+    # Customers in the same ranges of every variable are one row of the one-hot design: fitted once, weighted by
+    # how many churned and stayed (the same objective as one row per customer, hundreds of rows instead of 100k).
+    combos, inverse = _combinations(codes[train])
+    churned_in = np.bincount(inverse, weights=y[train].astype(float), minlength=len(combos))
+    stayed_in = np.bincount(inverse, minlength=len(combos)) - churned_in
+    design = _one_hot(combos, bins)
+    # Newton steps on a few hundred weighted rows: exact and quick (lbfgs takes dozens of steps here).
+    model = LogisticRegression(C=C, solver="newton-cholesky", max_iter=200)
+    model.fit(np.vstack([design, design]), np.r_[np.ones(len(combos)), np.zeros(len(combos))],
+              sample_weight=np.r_[churned_in, stayed_in])
     offsets = np.cumsum([0] + [len(b.ranges) for b in bins])
     coefficients = [model.coef_[0][offsets[i]:offsets[i + 1]] for i in range(len(bins))]
     arrays = points_from_coefficients(coefficients)
@@ -475,13 +484,42 @@ def fit_health(frame: pd.DataFrame, *, outcome: str = "churned", variables: Sequ
         scores=pd.DataFrame(), cutoffs=(float(cutoffs[0]), float(cutoffs[1])), notes=tuple(notes),
         n_train=len(train), n_test=len(test), churn_rate=float(y.mean()), id_column=id_column,
         _evaluation=evaluation, _frame=frame, **evaluated)
-    return replace(score, scores=score.score(frame))
+    # The ranges of every customer are known already when every customer has an outcome: no second pass.
+    return replace(score, scores=score._scores(codes, frame.index) if data is frame else score.score(frame))
+
+
+def _stratified_split(y: np.ndarray, test_size: float, random_state: int) -> tuple[np.ndarray, np.ndarray]:
+    """(train, test) positions: `test_size` of the churned and of the stayed customers held out, at random."""
+    rng = np.random.default_rng(random_state)
+    train, test = [], []
+    for value in (False, True):
+        members = rng.permutation(np.flatnonzero(y == value))
+        cut = int(round(test_size * len(members)))
+        test.append(members[:cut])
+        train.append(members[cut:])
+    return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
+
+
+def _logistic_1d(x: np.ndarray, positives: np.ndarray, negatives: np.ndarray, iterations: int = 50) -> tuple:
+    """(intercept, slope) of an unpenalised logistic regression of a yes/no on one variable, from the count of
+    yes and no at each distinct `x` (Newton's method; a few hundred points at most)."""
+    total = positives + negatives
+    rate = positives.sum() / total.sum()
+    beta = np.array([math.log(rate / (1 - rate)), 0.0])
+    design = np.column_stack([np.ones_like(x), x])
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-(design @ beta)))
+        gradient = design.T @ (positives - total * p)
+        hessian = (design * (total * p * (1 - p))[:, None]).T @ design + 1e-9 * np.eye(2)
+        step = np.linalg.solve(hessian, gradient)
+        beta = beta + step
+        if np.abs(step).max() < 1e-10:
+            break
+    return float(beta[0]), float(beta[1])
 
 
 def _evaluate(bins, points: pd.DataFrame, evaluation: _Evaluation | None, outcome: str, kind: str) -> dict:
     """auc, auc_low, auc_high, signal, calibration and sentence of `points` on the held-out customers."""
-    from sklearn.linear_model import LogisticRegression
-
     if evaluation is None:
         raise DataError("This score keeps no held-out customers to judge an edit on; fit it with fit_health.")
     arrays = _point_arrays_from(bins, points)
@@ -492,8 +530,12 @@ def _evaluate(bins, points: pd.DataFrame, evaluation: _Evaluation | None, outcom
     signal = bool(math.isfinite(low) and low > 0.5)
     # Predicted risk from the health alone (one slope and an intercept fitted on the training part).
     if np.ptp(train_health) > 0:
-        risk_model = LogisticRegression(C=1e6, max_iter=1000).fit(train_health.reshape(-1, 1), evaluation.train_y)
-        risk = risk_model.predict_proba(test_health.reshape(-1, 1))[:, 1]
+        # One row per distinct health, weighted; health in hundreds so the solver meets a unit scale.
+        values, inverse = np.unique(train_health, return_inverse=True)
+        churned_at = np.bincount(inverse, weights=evaluation.train_y.astype(float), minlength=len(values))
+        stayed_at = np.bincount(inverse, minlength=len(values)) - churned_at
+        intercept, slope = _logistic_1d(values / 100, churned_at, stayed_at)
+        risk = 1 / (1 + np.exp(-(intercept + slope * test_health / 100)))
     else:
         risk = np.full(len(test_health), float(evaluation.train_y.mean()))
     order = np.argsort(risk, kind="stable")
@@ -539,7 +581,21 @@ def _codes(bins, frame: pd.DataFrame) -> np.ndarray:
         raise DataError(f"The customer table lacks {', '.join(map(repr, missing))}, which the health score uses.")
     if not bins:
         return np.zeros((len(frame), 0), dtype=np.int64)
-    return np.column_stack([b.codes(frame[b.variable]) for b in bins])
+    # Without the ids as index: pandas would build a hash table of 100k text ids for nothing.
+    return np.column_stack([b.codes(frame[b.variable].reset_index(drop=True)) for b in bins])
+
+
+def _combinations(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct rows of `codes`, the index of each row among them), via one integer per row (mixed radix)."""
+    if codes.shape[1] == 0:
+        return np.zeros((1, 0), dtype=np.int64), np.zeros(len(codes), dtype=np.int64)
+    shifted = codes + 1  # -1 (no range) becomes 0
+    radix = shifted.max(axis=0) + 1
+    keys = np.zeros(len(codes), dtype=np.int64)
+    for j in range(codes.shape[1]):
+        keys = keys * int(radix[j]) + shifted[:, j]
+    unique_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return codes[first], np.asarray(inverse).reshape(-1)
 
 
 def _one_hot(codes: np.ndarray, bins) -> np.ndarray:
@@ -587,8 +643,7 @@ def _reasons(codes: np.ndarray, arrays: Sequence[np.ndarray], bins, top: int = 3
     Worked out once per distinct combination of ranges: customers in the same ranges have the same reasons."""
     if not len(codes):
         return np.array([], dtype=object)
-    combos, inverse = np.unique(codes, axis=0, return_inverse=True)
-    inverse = np.asarray(inverse).reshape(-1)
+    combos, inverse = _combinations(codes)
     maxima = [float(p.max()) if len(p) else 0.0 for p in arrays]
     words = [[f"{b.variable} {r}" for r in b.ranges] for b in bins]
     texts = []
@@ -777,11 +832,11 @@ def _as_numbers(values: pd.Series, name: str) -> np.ndarray:
 
 
 def _as_text(values: pd.Series) -> pd.Series:
-    if pd.api.types.is_bool_dtype(values):
-        return values.map({True: "yes", False: "no"}).astype(object)
-    out = values.astype(object).where(values.notna(), None)
-    out = out.map(lambda v: None if v is None else _text(v))
-    return out.where(out.ne(""), None)
+    """Each value as trimmed text (None when missing or blank), worked out once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = [_text(u) for u in uniques]
+    lookup = np.array([t if t != "" else None for t in texts] + [None], dtype=object)
+    return pd.Series(lookup[codes], index=values.index, dtype=object)
 
 
 def _text(value: Any) -> str:
