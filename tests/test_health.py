@@ -15,11 +15,11 @@ from segmentation.health import (NO_SIGNAL, auc_interval, bin_variable, fit_heal
 
 
 def planted(n: int = 2000, seed: int = 0, shuffle: bool = False) -> pd.DataFrame:
-    """Churn driven by logins (below 9: 60%, else 5%) and a little by plan; seats and region are noise."""
+    """Churn driven by logins (below 10: 70%, else 4%) and a little by plan; seats and region are noise."""
     rng = np.random.default_rng(seed)
     logins = rng.poisson(12, n)
     plan = rng.choice(["Starter", "Pro", "Enterprise"], n, p=[.5, .35, .15])
-    risk = np.where(logins < 9, 0.6, 0.05) + np.where(plan == "Starter", 0.05, 0.0)
+    risk = np.where(logins < 10, 0.7, 0.04) + np.where(plan == "Starter", 0.05, 0.0)
     churned = rng.random(n) < risk
     if shuffle:
         churned = rng.permutation(churned)
