@@ -175,8 +175,10 @@ def bin_variable(values: pd.Series, *, variable: str | None = None, n_bins: int 
     text = _as_text(filled)
     counts = text.value_counts()
     kept = [str(level) for level, count in counts.items() if count >= min_share * len(values)][:max_levels]
-    if len(kept) < len(counts) and len(kept) == 0:
-        kept = [str(counts.index[0])]
+    if not kept:
+        raise DataError(f"Column {name!r} has {len(counts):,} different values and none holds {min_share:.0%} of the "
+                        "customers (a name or an id?), so no range would say anything; choose a column with a few "
+                        "values.")
     other = len(kept) < len(counts)
     if len(kept) == 1 and not other and not missing:
         raise DataError(f"Column {name!r} has the same value for every customer; choose another variable.")

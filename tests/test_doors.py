@@ -567,3 +567,40 @@ def test_7_fingerprints_and_versions_tell_results_and_data_apart(folder):
     versions = [one.version, two.version, corrected.version, recategorised.version]
     assert len(set(versions)) == len(versions)
     assert corrected.version > one.version
+
+
+# -- health == the Health score tab -------------------------------------------------------------------------------
+
+def test_health_gives_the_health_tabs_scores(folder, tmp_path):
+    """`health --outcome churn_date` and the Health score tab, on the same customers file and variables, give
+    every customer the same health, status and reasons, and the report the tab's AUC."""
+    variables = ["logins_30d", "features_adopted", "integrations", "plan"]
+    run = _ok(cli("health", _file(folder, "sample-customers"), "--outcome", "churn_date", "--vars",
+                  ",".join(variables), "--out", tmp_path / "health.csv", "--report", tmp_path / "health.json"))
+    written = pd.read_csv(tmp_path / "health.csv", dtype={"customer_id": str}, keep_default_na=False)
+    assert list(written.columns) == ["customer_id", "health", "status", "reasons"]
+
+    at = uploaded(folder, "sample-customers")
+    at.switch_page(_page("health")).run()
+    at.multiselect(key=f"health_vars_{at.session_state['dataset'].version}_False").set_value(variables).run()
+    assert not at.exception and not at.error, _errors(at)
+    score = at.session_state["health_score"]
+    assert list(score.variables) == variables
+    app_scores = score.scores.astype({"health": float})
+    pd.testing.assert_frame_equal(written.astype({"health": float}).sort_values("customer_id").reset_index(drop=True),
+                                  app_scores.sort_values("customer_id").reset_index(drop=True), check_dtype=False)
+    report = json.loads((tmp_path / "health.json").read_text())
+    assert report["auc"] == round(score.auc, 4) and report["signal"] == score.signal
+    assert set(report["points"]) == set(variables)
+    assert f"Wrote {len(written):,} customers" in run.out
+
+
+def test_health_refuses_bad_input_with_one_error_line(folder, tmp_path):
+    customers = _file(folder, "sample-customers")
+    for args, words in ((("--outcome", "plan"), "not churn"), (("--outcome", "nope"), "has no column 'nope'"),
+                        (("--outcome", "churn_date", "--vars", "company"), "company"), ((), "--outcome COL")):
+        run = cli("health", customers, *args, "--out", tmp_path / "h.csv")
+        assert run.code == 2 and "Traceback" not in run.err, run.err
+        errors = [line for line in run.err.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and words in errors[0], run.err
+    assert not (tmp_path / "h.csv").exists()

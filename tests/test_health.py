@@ -256,3 +256,9 @@ def test_the_bundled_sample_gets_a_score_with_signal():
     # Reported in bench/results/health.md: the sample's usage columns are read on export day, after the
     # churned customers stopped logging in, so the AUC is high; the time-honest fit is lower.
     assert score.signal and score.auc > 0.8, score.sentence
+
+
+def test_a_name_like_column_is_refused():
+    frame = planted().assign(company=[f"Firm {i}" for i in range(2000)])
+    with pytest.raises(DataError, match="'company' has 2,000 different values"):
+        fit_health(frame, variables=["logins_30d", "company"])
