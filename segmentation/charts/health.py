@@ -29,14 +29,19 @@ def calibration_chart(score) -> alt.LayerChart:
 
 
 def lift_chart(drivers, *, top: int = 12) -> alt.Chart:
-    """One bar per clear driver: the described group's rate over the overall rate (1 = no difference)."""
+    """One bar per clear driver from 1 (the overall rate) to the described group's lift, on a log scale so that
+    "3x more" and "3x less" are bars of the same length; a group that never has the outcome is drawn at 1/50."""
     frame = drivers.table[drivers.table["clear"]].head(top).copy()
     frame["direction"] = frame["lift"].map(lambda v: "more" if v > 1 else "less")
+    frame["shown"] = frame["lift"].clip(lower=0.02, upper=50)
+    frame["one"] = 1.0
     return alt.Chart(frame).mark_bar().encode(
-        y=alt.Y("group:N", sort=None).title(None),
-        x=alt.X("lift:Q").title("Lift: the group's rate over the overall rate (1 = the same)"),
+        y=alt.Y("group:N", sort=None).title(None).axis(labelLimit=320),
+        x=alt.X("shown:Q").scale(type="log").title("Lift: the group's rate over the overall rate (log scale, 1 = the "
+                                                   "same)"),
+        x2="one:Q",
         color=alt.Color("direction:N").scale(domain=["more", "less"], range=[_OBSERVED, _LESS])
         .legend(title="Outcome"),
         tooltip=[alt.Tooltip("sentence:N", title="Driver"), alt.Tooltip("lift:Q", format=".2f"),
                  alt.Tooltip("phi:Q", format=".2f"), alt.Tooltip("share:Q", title="Share", format=".0%")],
-    ).properties(width="container", height=max(120, 26 * len(frame)))
+    ).properties(width="container", height=max(120, 34 * len(frame)))
