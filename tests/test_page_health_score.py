@@ -120,3 +120,28 @@ def test_track_shows_each_accounts_health_change_against_the_health_tab(root):
     change = expander[0].dataframe[0].value
     assert list(change.columns) == ["customer_id", "previous", "current", "change"]
     assert change["change"].notna().sum() > 100
+
+
+def test_the_time_honest_toggle_fits_on_the_activity_before_a_date(root):
+    customers = pd.DataFrame({"customer_id": [f"A{i:03d}" for i in range(300)], "plan": ["Basic", "Pro"] * 150})
+    rng = np.random.default_rng(2)
+    rows = []
+    for i in range(300):
+        keen, stops = i % 2 == 0, rng.random() < (0.1 if i % 2 == 0 else 0.7)
+        for month in pd.date_range("2024-01-05", "2024-12-05", freq="MS"):
+            if month >= pd.Timestamp("2024-07-01") and stops:
+                break
+            for _ in range(3 if keen else 1):
+                day = month + pd.Timedelta(days=int(rng.integers(25)))
+                rows.append({"customer_id": f"A{i:03d}", "invoice_date": day, "amount": 50.0})
+    tables = {kind: load_table(frame.to_csv(index=False).encode(), name=f"{kind}.csv")
+              for kind, frame in (("customers", customers), ("transactions", pd.DataFrame(rows)))}
+    data = Dataset.from_tables(tables)
+    at = _open(root, data)
+    assert "fitted against churn" in _texts(at.info)  # no churn column: only the time-honest mode can fit
+    at.toggle(key="health_as_of_on").set_value(True).run()
+    at.date_input(key="health_as_of").set_value(pd.Timestamp("2024-07-01").date()).run()
+    assert not at.exception and not at.error, _texts(at.error)
+    score = at.session_state[HEALTH]
+    assert any("Time-honest" in note and "2024-07-01" in note for note in score.notes)
+    assert "Time-honest" in _texts(at.caption)
