@@ -42,7 +42,7 @@ def render(dataset, segmentation) -> None:
         st.info("Lead fit needs an outcome among the customers: map a converted-to-paid, churn or other outcome "
                 "column on the Data page.")
         return
-    outcome = st.selectbox("Good customers are those who", list(outcomes), format_func=outcomes.get,
+    outcome = st.selectbox("Outcome that makes a good customer", list(outcomes), format_func=outcomes.get,
                            key="leads_outcome")
     upload = st.file_uploader("Leads or trial sign-ups (CSV, TSV, XLSX or Parquet)", type=FILE_TYPES,
                               key="leads_file")
