@@ -604,3 +604,38 @@ def test_health_refuses_bad_input_with_one_error_line(folder, tmp_path):
         errors = [line for line in run.err.splitlines() if line.startswith("error:")]
         assert len(errors) == 1 and words in errors[0], run.err
     assert not (tmp_path / "h.csv").exists()
+
+
+# -- fit == the Health page's Lead fit tab ----------------------------------------------------------------------
+
+def test_fit_gives_the_lead_fit_tabs_scores(tmp_path):
+    from tests import leads_files
+
+    customers, leads = tmp_path / "customers.csv", tmp_path / "leads.csv"
+    customers.write_bytes(leads_files.csv(leads_files.customers()))
+    leads.write_bytes(leads_files.csv(leads_files.leads()))
+    run = _ok(cli("fit", leads, "--customers", customers, "--outcome", "converted_to_paid",
+                  "--out", tmp_path / "fit.csv", "--report", tmp_path / "fit.json"))
+    assert "wrote 60 leads" in run.err
+    written = _csv(tmp_path / "fit.csv").set_index("Lead ID")
+    assert list(written.columns) == ["fit", "tier", "reasons"]
+    report = json.loads((tmp_path / "fit.json").read_text())
+    assert report["signal"] is True and report["auc_low"] <= report["auc"] <= report["auc_high"]
+
+    at = app(("customers", customers))
+    at.switch_page(_page("health")).run()
+    at.file_uploader(key="leads_file").set_value((leads.name, leads.read_bytes(), "text/csv")).run()
+    assert not at.exception and not at.error, _errors(at)
+    shown = at.session_state["lead_fit"]
+    assert at.session_state["leads_outcome"] == "converted"  # the converted_to_paid column, as the page reads it
+    assert (round(shown.auc, 4), round(shown.auc_low, 4), round(shown.auc_high, 4)) == \
+        (report["auc"], report["auc_low"], report["auc_high"])
+    scores = shown.scores
+    assert list(scores.index) == list(written.index)
+    assert scores["fit"].astype(int).astype(str).tolist() == written["fit"].tolist()
+    assert scores["tier"].tolist() == written["tier"].tolist()
+    assert scores["reasons"].tolist() == written["reasons"].tolist()
+    # A bad outcome: one error line naming the file and its columns.
+    bad = cli("fit", leads, "--customers", customers, "--outcome", "won", "--out", tmp_path / "bad.csv")
+    assert bad.code == 2 and bad.err.strip().splitlines()[-1].startswith("error: customers.csv has no column 'won'")
+    assert "Traceback" not in bad.err and not (tmp_path / "bad.csv").exists()

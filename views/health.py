@@ -22,6 +22,6 @@ with tab_health:
 with tab_drivers:
     drivers_view.render(dataset, segmentation)
 with tab_conversion:
-    st.caption("Conversion: not built yet.")  # ui.conversion_view (issue 15, item 4)
+    from ui import conversion_view; conversion_view.render(dataset, segmentation)  # noqa: E702 (one line: merges)
 with tab_leads:
-    st.caption("Lead fit: not built yet.")  # ui.leads_view (issue 15, item 5)
+    from ui import leads_view; leads_view.render(dataset, segmentation)  # noqa: E702 (one line: merges)
