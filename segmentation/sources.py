@@ -220,6 +220,8 @@ def _to_pandas(expr):
                 frame[column] = pd.to_numeric(values.map(lambda v: None if v is None else float(v)))
             elif isinstance(first, datetime.date):
                 frame[column] = pd.to_datetime(values).astype("datetime64[ns]")
+            elif values.isna().any():  # missing text is NaN in what the file readers give
+                frame[column] = values.where(values.notna(), float("nan"))
     return frame
 
 
@@ -243,7 +245,9 @@ def _reason(exc: BaseException, masks: tuple[str, ...]) -> str:
     text = lines[0] if lines else type(exc).__name__
     lowered = text.lower()
     hint = ""
-    if "connection refused" in lowered or "could not connect" in lowered or "timeout" in lowered:
+    if "notfound" in type(exc).__name__.lower() or isinstance(exc, KeyError):
+        text, hint = f"there is no table {text.strip(chr(39))!r}", "; check the table name (--table) or the query"
+    elif "connection refused" in lowered or "could not connect" in lowered or "timeout" in lowered:
         hint = "; check the host and port, and that the database accepts connections from here"
     elif "password authentication failed" in lowered or ("role" in lowered and "does not exist" in lowered):
         hint = "; check the user name and password"
