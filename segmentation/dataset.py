@@ -50,10 +50,23 @@ def _next_version() -> int:
     return next(_VERSIONS)
 
 
+@dataclass(frozen=True)
+class RemoteTable(Table):
+    """A table that stays where it lives (`sources.Connected`): `frame` holds its first rows only."""
+
+    conn: Any = field(default=None, repr=False)
+
+
 def read_file(file: Any, *, sheet: str | None = None, date_order: str | None = None) -> Table:
-    """A path, an upload (anything with `.name` and `.getvalue()`), (name, bytes) or a Table, read as a Table."""
+    """A path, an upload (anything with `.name` and `.getvalue()`), (name, bytes) or a Table, read as a Table.
+    A source (`sources.is_source`: a folder, a glob, a URL, a `sources.Source`) is connected to: a
+    `RemoteTable` holding its first rows; `Dataset.read` decides what stays there."""
     if isinstance(file, Table):
         return file
+    from .sources import is_source  # light: Ibis is imported only when a source is opened
+
+    if is_source(file):
+        return _remote_table(file)
     if isinstance(file, (str, Path)):
         return load_table(Path(file), sheet=sheet, date_order=date_order)
     if isinstance(file, tuple) and len(file) == 2:
@@ -407,14 +420,12 @@ def _read_any(file: Any, kind: str | None, remote: dict, *, sheet: str | None, d
     connecting to it: customers are pulled in whole, transactions and events stay there (`remote[kind]`
     gets the connection) and the Table holds their first rows. A remote table of undetected kind comes back
     with its kind as `format`."""
-    from .sources import is_source, open_source
-
-    if not is_source(file):
-        return read_file(file, sheet=sheet, date_order=date_order)
-    conn = open_source(file)
+    table = read_file(file, sheet=sheet, date_order=date_order)
+    if not isinstance(table, RemoteTable):
+        return table
+    conn, sample = table.conn, table.frame
     if kind == "customers":
         return Table(frame=conn.to_pandas(), name=conn.name, format=conn.source.kind)
-    sample = conn.head(REMOTE_SAMPLE)
     if kind is None:
         kind = detect_kind(sample)[0]
         if kind == "customers":
@@ -426,6 +437,13 @@ def _read_any(file: Any, kind: str | None, remote: dict, *, sheet: str | None, d
     note = (f"{conn.name}: the rows stay in {where}; the first {len(sample):,} are shown, and every sum is "
             "computed there.")
     return Table(frame=sample, name=conn.name, format=kind if kind is not None else conn.source.kind, notes=(note,))
+
+
+def _remote_table(file: Any) -> RemoteTable:
+    from .sources import open_source
+
+    conn = open_source(file)
+    return RemoteTable(frame=conn.head(REMOTE_SAMPLE), name=conn.name, format=conn.source.kind, conn=conn)
 
 
 def _from_remote(cls, tables: Mapping[str, Table], remote: Mapping[str, Any], source: str | None) -> Dataset:

@@ -37,7 +37,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from .errors import DataError
 
 __all__ = ["Source", "Connected", "open_source", "is_source", "redact", "split_password", "check_query",
-           "SPARK_LOCAL", "PREVIEW_ROWS"]
+           "SPARK_LOCAL", "PREVIEW_ROWS", "source_of"]
 
 SPARK_LOCAL = "spark-local"
 PREVIEW_ROWS = 20
@@ -83,6 +83,26 @@ def is_source(location: Any) -> bool:
     if "://" in text or text == SPARK_LOCAL:
         return True
     return Path(text).is_dir() or any(ch in text for ch in "*?[")
+
+
+_PASSWORDS: dict[str, str] = {}  # URL without password -> password, in this process's memory only
+
+
+def keep_password(url: str) -> str:
+    """`url` without its password, which `open_source` will use for that URL in this process: so that a
+    command line's FILE can be named in every message and note without it."""
+    bare, password = split_password(url) if "://" in url else (url, None)
+    if password is not None:
+        _PASSWORDS[bare] = password
+    return bare
+
+
+def source_of(args: Any) -> Any:
+    """The command line's FILE with --table / --query: a `Source` when it is one, else the path as given."""
+    table, query = getattr(args, "table", None), getattr(args, "query", None)
+    if table or query or is_source(args.file):
+        return Source(str(args.file), table=table, query=query)
+    return args.file
 
 
 # Statements a query may be made of: reading only.
@@ -270,7 +290,7 @@ def open_source(location: Source | str | Path, *, table: str | None = None, quer
         text = str(location)
         url_password = split_password(text)[1] if "://" in text else None
         source = Source(text, table=table, query=query)
-    secret = password or url_password
+    secret = password or url_password or _PASSWORDS.get(source.location)
     secrets = (secret,) if secret else ()
     if source.kind in ("database", "spark") and not (source.table or source.query):
         raise DataError(f"{source.name}: say which table to read (--table NAME) or give a query (--query SQL).")
@@ -313,7 +333,26 @@ def _connect(source: Source, password: str | None):
             url = urlunsplit((parts.scheme, f"{user}:{quote(password, safe='')}@{parts.netloc}", parts.path,
                               parts.query, parts.fragment))
         backend = ibis.connect(url)
-    return backend, (backend.sql(source.query) if source.query else backend.table(source.table))
+    if not source.query:
+        return backend, backend.table(source.table)
+    if source.scheme in ("postgresql", "postgres"):
+        # Ibis learns a query's columns from a temporary view, which a read-only session cannot create: ask
+        # PostgreSQL for the columns of zero rows instead.
+        return backend, backend.sql(source.query, schema=_postgres_schema(backend, source.query))
+    return backend, backend.sql(source.query)
+
+
+def _postgres_schema(backend, query: str):
+    import ibis
+    from ibis.backends.sql.datatypes import PostgresType
+
+    with backend.con.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM ({query}) AS _q LIMIT 0")
+        described = [(d.name, d.type_code) for d in cursor.description]
+        types = dict(cursor.execute("SELECT oid, format_type(oid, NULL) FROM pg_type WHERE oid = ANY(%s)",
+                                    ([oid for _, oid in described],)).fetchall())
+    backend.con.rollback()
+    return ibis.schema({name: PostgresType.from_string(types[oid]) for name, oid in described})
 
 
 def _files(source: Source):
