@@ -78,4 +78,14 @@ def spark_views(session, kinds=tuple(KINDS)) -> None:
     """The sample's tables as temporary views of `session`."""
     for kind in kinds:
         data = frame(kind)
-        session.createDataFrame(data.astype(object).where(data.notna(), None)).createOrReplaceTempView(kind)
+        columns = {}
+        for name in data.columns:  # Spark reads Python values: datetimes, floats, str and None
+            values = data[name]
+            if pd.api.types.is_datetime64_any_dtype(values):
+                columns[name] = [None if pd.isna(v) else v.to_pydatetime() for v in values]
+            elif values.dtype == object:
+                columns[name] = [None if pd.isna(v) else v for v in values]
+            else:
+                columns[name] = values.tolist()
+        rows = list(zip(*columns.values()))
+        session.createDataFrame(rows, schema=list(data.columns), samplingRatio=None).createOrReplaceTempView(kind)
