@@ -111,7 +111,8 @@ def one(kind: str, arg: str) -> dict:
     else:
         raise SystemExit(f"unknown measurement {kind}")
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "rows_out": len(out), "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "rows_out": len(out), "rss_mb": rss}
 
 
 def measure(kind: str, arg: str, repeat: int = 1) -> dict:

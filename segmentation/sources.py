@@ -75,7 +75,7 @@ def split_password(url: str) -> tuple[str, str | None]:
 
 def is_source(location: Any) -> bool:
     """True when `location` is a URL, a folder or a glob rather than one file."""
-    if isinstance(location, Source):
+    if isinstance(location, (Source, Connected)):
         return True
     if not isinstance(location, (str, Path)):
         return False
@@ -210,6 +210,29 @@ class Connected:
                                 "a query that returns one row per customer.")
             return _to_pandas(self.expr)
 
+    def tables(self) -> list[str]:
+        """The tables and views the connection can read (a folder has one: its files)."""
+        if self.source.kind == "files":
+            return []
+        with errors(self):
+            return sorted(self.backend.list_tables())
+
+    def with_table(self, table: str | None = None, query: str | None = None) -> Connected:
+        """The same live connection reading another table or query (the app's table picker)."""
+        source = Source(self.source.location, table=table, query=query)
+        if source.kind != "files" and not (table or query):
+            raise DataError(f"{redact(source.location)}: pick a table or write a query.")
+        if query:
+            check_query(query, _DIALECTS.get(source.scheme))
+        with errors(source, self.secrets):
+            if source.kind == "files":
+                expr = self.expr if not query else _files_query(self.backend, self.expr, query)
+            elif query and source.scheme in ("postgresql", "postgres"):
+                expr = self.backend.sql(query, schema=_postgres_schema(self.backend, query))
+            else:
+                expr = self.backend.sql(query) if query else self.backend.table(table)
+        return Connected(source, self.backend, expr, self.secrets)
+
     def execute(self, expr):
         """Run an Ibis expression on this connection: a DataFrame (a table) or a value (a scalar)."""
         with errors(self):
@@ -283,6 +306,8 @@ def open_source(location: Source | str | Path, *, table: str | None = None, quer
                 password: str | None = None) -> Connected:
     """Connect to a source and name its table. A password comes in `password` or inside the URL; it is handed
     to the driver and forgotten. Raises DataError naming the source (password masked) when anything fails."""
+    if isinstance(location, Connected):
+        return location
     if isinstance(location, Source):
         source, url_password = location, None
         table, query = location.table, location.query
@@ -376,9 +401,13 @@ def _files(source: Source):
     else:
         expr = backend.read_csv(pattern, union_by_name=True)
     if source.query:  # a query over the files: FROM source
-        backend.create_view("source", expr, overwrite=True)
-        expr = backend.sql(source.query)
+        expr = _files_query(backend, expr, source.query)
     return backend, expr
+
+
+def _files_query(backend, files, query: str):
+    backend.create_view("source", files, overwrite=True)
+    return backend.sql(query)
 
 
 _SPARK: dict[str, Any] = {}

@@ -250,3 +250,47 @@ def test_a_plain_file_never_imports_ibis(tmp_path):
             "print('ibis' in sys.modules, 'sqlglot' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.stdout.strip().splitlines()[-1] == "False False"
+
+
+# -- the app ----------------------------------------------------------------------------------------------------
+def test_app_connects_previews_and_loads_a_database_table(tmp_path):
+    """Connect a DuckDB file, pick the transactions table, see its first rows, load it: the customer table comes
+    from the database, and the password typed is gone from the session once connected."""
+    from tests.apptest import app
+
+    path = sd.duckdb_file(tmp_path / "shop.duckdb")
+    at = app()
+    at.run()
+    at.text_input(key="connect_url").set_value(f"duckdb:///{path}")
+    at.text_input(key="connect_password").set_value("hunter22")
+    next(b for b in at.button if b.label == "Connect").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert "connect_password" not in at.session_state or at.session_state["connect_password"] in ("", None)
+    at.selectbox(key="connect_table").set_value("transactions")
+    at.run()
+    preview = [d.value for d in at.dataframe]
+    assert any(list(frame.columns) == ["invoice_id", "customer_id", "invoice_date", "amount"] for frame in preview)
+    at.button(key="connect_load").click()
+    at.run()
+    assert not at.exception and not at.error
+    data = at.session_state["dataset"]
+    assert set(data.remote) == {"transactions"}
+    # The sample's customers (loaded first) stay; their purchases now come from the database.
+    expected = Dataset.read(customers=sd.SAMPLE / "customers.csv",
+                            transactions=sd.SAMPLE / "transactions.csv").customer_table().frame
+    pd.testing.assert_series_equal(data.customer_table().frame["monetary"].sort_index(),
+                                   expected["monetary"].sort_index())
+
+
+def test_app_connect_error_is_one_message_without_password():
+    from tests.apptest import app
+
+    at = app()
+    at.run()
+    at.text_input(key="connect_url").set_value(f"postgresql://ann:hunter22@127.0.0.1:{free_port()}/shop")
+    next(b for b in at.button if b.label == "Connect").click()
+    at.run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "check the host and port" in errors[0] and "hunter22" not in errors[0]

@@ -137,7 +137,6 @@ def _returns(prep: Prepared, t, sample: pd.DataFrame, roles: dict[str, str], val
     cancelled invoice number (C536379 among plain numbers), a negative quantity, a refund-like type or
     status, a negative amount. Which columns to read is judged by name, as find_returns does; what the
     values are (cancellation or id scheme, which status words) is judged on counts from the engine."""
-    import ibis
 
     from .. import cleaning as c
 
