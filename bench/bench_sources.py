@@ -134,7 +134,8 @@ def postgres_rows(url: str, rows: int) -> None:
     with psycopg.connect(url, autocommit=True) as pg:
         pg.execute("CREATE TABLE invoices AS SELECT 'c' || lpad((i::bigint %% %s)::text, 7, '0') AS customer_id, "
                    "DATE '2024-01-01' + (i::bigint * 7919 %% 366)::int AS invoice_date, "
-                   "round(((i::bigint * 31 %% 20000) / 100.0 - 10)::numeric, 2) AS amount FROM generate_series(1, %s) i",
+                   "round(((i::bigint * 31 %% 20000) / 100.0 - 10)::numeric, 2) AS amount "
+                   "FROM generate_series(1, %s) i",
                    (customers, rows))
         pg.execute("ANALYZE invoices")
 
