@@ -120,7 +120,7 @@ def movements_sql() -> str:
     """cm, horizon -> one row per movement (see the module docstring). A customer whose last month with MRR
     is before the as-of month churns in the month after it; a gap of zero months ends in a reactivation."""
     return """
-WITH seq AS (
+WITH seq AS MATERIALIZED (  -- read twice below: one window pass, not two
     SELECT customer, grp, month, mrr,
            lag(month) OVER w AS prev_month, lag(mrr) OVER w AS prev_mrr, lead(month) OVER w AS next_month
     FROM cm
