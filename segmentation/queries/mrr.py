@@ -24,12 +24,15 @@ consecutive months is exactly one movement row.
 
 The views the statements read: `tx` (the rows, returns already netted, see `revenue`), `horizon(as_of,
 as_of_month, covered_to)` and, for a split by customer, `groups(customer, grp)` keyed by id as text.
+Months are whole numbers (year * 12 + month - 1) until the output, which gives each month's first day:
+comparing and stepping numbers is cheaper than calendar arithmetic on every customer-month.
 Column names come from the user, so they are quoted.
 """
 
 from __future__ import annotations
 
-__all__ = ["MOVEMENTS", "NO_GROUP", "horizon_sql", "customer_months_sql", "movements_sql", "monthly_sql"]
+__all__ = ["MOVEMENTS", "NO_GROUP", "horizon_sql", "customer_months_sql", "movements_sql", "monthly_sql",
+           "movement_rows_sql"]
 
 MOVEMENTS = ("new", "expansion", "contraction", "churned", "reactivation")
 # Group label for customers the split does not cover.
@@ -38,6 +41,16 @@ NO_GROUP = "(none)"
 DAYS_PER_MONTH = 365.25 / 12
 # MRR is compared at this many decimals: sums of the same cents in another order must not read as a change.
 DECIMALS = 6
+
+
+def _month_number(expr: str) -> str:
+    """SQL: the month of a date or timestamp as a number, year * 12 + month - 1."""
+    return f"CAST(year({expr}) * 12 + month({expr}) - 1 AS INTEGER)"
+
+
+def _month_start(expr: str) -> str:
+    """SQL: the first day of a month number, as a timestamp."""
+    return f"make_timestamp(CAST(({expr}) // 12 AS BIGINT), CAST(({expr}) % 12 + 1 AS BIGINT), 1, 0, 0, 0)"
 
 
 def _ident(name: str) -> str:
@@ -49,7 +62,7 @@ def horizon_sql(*, date: str, has_as_of: bool) -> str:
     does not cover. A month is complete when the data covers it to its last day."""
     as_of = "CAST(? AS TIMESTAMP)" if has_as_of else f"(SELECT CAST(max({_ident(date)}) AS TIMESTAMP) FROM tx)"
     return f"""
-SELECT h.as_of, date_trunc('month', h.as_of) AS as_of_month, CAST(h.as_of AS DATE) + INTERVAL 1 DAY AS covered_to
+SELECT h.as_of, {_month_number("h.as_of")} AS as_of_month, CAST(h.as_of AS DATE) + INTERVAL 1 DAY AS covered_to
 FROM (SELECT {as_of} AS as_of) h
 """
 
@@ -82,18 +95,18 @@ def customer_months_sql(*, customer_id: str, date: str, amount: str, service_sta
         months = f"CASE {' '.join(parts)} ELSE 1 END"
         rows = f"""
 spans AS (
-    SELECT {cid} AS customer, date_trunc('month', {start}) AS first_month, {money} AS amount, {months} AS n
+    SELECT {cid} AS customer, {_month_number(start)} AS first_month, {money} AS amount, {months} AS n
     FROM tx, horizon h
     WHERE {keep}
 ),
 rows AS (
-    SELECT customer, first_month + to_months(CAST(k AS INTEGER)) AS month, amount / n AS amount
+    SELECT customer, CAST(first_month + k AS INTEGER) AS month, amount / n AS amount
     FROM (SELECT customer, first_month, amount, n, unnest(range(n)) AS k FROM spans)
 )"""
     else:
         rows = f"""
 rows AS (
-    SELECT {cid} AS customer, date_trunc('month', {day}) AS month, {money} AS amount
+    SELECT {cid} AS customer, {_month_number(day)} AS month, {money} AS amount
     FROM tx, horizon h
     WHERE {keep}
 )"""
@@ -129,23 +142,22 @@ WITH seq AS MATERIALIZED (  -- read twice below: one window pass, not two
 own AS (
     SELECT customer, grp, month,
            CASE WHEN prev_month IS NULL THEN 'new'
-                WHEN prev_month + INTERVAL 1 MONTH < month THEN 'reactivation'
+                WHEN prev_month + 1 < month THEN 'reactivation'
                 WHEN mrr > prev_mrr THEN 'expansion'
                 WHEN mrr < prev_mrr THEN 'contraction' END AS movement,
-           CASE WHEN prev_month + INTERVAL 1 MONTH = month THEN prev_mrr ELSE 0 END AS mrr_before,
+           CASE WHEN prev_month + 1 = month THEN prev_mrr ELSE 0 END AS mrr_before,
            mrr AS mrr_after
     FROM seq
 ),
 lost AS (
-    SELECT s.customer, s.grp, s.month + INTERVAL 1 MONTH AS month, 'churned' AS movement,
+    SELECT s.customer, s.grp, s.month + 1 AS month, 'churned' AS movement,
            s.mrr AS mrr_before, CAST(0 AS DOUBLE) AS mrr_after
     FROM seq s, horizon h
-    WHERE (s.next_month IS NULL OR s.next_month > s.month + INTERVAL 1 MONTH) AND s.month < h.as_of_month
+    WHERE (s.next_month IS NULL OR s.next_month > s.month + 1) AND s.month < h.as_of_month
 )
-SELECT customer, grp, CAST(month AS TIMESTAMP) AS month, movement, mrr_before, mrr_after
-FROM own WHERE movement IS NOT NULL
+SELECT customer, grp, month, movement, mrr_before, mrr_after FROM own WHERE movement IS NOT NULL
 UNION ALL
-SELECT customer, grp, CAST(month AS TIMESTAMP), movement, mrr_before, mrr_after FROM lost
+SELECT customer, grp, month, movement, mrr_before, mrr_after FROM lost
 """
 
 
@@ -155,7 +167,7 @@ def monthly_sql() -> str:
         f"coalesce(sum(abs(mrr_after - mrr_before)) FILTER (WHERE movement = '{m}'), 0) AS {m}" for m in MOVEMENTS)
     return f"""
 WITH months AS (
-    SELECT unnest(generate_series(min(cm.month), any_value(h.as_of_month), INTERVAL 1 MONTH)) AS month
+    SELECT unnest(range(min(cm.month), any_value(h.as_of_month) + 1)) AS month
     FROM cm, horizon h
 ),
 grid AS (SELECT g.grp, m.month FROM (SELECT DISTINCT grp FROM cm) g, months m),
@@ -165,11 +177,20 @@ moved AS (
            {sums}
     FROM moves GROUP BY grp, month
 )
-SELECT g.grp, CAST(g.month AS TIMESTAMP) AS month, coalesce(l.mrr, 0) AS mrr, coalesce(l.customers, 0) AS customers,
+SELECT g.grp, {_month_start("g.month")} AS month, coalesce(l.mrr, 0) AS mrr,
+       coalesce(l.customers, 0) AS customers,
        {", ".join(f"coalesce(v.{m}, 0) AS {m}" for m in MOVEMENTS)},
-       g.month + INTERVAL 1 MONTH <= h.covered_to AS complete
+       {_month_start("g.month + 1")} <= h.covered_to AS complete
 FROM grid g CROSS JOIN horizon h
 LEFT JOIN levels l ON l.grp = g.grp AND l.month = g.month
 LEFT JOIN moved v ON v.grp = g.grp AND v.month = g.month
 ORDER BY g.grp, g.month
+"""
+
+
+def movement_rows_sql() -> str:
+    """moves -> the movement rows with each month as its first day (unsorted: sorting every row costs more
+    than computing them)."""
+    return f"""
+SELECT customer, grp, {_month_start("month")} AS month, movement, mrr_before, mrr_after FROM moves
 """
