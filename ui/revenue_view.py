@@ -17,8 +17,8 @@ from ui.memo import memo
 SHOWN = "mrr_table"
 SEGMENT = "Segment"
 ALL = "All"
-# Gains up in greens, losses down in warm colours: read at a glance without a legend.
-COLOURS = {"new": "#1b7837", "expansion": "#7fbf7b", "reactivation": "#5aae61", "contraction": "#f4a582",
+# Gains up in greens (coming back in blue), losses down in warm colours: read at a glance.
+COLOURS = {"new": "#1b7837", "expansion": "#7fbf7b", "reactivation": "#4393c3", "contraction": "#f4a582",
            "churned": "#b2182b"}
 LABELS = {"new": "New", "expansion": "Expansion", "reactivation": "Reactivation", "contraction": "Contraction",
           "churned": "Churned"}
@@ -48,6 +48,7 @@ def render(dataset: Any, segmentation: Any) -> None:
     st.caption(f"MRR from {moves.source}. MRR(m) = MRR(m-1) + new + expansion + reactivation - contraction - "
                "churned; quick ratio = (new + expansion + reactivation) / (contraction + churned).")
     _headline(table)
+    st.altair_chart(mrr_chart(table), width="stretch")
     st.altair_chart(movements_chart(table), width="stretch")
     for note in moves.notes:
         st.caption(note)
@@ -83,34 +84,61 @@ def _headline(table: pd.DataFrame) -> None:
                         "was lost.")
 
 
+def mrr_chart(table: pd.DataFrame) -> alt.LayerChart:
+    """MRR month by month as a line; the unfinished month faded and labelled. Drawn above the movements chart,
+    not on a second y axis of it: bars around zero and a level far above it read wrongly against each other."""
+    frame = _frame(table)
+    line = alt.Chart(frame).mark_line(point=True, color="#333333").encode(
+        x=_x(labels=False), y=alt.Y("mrr:Q", title="MRR", axis=_Y_AXIS), opacity=_FADED,
+        tooltip=[_MONTH, alt.Tooltip("mrr:Q", format=",.2f", title="MRR"), _STATE])
+    return alt.layer(line, _unfinished_labels(frame, "mrr")).properties(height=150)
+
+
 def movements_chart(table: pd.DataFrame) -> alt.LayerChart:
-    """Stacked bars per month (gains up, contraction and churn down) with MRR as a line on its own axis; the
-    unfinished month is faded and labelled."""
-    frame = table.assign(label=table["month"].dt.strftime("%Y-%m"),
-                         state=table["complete"].map({True: "complete", False: "unfinished"}))
-    bars = frame.melt(id_vars=["label", "state"], value_vars=list(MOVEMENTS), var_name="movement",
-                     value_name="size")
+    """Stacked bars per month: gains up, contraction and churn down; the unfinished month faded and labelled,
+    and kept out of the scale: its churn so far (customers who have not paid yet) would dwarf every other month."""
+    frame = _frame(table)
+    bars = frame.melt(id_vars=["label", "state", "complete"], value_vars=list(MOVEMENTS), var_name="movement",
+                      value_name="size")
     bars["value"] = bars["size"].where(bars["movement"].isin(GAINS), -bars["size"])
     bars["movement"] = bars["movement"].map(LABELS)
-    x = alt.X("label:O", title=None, axis=alt.Axis(labelAngle=-45))
-    stack = alt.Chart(bars).mark_bar().encode(
-        x=x, y=alt.Y("value:Q", stack="zero", title="Movement (MRR)"),
-        color=alt.Color("movement:N", title=None, scale=alt.Scale(domain=[LABELS[m] for m in MOVEMENTS],
-                                                                   range=[COLOURS[m] for m in MOVEMENTS])),
-        order=alt.Order("value:Q"),
-        opacity=alt.condition(alt.datum.state == "unfinished", alt.value(0.35), alt.value(1.0)),
-        tooltip=[alt.Tooltip("label:O", title="month"), "movement:N", alt.Tooltip("value:Q", format=",.2f"),
-                 alt.Tooltip("state:N", title="month is")])
-    line = alt.Chart(frame).mark_line(point=True, color="#333333").encode(
-        x=x, y=alt.Y("mrr:Q", title="MRR"),
-        strokeDash=alt.StrokeDash("state:N", title=None, scale=alt.Scale(domain=["complete", "unfinished"],
-                                                                        range=[[1, 0], [4, 3]])),
-        tooltip=[alt.Tooltip("label:O", title="month"), alt.Tooltip("mrr:Q", format=",.2f", title="MRR"),
-                 alt.Tooltip("state:N", title="month is")])
-    unfinished = frame[~frame["complete"]]
-    marks = alt.Chart(unfinished).mark_text(dy=-8, color="#666666", fontStyle="italic").encode(
-        x=x, y=alt.Y("mrr:Q"), text=alt.value("unfinished"))
-    return alt.layer(stack, alt.layer(line, marks)).resolve_scale(y="independent").properties(height=340)
+    scaled = bars[bars["complete"]] if bars["complete"].any() else bars
+    up = scaled[scaled["value"] > 0].groupby("label")["value"].sum()
+    down = scaled[scaled["value"] < 0].groupby("label")["value"].sum()
+    high, low = (float(up.max()) if len(up) else 0.0), (float(down.min()) if len(down) else 0.0)
+    pad = 0.05 * ((high - low) or 1.0)
+    stack = alt.Chart(bars).mark_bar(clip=True).encode(
+        x=_x(), y=alt.Y("value:Q", stack="zero", title="Movement (MRR)", axis=_Y_AXIS,
+                        scale=alt.Scale(domain=[low - pad, high + pad], nice=False)),
+        # The legend on top keeps the plot as wide as the MRR line's above it, so the months line up.
+        color=alt.Color("movement:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=[LABELS[m] for m in MOVEMENTS], range=[COLOURS[m] for m in MOVEMENTS])),
+        order=alt.Order("value:Q"), opacity=_FADED,
+        tooltip=[_MONTH, "movement:N", alt.Tooltip("size:Q", format=",.2f", title="MRR"), _STATE])
+    ceiling = frame[["label", "complete"]].assign(value=high + pad * 0.5)
+    return alt.layer(stack, _unfinished_labels(ceiling, "value")).properties(height=280)
+
+
+# The y axes of both charts take the same room, so their months line up one above the other.
+_Y_AXIS = alt.Axis(minExtent=70, maxExtent=70)
+_FADED = alt.condition(alt.datum.state == "unfinished", alt.value(0.35), alt.value(1.0))
+_MONTH = alt.Tooltip("label:O", title="month")
+_STATE = alt.Tooltip("state:N", title="month is")
+
+
+def _frame(table: pd.DataFrame) -> pd.DataFrame:
+    return table.assign(label=table["month"].dt.strftime("%Y-%m"),
+                        state=table["complete"].map({True: "complete", False: "unfinished"}))
+
+
+def _x(*, labels: bool = True) -> alt.X:
+    return alt.X("label:O", title=None, axis=alt.Axis(labelAngle=-45, labels=labels, ticks=labels))
+
+
+def _unfinished_labels(frame: pd.DataFrame, field: str) -> alt.Chart:
+    """"unfinished" above the months the data does not cover to their end."""
+    return alt.Chart(frame[~frame["complete"]]).mark_text(dy=-10, color="#666666", fontStyle="italic").encode(
+        x=alt.X("label:O"), y=alt.Y(f"{field}:Q"), text=alt.value("unfinished"))
 
 
 def _shown(table: pd.DataFrame) -> pd.DataFrame:
