@@ -161,7 +161,8 @@ def _drill_down(moves: Any, table: pd.DataFrame, group: str | None) -> None:
         st.caption(f"No {LABELS[movement].lower()} in {month}.")
         return
     st.caption(f"{len(shown):,} customers, {shown['change'].sum():+,.2f} of MRR.")
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_config={"split": st.column_config.TextColumn(moves.split)} if moves.split else None)
     data = neutralise_frame(shown).to_csv(index=False).encode("utf-8")
     st.download_button("Download these customers (CSV)", data, file_name=f"mrr_{movement}_{month}.csv",
                        mime="text/csv", key="mrr_download", icon=":material/download:")
@@ -174,10 +175,11 @@ def _downgrades(moves: Any) -> None:
         st.caption(f"Over the last {DOWNGRADE_MONTHS} complete months; split by a segment or a column to compare "
                    "groups.")
     else:
-        st.caption(f"Per {moves.split}, over the last {DOWNGRADE_MONTHS} complete months: customers who moved to a "
-                   "smaller plan (downgraded) and the MRR it cost; churned customers apart. Monitor the groups at the "
-                   "top.")
+        st.caption(f"Per {moves.split}, over the last {DOWNGRADE_MONTHS} complete months: customers whose MRR went "
+                   "down but not to zero (downgraded) and the MRR it cost; churned customers apart. Monitor the groups "
+                   "at the top.")
     st.dataframe(down, hide_index=True, width="stretch", column_config={
+        "split": st.column_config.TextColumn(moves.split),
         "downgrade_rate": st.column_config.NumberColumn("downgrade rate", format="percent"),
         "mrr_lost": st.column_config.NumberColumn("MRR lost to downgrades", format="%.2f"),
         "churned_mrr": st.column_config.NumberColumn("MRR lost to churn", format="%.2f")})
