@@ -541,7 +541,7 @@ class _Cursor:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         if self.postgres:
-            self._last = self.conn.execute(sql.replace("?", "%s"), list(params))
+            self._last = self.conn.execute(sql.replace("%", "%%").replace("?", "%s"), list(params))
         else:
             self._last = self.conn.execute(sql, list(params))
 
