@@ -12,7 +12,7 @@ from segmentation.export import matrices_workbook, neutralise_frame
 from ui import state
 from ui.customers import require_customers
 from ui.loading import customer_id_pending
-from ui.memo import memo
+from ui.memo import shared
 
 
 st.title("Cohorts")
@@ -87,9 +87,9 @@ def _why_missing() -> str:
 
 
 seg_key = segmentation.fingerprint if split == "Segment" else None
-key = (state.dataset().version, period, by_signup, split, seg_key, int(min_customers))
+key = (state.dataset().fingerprint, period, by_signup, split, seg_key, int(min_customers))
 try:
-    result = memo("cohorts", key, _compute)
+    result = shared("cohorts", key, _compute)
 except DataError as exc:
     st.error(str(exc), icon=":material/error:")
     st.page_link("views/data.py", label="Check the column roles on the Data page", icon=":material/upload_file:")
@@ -118,7 +118,7 @@ st.caption(f"{view.n_cohorts} cohorts by {period} up to {result.as_of:%Y-%m-%d},
 for note in result.notes:
     st.caption(f":material/info: {note}")
 if activity is not None and not by_signup:
-    gap = memo("cohort_gap", key[:1], lambda: typical_gap_days(activity.frame, customer_id=activity.customer_id,
+    gap = shared("cohort_gap", key[:1], lambda: typical_gap_days(activity.frame, customer_id=activity.customer_id,
                                                                date=activity.date))
     period_days = {"month": 30.4, "quarter": 91.3}[period]
     if gap is not None and gap > 1.5 * period_days:

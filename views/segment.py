@@ -14,7 +14,7 @@ from segmentation.variables import default_variables, empty_share
 from segmentation.validation import evaluate, mirroring_variables
 from ui import state
 from ui.customers import customer_table_or_stop, require_customers
-from ui.memo import memo
+from ui.memo import memo, shared
 from ui.scorecard import sample_rules_text, show_scorecard
 
 
@@ -22,9 +22,10 @@ st.title("Segment")
 require_customers("segments are built from them.")
 frame = customer_table_or_stop()
 
-# Results depend on the data and on the confirmed roles: the dataset's version stands for both.
+# Results depend on the data and on the confirmed roles: the dataset's fingerprint stands for both, and
+# sessions holding the same data share them (ui.memo.shared).
 data_version = state.data_version()  # widget keys: start fresh on new data, keep choices on role edits
-version = state.dataset().version
+version = state.dataset().fingerprint
 for note in state.get(state.CUSTOMER_NOTES, ()):
     st.warning(note, icon=":material/link_off:")
 customer_roles = state.roles()["customers"]
@@ -77,7 +78,7 @@ if method == "K-means":
     mirrored: list[str] = []
     if outcome is not None and numeric and outcome_problem(frame, customer_roles, outcome) is None:
         try:
-            mirrored = list(memo("mirrors", (version, outcome, numeric),
+            mirrored = list(shared("mirrors", (version, outcome, numeric),
                                  lambda: mirroring_variables(frame, numeric, outcome)))
         except DataError:
             mirrored = []
@@ -117,7 +118,7 @@ if method == "K-means":
                 col.caption(f"matched by level ({frame[var].nunique()} values): K-prototypes")
     transform_key = tuple(sorted(transforms.items()))
     try:
-        sweep = memo("sweep", (version, tuple(variables), transform_key),
+        sweep = shared("sweep", (version, tuple(variables), transform_key),
                      lambda: kprototypes.sweep_clusters(frame, variables, random_state=0, transforms=transforms))
     except DataError as exc:
         st.error(str(exc))
@@ -136,7 +137,7 @@ if method == "K-means":
     st.caption(sweep.reason)
     with st.expander("How k was chosen", expanded=False):
         st.altair_chart(sweep_chart(sweep, chosen_k=k), width="stretch")
-    segmentation = memo("kmeans", (version, tuple(variables), transform_key, k),
+    segmentation = shared("kmeans", (version, tuple(variables), transform_key, k),
                         lambda: kprototypes.fit_clusters(frame, variables, k=k, random_state=0, transforms=transforms,
                                                          categories={v: categories.get(v) for v in variables
                                                                      if categories.get(v)}))
@@ -157,7 +158,7 @@ elif method == "RFM":
         st.error(str(exc))
         st.stop()
     grid_key = tuple(map(tuple, grid.astype(str).to_numpy()))
-    segmentation = memo("rfm", (version, monetary, grid_key),
+    segmentation = shared("rfm", (version, monetary, grid_key),
                         lambda: rfm.fit_rfm(frame, monetary=monetary, grid=grid_map))
     with st.expander("Score thresholds (what each R, F and M score means)", expanded=False):
         st.markdown("\n".join(f"- {line}" for line in rfm.thresholds_text(segmentation)))
@@ -168,7 +169,7 @@ else:
                         height=180, key=f"rules_text_{data_version}")
     try:
         parsed = rules.parse_rules(text)
-        segmentation = memo("rules", (version, text), lambda: rules.fit_rules(frame, parsed))
+        segmentation = shared("rules", (version, text), lambda: rules.fit_rules(frame, parsed))
     except DataError as exc:
         st.error(str(exc))
         st.stop()
@@ -185,7 +186,7 @@ if segmentation.notes:
 # -- live validation -------------------------------------------------------------------------------
 def _validate(kpi: str | None):
     kind = outcome_kinds.get(kpi)
-    return memo("validation", (version, segmentation.fingerprint, kpi, kind),
+    return shared("validation", (version, segmentation.fingerprint, kpi, kind),
                 lambda: evaluate(frame, segmentation, outcome=kpi, revenue=revenue_column, random_state=0,
                                  outcome_kind=kind))
 
