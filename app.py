@@ -8,9 +8,11 @@ from pathlib import Path
 import streamlit as st
 
 from ui import state
+from ui.access import gate
 from ui.loading import load_sample
 
 st.set_page_config(page_title="Segmentation workbench", page_icon=":material/donut_small:", layout="wide")
+gate()  # served on a network address, nothing shows before a login (ui/access.py)
 
 HERE = Path(__file__).resolve().parent
 PAGES = [
