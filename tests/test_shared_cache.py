@@ -19,6 +19,14 @@ from tests.apptest import app
 from ui.memo import SharedCache, shared_cache
 
 
+@pytest.fixture(autouse=True)
+def _no_background_warm_up(monkeypatch):
+    """The app's warm-up thread would fill the cache while these tests count what the pages compute."""
+    from ui import warm
+
+    monkeypatch.setenv(warm.WARM_ENV, "0")
+
+
 def _customers(rows: int = 30, name: str = "customers.csv") -> tuple[str, bytes]:
     frame = pd.DataFrame({"customer_id": [f"C{i:03d}" for i in range(rows)],
                           "mrr": [10.0 * (i % 7) for i in range(rows)],
@@ -136,3 +144,24 @@ def test_a_second_session_on_the_sample_reuses_every_result_and_no_page_changes_
     assert not second.exception
     after = _digests()
     assert {key: after[key] for key in before} == before  # every shared result as it was made
+
+
+def test_the_warm_up_computes_what_the_first_segment_and_profiles_visits_read(monkeypatch):
+    from segmentation.io import load_table
+    from ui import state, warm
+    from ui.loading import SAMPLE_DIR, SAMPLE_FILES
+
+    shared_cache().clear()
+    sample = Dataset.from_tables({kind: load_table(SAMPLE_DIR / file) for kind, file in SAMPLE_FILES.items()},
+                                 source=state.SAMPLE_SOURCE)
+    warm._warm(sample)
+    assert {"imports", "customer table", "segments", "profiles"} <= set(warm.timings)
+    warmed = [key for key, _ in shared_cache().items()]
+
+    at = app()
+    at.run()
+    at.switch_page("views/segment.py").run()
+    at.switch_page("views/profiles.py").run()
+    assert not at.exception
+    computed = [key[0] for key, _ in shared_cache().items() if key not in warmed]
+    assert computed == ["over_index"]  # the first visits computed nothing heavy themselves (over_index: 0.02 s)
