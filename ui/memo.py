@@ -16,6 +16,11 @@ out; here the key is the digest the Dataset computed once, and the result is han
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
+import gc
+import logging
 import os
 import threading
 import time
@@ -25,7 +30,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-__all__ = ["memo", "shared", "shared_cache", "SharedCache", "SHARED_ENTRIES_ENV", "SHARED_TTL_ENV"]
+__all__ = ["memo", "shared", "shared_cache", "SharedCache", "SHARED_ENTRIES_ENV", "SHARED_TTL_ENV", "tidy"]
 
 T = TypeVar("T")
 _MEMO = "_session_memo"
@@ -140,4 +145,65 @@ def shared_cache() -> SharedCache:
 def shared(name: str, key: Hashable, compute: Callable[[], T]) -> T:
     """The result for (name, key), computed at most once at a time for the whole server; `key` must say
     everything the result depends on (the Dataset's and Segmentation's fingerprints, the settings)."""
+    _start_tidying()
     return _SHARED.get(name, key, compute)
+
+
+# -- giving memory back -----------------------------------------------------------------------------------
+_LOG = logging.getLogger(__name__)
+_TIDY_SECONDS = 30.0
+_TIDYING = threading.Event()
+
+
+def tidy() -> int:
+    """Let go of what nobody uses any more and hand the freed memory back to the system; returns the shared
+    results dropped.
+
+    Drops shared results past their time-to-live, and the state of sessions that ended longer ago than
+    Streamlit keeps them for a reconnect (`server.disconnectedSessionTTL`, 120 s): Streamlit only looks at
+    that clock when another session connects, so on a server everyone has left their uploads and memos
+    would otherwise stay. Then asks glibc to return freed heap pages (without it, the process keeps its
+    peak size).
+    """
+    before = len(_SHARED._entries)
+    dropped = before - len(_SHARED)
+    try:
+        from streamlit import runtime
+
+        if runtime.exists():
+            manager = runtime.get_instance()._session_mgr
+            cache = getattr(getattr(manager, "_session_storage", None), "_cache", None)
+            if cache is not None and hasattr(cache, "expire"):
+                with getattr(manager, "_storage_lock", None) or contextlib.nullcontext():
+                    dropped += len(cache.expire() or ())
+    except Exception:  # noqa: BLE001 - Streamlit's internals moved: its own lazy expiry still applies
+        _LOG.debug("could not expire ended sessions", exc_info=True)
+    gc.collect()
+    _trim_heap()
+    return dropped
+
+
+def _trim_heap() -> None:
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        if libc is not None and hasattr(libc, "malloc_trim"):
+            libc.malloc_trim(0)
+    except OSError:  # not glibc: nothing to ask
+        pass
+
+
+def _start_tidying() -> None:
+    if _TIDYING.is_set():
+        return
+    _TIDYING.set()
+
+    def loop() -> None:
+        while True:
+            time.sleep(_TIDY_SECONDS)
+            try:
+                tidy()
+            except Exception:  # noqa: BLE001 - tidying must never take the server down
+                _LOG.debug("tidy failed", exc_info=True)
+
+    threading.Thread(target=loop, daemon=True, name="segmentation-tidy").start()
