@@ -210,3 +210,19 @@ def test_a_warm_up_lost_with_an_idle_worker_is_done_again(monkeypatch):
         assert again is not first and again.result(timeout=30) == 0.0 and maps.warmed
     finally:
         maps.shutdown()
+
+
+def _niceness():
+    import os
+
+    return os.nice(0)
+
+
+def test_the_worker_process_yields_the_cpu_to_the_pages():
+    import os
+
+    worker = umap_worker._Worker(processes=True)
+    try:
+        assert worker.submit(_niceness).result(timeout=60) >= os.nice(0) + 10
+    finally:
+        worker.shutdown()

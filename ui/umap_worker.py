@@ -221,6 +221,11 @@ def _serve_pipe() -> None:
     """Process worker loop over stdin/stdout; ends with the parent (EOF, or the watchdog mid-job)."""
     results = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything a library prints goes to stderr, never into the result stream
+    try:
+        # A compile takes a core for 30-50 s; on a shared server the pages people are waiting for come first.
+        os.nice(10)
+    except (AttributeError, OSError):
+        pass
     sys.stdout = sys.stderr
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     jobs = sys.stdin.buffer
