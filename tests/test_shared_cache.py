@@ -146,7 +146,7 @@ def test_a_second_session_on_the_sample_reuses_every_result_and_no_page_changes_
     assert {key: after[key] for key in before} == before  # every shared result as it was made
 
 
-def test_the_warm_up_computes_what_the_first_segment_and_profiles_visits_read(monkeypatch):
+def test_the_warm_up_computes_what_the_first_segment_profiles_and_cohorts_visits_read():
     from segmentation.io import load_table
     from ui import state, warm
     from ui.loading import SAMPLE_DIR, SAMPLE_FILES
@@ -155,13 +155,14 @@ def test_the_warm_up_computes_what_the_first_segment_and_profiles_visits_read(mo
     sample = Dataset.from_tables({kind: load_table(SAMPLE_DIR / file) for kind, file in SAMPLE_FILES.items()},
                                  source=state.SAMPLE_SOURCE)
     warm._warm(sample)
-    assert {"imports", "customer table", "segments", "profiles"} <= set(warm.timings)
+    assert {"imports", "customer table", "segments", "profiles", "cohorts", "charts"} <= set(warm.timings)
     warmed = [key for key, _ in shared_cache().items()]
 
     at = app()
     at.run()
     at.switch_page("views/segment.py").run()
     at.switch_page("views/profiles.py").run()
+    at.switch_page("views/cohorts.py").run()
     assert not at.exception
     computed = [key[0] for key, _ in shared_cache().items() if key not in warmed]
     assert computed == ["over_index"]  # the first visits computed nothing heavy themselves (over_index: 0.02 s)

@@ -66,6 +66,8 @@ def _warm(dataset: Any) -> None:
 
             frame = dataset.customer_table().frame
             _step("profiles", lambda: profiles_of(dataset, frame, *made))
+        _step("cohorts", lambda: _cohorts(dataset))
+        _step("charts", _chart)
     except Exception:  # noqa: BLE001 - the page computes the same and says what is wrong
         _LOG.debug("warm-up stopped", exc_info=True)
     finally:
@@ -86,3 +88,18 @@ def _imports() -> None:
     import segmentation.profiles  # noqa: F401
     import segmentation.projection  # noqa: F401
     import segmentation.validation  # noqa: F401
+
+
+def _cohorts(dataset: Any) -> None:
+    from ui.cohort_views import cohorts_of, typical_gap_of
+
+    cohorts_of(dataset)
+    typical_gap_of(dataset)
+
+
+def _chart() -> None:
+    """Altair reads and compiles the Vega-Lite schema the first time a chart is checked (about a second)."""
+    import altair as alt
+    import pandas as pd
+
+    alt.Chart(pd.DataFrame({"x": [1, 2], "y": [3, 4]})).mark_rect().encode(x="x:O", y="y:O").to_dict()
