@@ -9,9 +9,12 @@ import streamlit as st
 
 from ui import state
 from ui import workspace
+from ui.access import gate
 from ui.loading import load_sample
+from ui.warm import warm_up
 
 st.set_page_config(page_title="Segmentation workbench", page_icon=":material/donut_small:", layout="wide")
+gate()  # served on a network address, nothing shows before a login (ui/access.py)
 
 HERE = Path(__file__).resolve().parent
 PAGES = [
@@ -34,6 +37,7 @@ if not state.has_customers() and not st.session_state.get("_sample_offered") \
     sample = load_sample()
     if sample.has_customers:
         state.set_data(sample)
+        warm_up(sample)  # once per server: the sample's first Segment and Profiles visits read finished results
 
 with st.sidebar:
     st.caption("Loaded")

@@ -14,6 +14,12 @@ Note that the other tools are told nothing and guess less: pandas and DuckDB rea
     python bench/bench_load.py                 # default sizes, about 2-3 minutes with generation
     python bench/bench_load.py --big           # 5M-row CSV, 300k-row XLSX
     python bench/bench_load.py --csv-rows 200000 --xlsx-rows 20000 --repeat 1
+
+With --sessions, it loads the app instead: that many headless Chromium sessions at once on one server
+(loopback only), step times and server memory, then the idle memory after they leave (bench/_sessions.py):
+
+    python bench/bench_load.py --sessions 1,3,6,10            # about 6-8 minutes, 3 of them idle
+    python bench/bench_load.py --sessions 1,3 --idle 30        # a short look
 """
 
 from __future__ import annotations
@@ -122,7 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--big", action="store_true", help="5M-row CSV and 300k-row XLSX")
     parser.add_argument("--skip-openpyxl", action="store_true", help="leave out pandas.read_excel with openpyxl")
+    parser.add_argument("--sessions", help="load the app instead: browser sessions per round, such as 1,3,6,10")
+    parser.add_argument("--idle", type=int, default=180, help="with --sessions: seconds to watch the idle memory")
     args = parser.parse_args(argv)
+    if args.sessions:
+        return _sessions([int(n) for n in args.sessions.split(",") if n.strip()], args.idle)
     if args.big:
         args.csv_rows, args.xlsx_rows = 5_000_000, 300_000
     import duckdb
@@ -181,6 +191,18 @@ def main(argv: list[str] | None = None) -> int:
     print(report)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(report, encoding="utf-8")
+    return 0
+
+
+def _sessions(rounds: list[int], idle: int) -> int:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from _sessions import run
+
+    report = run(rounds, idle)
+    print(report)
+    path = RESULTS.parent / "sessions.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(report, encoding="utf-8")
     return 0
 
 

@@ -24,7 +24,10 @@ a cache keyed on the version cannot hand back a stale result.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import pickle
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -41,7 +44,7 @@ from .roles import REQUIRED_ROLES, RoleMap, infer_roles
 from .tables import (DATE_ROLE, KINDS, derived_customers, detect_kind, prepare_table, roll_up_subscriptions,
                      rolled_up_export, with_customers)
 
-__all__ = ["Dataset", "Activity", "NewerExport", "read_file", "read_newer_export"]
+__all__ = ["Dataset", "Activity", "NewerExport", "read_file", "read_newer_export", "table_digest"]
 
 _VERSIONS = itertools.count(1)
 
@@ -55,6 +58,27 @@ class RemoteTable(Table):
     """A table that stays where it lives (`sources.Connected`): `frame` holds its first rows only."""
 
     conn: Any = field(default=None, repr=False)
+
+
+_TABLE_DIGESTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def table_digest(table: Table) -> str:
+    """A digest of a table's values, column names and types, computed once per Table (tables never change)."""
+    known = _TABLE_DIGESTS.get(table)
+    if known is None:
+        frame = table.frame
+        digest = hashlib.sha256(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+        try:
+            digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+        except TypeError:  # a column of unhashable values (lists): its bytes stand for it
+            digest.update(pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL))
+        if isinstance(table, RemoteTable):
+            # Its first rows do not stand for the table: the connection it lives on is part of its identity, so
+            # a reconnect (the data may have changed) never reads results computed before.
+            digest.update(f"{table.name}|{id(table.conn)}|{getattr(table.conn, 'connected_at', '')}".encode())
+        known = _TABLE_DIGESTS[table] = digest.hexdigest()
+    return known
 
 
 def read_file(file: Any, *, sheet: str | None = None, date_order: str | None = None) -> Table:
@@ -128,6 +152,24 @@ class Dataset:
     def __post_init__(self) -> None:
         object.__setattr__(self, "tables", MappingProxyType({k: self.tables[k] for k in KINDS if k in self.tables}))
         object.__setattr__(self, "roles", MappingProxyType({k: self.roles[k] for k in KINDS if k in self.roles}))
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of what the Dataset holds: every table's values, column names and types, the roles (with the
+        outcome kinds and categories), the file names and where the customers came from. Two Datasets read from
+        the same files with the same corrections share it, in any session or process, unlike `version`: a cache
+        keyed on it is shared by everyone who loaded the same data. Each table is hashed once (a role edit
+        reuses it)."""
+        if "fingerprint" not in self._memo:
+            digest = hashlib.sha256()
+            for kind, table in self.tables.items():
+                # The name and header row too: messages computed from a table name its file and rows.
+                digest.update(f"{kind}\0{table_digest(table)}\0{table.name}\0{table.header_row}\0".encode())
+            for kind, role_map in self.roles.items():
+                digest.update(f"{kind}\0{role_map!r}\0".encode())
+            digest.update(f"{self.customers_from}\0{self.source}".encode())
+            self._memo["fingerprint"] = digest.hexdigest()
+        return self._memo["fingerprint"]
 
     # -- reading ------------------------------------------------------------------------------------
     @classmethod

@@ -56,10 +56,17 @@ def test_the_k_slider_shows_the_k_in_use_after_the_variables_change():
     assert at.session_state["segmentation"].params["k"] == 7 == at.slider(key="k").value
 
 
+def _sweeps() -> list:
+    """The k sweeps in the server's shared cache (ui.memo.shared), by key."""
+    from ui.memo import shared_cache
+
+    return [key for (name, key), _ in shared_cache().items() if name == "sweep"]
+
+
 def test_variable_changes_wait_for_apply_and_the_rest_stays_live():
     at = _segment_page()
     before = at.session_state["segmentation"]
-    sweeps = list(at.session_state["_session_memo"]["sweep"])  # the k sweeps computed so far
+    sweeps = _sweeps()  # the k sweeps computed so far
     # Three swaps, no Apply: nothing is refitted, the segments on screen are still the applied ones.
     box = _variables_box(at)
     for chosen in (["logins_30d", "features_adopted"], ["logins_30d", "features_adopted", "seats"],
@@ -68,7 +75,7 @@ def test_variable_changes_wait_for_apply_and_the_rest_stays_live():
         at.run()
         box = _variables_box(at)
     assert at.session_state["segmentation"].fingerprint == before.fingerprint
-    assert list(at.session_state["_session_memo"]["sweep"]) == sweeps
+    assert _sweeps() == sweeps
     # k stays live without Apply.
     at.toggle(key="auto_k").set_value(False).run()
     at.slider(key="k").set_value(4).run()

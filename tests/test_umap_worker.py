@@ -158,3 +158,71 @@ def test_importing_the_worker_module_does_not_import_umap_or_streamlit():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=str(__import__("pathlib").Path(__file__).resolve().parent.parent))
     assert out.stdout.strip() == "False False"
+
+
+def test_an_idle_worker_process_exits_and_the_next_job_starts_a_new_one():
+    import time
+
+    worker = umap_worker._Worker(processes=True, idle_timeout=0.5)
+    try:
+        assert worker.submit(_double, 4).result(timeout=60) == 8
+        pid = worker._process.pid
+        deadline = time.monotonic() + 20
+        while worker.alive and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not worker.alive  # its memory went back to the system
+        deadline = time.monotonic() + 10
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(pid)
+        assert worker.submit(_double, 5).result(timeout=60) == 10 and worker.starts == 2
+    finally:
+        worker.shutdown()
+
+
+def test_a_busy_worker_does_not_exit_and_the_idle_time_comes_from_the_environment(monkeypatch):
+    import time
+
+    monkeypatch.setenv(umap_worker.IDLE_ENV, "0.3")
+    worker = umap_worker._Worker(processes=False)
+    assert worker.idle_timeout == 0.3
+    try:
+        assert worker.submit(time.sleep, 1.0).result(timeout=30) is None  # longer than the idle time: not cut
+        assert worker.starts == 1
+    finally:
+        worker.shutdown()
+
+
+def test_a_warm_up_lost_with_an_idle_worker_is_done_again(monkeypatch):
+    import time
+
+    monkeypatch.setattr(umap_worker, "_warm", lambda: 0.0)
+    maps = BackgroundMaps(processes=False, idle_timeout=0.3)
+    try:
+        first = maps.warm()
+        first.result(timeout=30)
+        assert maps.warmed and maps.warm() is first
+        deadline = time.monotonic() + 10
+        while maps.worker_alive and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not maps.worker_alive and not maps.warmed  # a new worker compiles again
+        again = maps.warm()
+        assert again is not first and again.result(timeout=30) == 0.0 and maps.warmed
+    finally:
+        maps.shutdown()
+
+
+def _niceness():
+    import os
+
+    return os.nice(0)
+
+
+def test_the_worker_process_yields_the_cpu_to_the_pages():
+    import os
+
+    worker = umap_worker._Worker(processes=True)
+    try:
+        assert worker.submit(_niceness).result(timeout=60) >= min(19, os.nice(0) + 10)
+    finally:
+        worker.shutdown()

@@ -1,4 +1,4 @@
-"""The customer table for the loaded data, built once per dataset version."""
+"""The customer table for the loaded data, built once per data and roles for the whole server."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import streamlit as st
 from segmentation.errors import DataError
 from ui import state
 from ui.loading import customer_id_pending
+from ui.memo import shared
 
 
 def current_customer_table() -> pd.DataFrame:
     """One row per customer (customers' columns + what transactions/events say), as `Dataset.customer_table`
-    builds it; the Dataset memoises it, and a new version (a role edit, new data) builds it anew."""
-    built = state.dataset().customer_table()
+    builds it, once for every session holding the same data (a role edit or new data builds it anew)."""
+    data = state.dataset()
+    built = shared("customer_table", data.fingerprint, data.customer_table)
     state.put(state.CUSTOMER_TABLE, built.frame)
     state.put(state.CUSTOMER_NOTES, built.notes)
     return built.frame

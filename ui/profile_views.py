@@ -11,9 +11,9 @@ from segmentation.errors import DataError
 from segmentation.profiles import KPI_LABELS, PERCENT_LABELS, kpi_columns, over_index, profile, rules_in_words
 from ui import state
 from ui.customer_map import map_variables
-from ui.memo import memo
+from ui.memo import shared
 
-__all__ = ["profiles_or_stop", "table_column_config", "table_formats", "ICP_NEEDS_FIRMOGRAPHICS",
+__all__ = ["profiles_of", "profiles_or_stop", "table_column_config", "table_formats", "ICP_NEEDS_FIRMOGRAPHICS",
            "best_by_options", "best_by_label",
            "icp_attributes", "over_index_of", "id_column", "export_columns"]
 
@@ -25,14 +25,19 @@ _WHOLE = "%,.0f"
 _BEST_BY = ("ltv", "churn_rate", "mrr_mean", "conversion_rate", "outcome_rate", "nps", "share_of_revenue")
 
 
-def profiles_or_stop(frame: pd.DataFrame, segmentation, validation):
-    """The profiles of `segmentation` on `frame` with each segment's rule in words, computed once per
-    data version, segmentation and KPI columns; a DataError is shown and stops the page."""
+def profiles_of(dataset, frame: pd.DataFrame, segmentation, validation):
+    """The profiles of `segmentation` on `frame` with each segment's rule in words, computed once per data,
+    segmentation and KPI columns for every session (ui.memo.shared). Raises DataError."""
     rules = rules_in_words(segmentation, validation)
-    kpis = kpi_columns(frame, state.roles().get("customers"))
-    key = (state.dataset().version, segmentation.fingerprint, tuple(kpis.items()))
+    kpis = kpi_columns(frame, dataset.roles.get("customers"))
+    key = (dataset.fingerprint, segmentation.fingerprint, tuple(kpis.items()), tuple(sorted(rules.items())))
+    return shared("profiles", key, lambda: profile(frame, segmentation, rules=rules, **kpis))
+
+
+def profiles_or_stop(frame: pd.DataFrame, segmentation, validation):
+    """`profiles_of` the session's data; a DataError is shown and stops the page."""
     try:
-        return memo("profiles", key, lambda: profile(frame, segmentation, rules=rules, **kpis))
+        return profiles_of(state.dataset(), frame, segmentation, validation)
     except DataError as exc:
         st.error(str(exc))
         st.stop()
@@ -97,7 +102,7 @@ def icp_attributes(frame: pd.DataFrame) -> list[str]:
 
 def over_index_of(frame: pd.DataFrame, segmentation, segment: str, attributes: list[str]) -> pd.DataFrame:
     """How much more (or less) common each attribute is in `segment` than overall, once per choice."""
-    return memo("over_index", (state.dataset().version, segmentation.fingerprint, segment, tuple(attributes)),
+    return shared("over_index", (state.dataset().fingerprint, segmentation.fingerprint, segment, tuple(attributes)),
                 lambda: over_index(frame, segmentation.labels, segment, attributes))
 
 

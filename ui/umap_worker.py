@@ -4,8 +4,10 @@
 compiles numba code for 30-50 s. `start_umap` hands the fit to one long-lived worker process
 (so the compiled code stays warm between fits and the web server keeps responding) and
 returns a `Future`; finished maps are cached per (data, variables, options). `warm_umap()`
-compiles on tiny random data as soon as the Profiles page opens. The library holds the
-analysis; this module holds only the process, its threads and the app's shared singleton.
+compiles on tiny random data as soon as the Profiles page opens. The worker holds about
+600 MB, so it exits after a while without jobs (SEGMENTATION_UMAP_IDLE_SECONDS, default 60)
+and starts again on the next request. The library holds the analysis; this module holds only
+the process, its threads and the app's shared singleton.
 It does not import Streamlit itself.
 """
 
@@ -31,10 +33,20 @@ import pandas as pd
 from segmentation.errors import DataError
 from segmentation.projection import _fit_umap, _inputs, stratified_sample, umap_key
 
-__all__ = ["BackgroundMaps", "start_umap", "runner", "warm_umap", "WARM_ENV"]
+__all__ = ["BackgroundMaps", "start_umap", "runner", "warm_umap", "WARM_ENV", "IDLE_ENV"]
 
 # Set to "0" to keep `warm_umap` from compiling in the background (tests, short scripts).
 WARM_ENV = "SEGMENTATION_WARM_UMAP"
+# Seconds without a job after which the worker process exits, giving its memory back (0: it never does).
+IDLE_ENV = "SEGMENTATION_UMAP_IDLE_SECONDS"
+_IDLE_DEFAULT = 60.0
+
+
+def _idle_seconds() -> float:
+    try:
+        return float(os.environ.get(IDLE_ENV, "") or _IDLE_DEFAULT)
+    except ValueError:
+        return _IDLE_DEFAULT
 
 
 class _Worker:
@@ -43,17 +55,31 @@ class _Worker:
     The worker is a separate Python process started with `subprocess` and fed pickled jobs
     through a pipe: it keeps numba's compiled code warm for every later fit, holds none of the
     web server's GIL, and, unlike multiprocessing's spawn, never re-runs the caller's main
-    script. It ends when the app ends, even when the app is killed. `processes=False` runs the
-    jobs on a thread of this process instead (tests, environments without subprocesses).
+    script. It ends when the app ends, even when the app is killed, and when it has had no job for
+    `idle_timeout` seconds (None: the environment's SEGMENTATION_UMAP_IDLE_SECONDS, default 60; 0:
+    never); the next job starts a new one. `processes=False` runs the jobs on a thread of this process
+    instead (tests, environments without subprocesses).
     """
 
-    def __init__(self, *, processes: bool = True) -> None:
+    def __init__(self, *, processes: bool = True, idle_timeout: float | None = None) -> None:
         self._processes = processes
         self._lock = threading.Lock()
         self._pending: dict[int, Future] = {}
         self._count = 0
         self._process: Any = None
         self._jobs: Any = None
+        self.idle_timeout = _idle_seconds() if idle_timeout is None else idle_timeout
+        self._last_active = time.monotonic()
+        self.starts = 0  # processes started so far: a new one must compile UMAP again
+
+    @property
+    def alive(self) -> bool:
+        with self._lock:
+            return self._alive()
+
+    def _alive(self) -> bool:
+        return self._process is not None and (self._process.poll() is None if self._processes
+                                              else self._process.is_alive())
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
         future: Future = Future()
@@ -62,6 +88,7 @@ class _Worker:
             self._count += 1
             job_id = self._count
             self._pending[job_id] = future
+            self._last_active = time.monotonic()
             if self._processes:
                 try:
                     pickle.dump((job_id, fn, args, kwargs), self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
@@ -73,8 +100,11 @@ class _Worker:
                 self._jobs.put((job_id, fn, args, kwargs))
         return future
 
-    def shutdown(self) -> None:
+    def shutdown(self, *, only: Any = None) -> None:
+        """Stop the worker (`only`: only if it is still that process and idle) and cancel what it held."""
         with self._lock:
+            if only is not None and (self._process is not only or self._pending):
+                return
             process, self._process = self._process, None
             pending, self._pending = self._pending, {}
         if process is not None and self._processes:
@@ -89,8 +119,7 @@ class _Worker:
             future.cancel()
 
     def _ensure_started(self) -> None:
-        if self._process is not None and (self._process.poll() is None if self._processes
-                                          else self._process.is_alive()):
+        if self._alive():
             return
         if self._process is not None:  # it died: the jobs it held will never come back
             orphaned, self._pending = self._pending, {}
@@ -112,6 +141,22 @@ class _Worker:
             self._process.start()
             listener = threading.Thread(target=self._listen_queue, args=(self._process, results), daemon=True)
         listener.start()
+        self.starts += 1
+        if self.idle_timeout > 0:
+            threading.Thread(target=self._stop_when_idle, args=(self._process,), daemon=True,
+                             name="segmentation-umap-idle").start()
+
+    def _stop_when_idle(self, process: Any) -> None:
+        """Stop `process` once it has had no job for `idle_timeout` seconds (its memory goes back to the system)."""
+        while True:
+            with self._lock:
+                if self._process is not process:
+                    return  # stopped or replaced meanwhile
+                idle = time.monotonic() - self._last_active
+                if not self._pending and idle >= self.idle_timeout:
+                    break
+            time.sleep(max(0.05, min(5.0, self.idle_timeout - idle if not self._pending else self.idle_timeout)))
+        self.shutdown(only=process)
 
     def _listen_pipe(self, process: Any) -> None:
         while True:
@@ -136,6 +181,7 @@ class _Worker:
     def _settle(self, job_id: int, ok: bool, value: Any) -> None:
         with self._lock:
             future = self._pending.pop(job_id, None)
+            self._last_active = time.monotonic()
         if future is None or future.done():
             return
         if ok:
@@ -175,6 +221,11 @@ def _serve_pipe() -> None:
     """Process worker loop over stdin/stdout; ends with the parent (EOF, or the watchdog mid-job)."""
     results = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything a library prints goes to stderr, never into the result stream
+    try:
+        # A compile takes a core for 30-50 s; on a shared server the pages people are waiting for come first.
+        os.nice(10)
+    except (AttributeError, OSError):
+        pass
     sys.stdout = sys.stderr
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     jobs = sys.stdin.buffer
@@ -211,13 +262,14 @@ def _warm() -> float:
 class BackgroundMaps:
     """UMAP maps computed off the page's thread, cached per key (at most `max_cached` finished maps)."""
 
-    def __init__(self, *, max_cached: int = 8, processes: bool = True) -> None:
+    def __init__(self, *, max_cached: int = 8, processes: bool = True, idle_timeout: float | None = None) -> None:
         self.max_cached = max_cached
-        self._worker = _Worker(processes=processes)
+        self._worker = _Worker(processes=processes, idle_timeout=idle_timeout)
         self._lock = threading.Lock()
         self._futures: OrderedDict[str, Future] = OrderedDict()
         self._started: dict[str, float] = {}
         self._warm: Future | None = None
+        self._warm_start = 0  # the worker process the warm-up compiled in
 
     def submit(self, data: pd.DataFrame, labels: pd.Series, *, variables: Sequence[str] | None = None,
                sample_size: int = 10_000, random_state: int = 0) -> tuple[str, Future]:
@@ -250,13 +302,24 @@ class BackgroundMaps:
     def warm(self) -> Future:
         """Compile UMAP's numba code in the worker now (once per worker); returns its Future."""
         with self._lock:
-            if self._warm is None or _failed(self._warm):
+            # A worker that exited when idle took its compiled code with it: the next one compiles again.
+            if self._warm is None or _failed(self._warm) or not self._compiled_here():
                 self._warm = self._worker.submit(_warm)
+                self._warm_start = self._worker.starts
             return self._warm
+
+    def _compiled_here(self) -> bool:
+        return self._worker.alive and self._warm_start == self._worker.starts
 
     @property
     def warmed(self) -> bool:
-        return self._warm is not None and self._warm.done() and not _failed(self._warm)
+        return (self._warm is not None and self._warm.done() and not _failed(self._warm)
+                and self._compiled_here())
+
+    @property
+    def worker_alive(self) -> bool:
+        """Whether the worker process is running (it exits when idle)."""
+        return self._worker.alive
 
     def shutdown(self) -> None:
         self._worker.shutdown()

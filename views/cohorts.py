@@ -6,13 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from segmentation.charts import cohorts as charts
-from segmentation.cohorts import period_labels, typical_gap_days, with_period_labels
+from segmentation.cohorts import period_labels, with_period_labels
 from segmentation.errors import DataError
 from segmentation.export import matrices_workbook, neutralise_frame
 from ui import state
+from ui.cohort_views import cohorts_of, typical_gap_of
 from ui.customers import require_customers
 from ui.loading import customer_id_pending
-from ui.memo import memo
 
 
 st.title("Cohorts")
@@ -61,11 +61,6 @@ with st.expander("More options"):
                           help="Shown for matrices up to a few hundred cells.")
 
 
-def _compute():
-    labels = segmentation.labels if split == "Segment" else split
-    return state.dataset().cohorts(period=period, split=labels, by_signup=by_signup, min_customers=int(min_customers))
-
-
 def _missing_groups(labels: pd.Series, shown, order) -> pd.Series:
     """Customers per group that has no cohort at all (it would otherwise vanish without a word)."""
     counts = labels.dropna().astype(str).value_counts()
@@ -86,10 +81,9 @@ def _why_missing() -> str:
     return f"{why}."
 
 
-seg_key = segmentation.fingerprint if split == "Segment" else None
-key = (state.dataset().version, period, by_signup, split, seg_key, int(min_customers))
 try:
-    result = memo("cohorts", key, _compute)
+    result = cohorts_of(state.dataset(), period=period, by_signup=by_signup, split=split, segmentation=segmentation,
+                        min_customers=int(min_customers))
 except DataError as exc:
     st.error(str(exc), icon=":material/error:")
     st.page_link("views/data.py", label="Check the column roles on the Data page", icon=":material/upload_file:")
@@ -118,8 +112,7 @@ st.caption(f"{view.n_cohorts} cohorts by {period} up to {result.as_of:%Y-%m-%d},
 for note in result.notes:
     st.caption(f":material/info: {note}")
 if activity is not None and not by_signup:
-    gap = memo("cohort_gap", key[:1], lambda: typical_gap_days(activity.frame, customer_id=activity.customer_id,
-                                                               date=activity.date))
+    gap = typical_gap_of(state.dataset())
     period_days = {"month": 30.4, "quarter": 91.3}[period]
     if gap is not None and gap > 1.5 * period_days:
         # Counting "active in the period" reads a gap as churn when customers simply come less often.

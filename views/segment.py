@@ -5,16 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from segmentation.methods import kprototypes, rfm, rules
+from segmentation.methods import rfm, rules
 from segmentation.charts.profiles import segment_sizes_chart
 from segmentation.charts.validation import sweep_chart
 from segmentation.errors import DataError
-from segmentation.outcomes import outcome_choices, outcome_label, outcome_problem
-from segmentation.variables import default_variables, empty_share
-from segmentation.validation import evaluate, mirroring_variables
+from segmentation.outcomes import outcome_label, outcome_problem
 from ui import state
 from ui.customers import customer_table_or_stop, require_customers
-from ui.memo import memo
+from ui import segment_inputs as inputs
+from ui.memo import memo, shared
 from ui.scorecard import sample_rules_text, show_scorecard
 
 
@@ -22,9 +21,10 @@ st.title("Segment")
 require_customers("segments are built from them.")
 frame = customer_table_or_stop()
 
-# Results depend on the data and on the confirmed roles: the dataset's version stands for both.
+# Results depend on the data and on the confirmed roles: the dataset's fingerprint stands for both, and
+# sessions holding the same data share them (ui.memo.shared).
 data_version = state.data_version()  # widget keys: start fresh on new data, keep choices on role edits
-version = state.dataset().version
+version = state.dataset().fingerprint
 for note in state.get(state.CUSTOMER_NOTES, ()):
     st.warning(note, icon=":material/link_off:")
 customer_roles = state.roles()["customers"]
@@ -36,19 +36,10 @@ methods = ["K-means", "RFM", "Rules"]
 first = "RFM" if state.customers_from() == "transactions" else "K-means"
 method = st.segmented_control("Method", methods, default=first, key="method", selection_mode="single") or first
 
-categories = {c.name: c.category for c in customer_roles.columns}
-derived = [c for c in ("recency_days", "frequency", "monetary", "tenure_days", "orders_90d", "active_days_30d",
-                       "active_days_90d", "events_90d") if c in frame.columns]
-# Each outcome with its kind: a campaign response is a "response rate", never churn.
-outcome_kinds = outcome_choices(frame, customer_roles)
-outcome_options = list(outcome_kinds)
-# Never the outcome the segments are judged by: segments built from churn would pass 'actionable' by definition.
-offered = [c for c in customer_roles.candidates() if c in frame.columns and c not in outcome_options]
-offered += [c for c in derived if c not in offered]
-candidates = [c for c in offered if frame[c].nunique(dropna=True) > 1]
-constant = [c for c in offered if c not in candidates]
-revenue_column = customer_roles.get("mrr") or ("monetary" if "monetary" in frame.columns else None)
-empty = {c: empty_share(frame[c]) for c in candidates}
+offered = inputs.offer(frame, customer_roles)  # the variables offered, and what is said about them
+categories, derived, outcome_kinds = offered.categories, offered.derived, offered.outcome_kinds
+outcome_options, candidates, constant = offered.outcome_options, offered.candidates, offered.constant
+revenue_column, empty = offered.revenue, offered.empty
 
 
 def _label(column: str) -> str:
@@ -69,20 +60,8 @@ with st.sidebar:
 
 segmentation = None
 if method == "K-means":
-    # Default: the money column plus the first usage counts, all numeric (categories are opt-in), and only
-    # columns that fit as they are: filled in for most customers, not an id, not a date held as a number.
-    # ... and not a column that mirrors the outcome (recency of a cancelled subscription is the churn flag):
-    # segments cut on it differ on churn by definition.
-    numeric = tuple(c for c in candidates if pd.api.types.is_numeric_dtype(frame[c]))
-    mirrored: list[str] = []
-    if outcome is not None and numeric and outcome_problem(frame, customer_roles, outcome) is None:
-        try:
-            mirrored = list(memo("mirrors", (version, outcome, numeric),
-                                 lambda: mirroring_variables(frame, numeric, outcome)))
-        except DataError:
-            mirrored = []
-    default_vars = default_variables(frame, customer_roles, candidates=candidates, revenue=revenue_column,
-                                     derived=derived, exclude=outcome_options + mirrored)
+    # Default: the money column plus usage counts, never a column that mirrors the outcome (see ui.segment_inputs).
+    default_vars, mirrored = inputs.default_kmeans_variables(version, frame, customer_roles, offered, outcome)
     # Swapping variables is several clicks; a sweep after each (seconds apiece) would keep the page busy on
     # choices nobody asked for. The new set takes effect on Apply; k, method and outcome stay live.
     with st.form("kmeans_variables", border=False, enter_to_submit=False):
@@ -115,10 +94,8 @@ if method == "K-means":
             else:
                 col.markdown(f"**{var}**")
                 col.caption(f"matched by level ({frame[var].nunique()} values): K-prototypes")
-    transform_key = tuple(sorted(transforms.items()))
     try:
-        sweep = memo("sweep", (version, tuple(variables), transform_key),
-                     lambda: kprototypes.sweep_clusters(frame, variables, random_state=0, transforms=transforms))
+        sweep = inputs.sweep(version, frame, variables, transforms)
     except DataError as exc:
         st.error(str(exc))
         st.stop()
@@ -136,10 +113,7 @@ if method == "K-means":
     st.caption(sweep.reason)
     with st.expander("How k was chosen", expanded=False):
         st.altair_chart(sweep_chart(sweep, chosen_k=k), width="stretch")
-    segmentation = memo("kmeans", (version, tuple(variables), transform_key, k),
-                        lambda: kprototypes.fit_clusters(frame, variables, k=k, random_state=0, transforms=transforms,
-                                                         categories={v: categories.get(v) for v in variables
-                                                                     if categories.get(v)}))
+    segmentation = inputs.fit(version, frame, variables, transforms, k, categories)
 
 elif method == "RFM":
     if not has_transactions:
@@ -158,8 +132,8 @@ elif method == "RFM":
         st.error(str(exc))
         st.stop()
     grid_key = tuple(map(tuple, grid.astype(str).to_numpy()))
-    segmentation = memo("rfm", (version, monetary, grid_key),
-                        lambda: rfm.fit_rfm(frame, monetary=monetary, grid=grid_map))
+    segmentation = shared("rfm", (version, monetary, grid_key),
+                      lambda: rfm.fit_rfm(frame, monetary=monetary, grid=grid_map))
     with st.expander("Score thresholds (what each R, F and M score means)", expanded=False):
         st.markdown("\n".join(f"- {line}" for line in rfm.thresholds_text(segmentation)))
 
@@ -169,7 +143,7 @@ else:
                         height=180, key=f"rules_text_{data_version}")
     try:
         parsed = rules.parse_rules(text)
-        segmentation = memo("rules", (version, text), lambda: rules.fit_rules(frame, parsed))
+        segmentation = shared("rules", (version, text), lambda: rules.fit_rules(frame, parsed))
     except DataError as exc:
         st.error(str(exc))
         st.stop()
@@ -185,10 +159,7 @@ if segmentation.notes:
 
 # -- live validation -------------------------------------------------------------------------------
 def _validate(kpi: str | None):
-    kind = outcome_kinds.get(kpi)
-    return memo("validation", (version, segmentation.fingerprint, kpi, kind),
-                lambda: evaluate(frame, segmentation, outcome=kpi, revenue=revenue_column, random_state=0,
-                                 outcome_kind=kind))
+    return inputs.validate(version, frame, segmentation, kpi, outcome_kinds.get(kpi), revenue_column)
 
 
 # An outcome that cannot be judged (a mapped column that is no flag, an empty one) is said in words, and the

@@ -57,7 +57,7 @@ from ._text import read_text
 from ..errors import DataError
 
 __all__ = ["Table", "load_table", "reading_defaults", "DEFAULT_MAX_BYTES", "MAX_BYTES_ENV", "MAX_COLUMNS", "FORMATS",
-           "DATE_ORDERS", "EXCEL_SERIAL", "UNIX_TIMES"]
+           "size_limit", "size_text", "DATE_ORDERS", "EXCEL_SERIAL", "UNIX_TIMES"]
 
 DATE_ORDERS = convert.DATE_ORDERS
 EXCEL_SERIAL = convert.EXCEL_SERIAL
@@ -214,6 +214,17 @@ def _date_order(date_order) -> str | None:
     if isinstance(date_order, str) and date_order.strip().lower() in DATE_ORDERS:
         return date_order.strip().lower()
     raise DataError(f"date_order must be 'dmy', 'mdy' or 'ymd' (or None to detect the order), not {date_order!r}.")
+
+
+def size_limit() -> int:
+    """The largest file accepted, in bytes: the SEGMENTATION_MAX_BYTES environment variable, else 200 MB.
+    Raises DataError when the variable is not a size."""
+    return _limit(None)
+
+
+def size_text(size: int) -> str:
+    """A byte count as people read it: "186 MB", "1.5 MB", "12 KB"."""
+    return _size(size)
 
 
 def _limit(max_bytes) -> int:
