@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import drivers_view, health_view, state
+from ui import conversion_view, drivers_view, health_view, leads_view, revenue_view, state
 from ui.customers import require_customers
 
 st.title("Health & revenue")
@@ -16,14 +16,12 @@ segmentation = state.get(state.SEGMENTATION)
 tab_mrr, tab_health, tab_drivers, tab_conversion, tab_leads = st.tabs(
     ["MRR movements", "Health score", "Drivers", "Conversion", "Lead fit"])
 with tab_mrr:
-    from ui import revenue_view  # here, not at the top: each tab's line stays its own for merges
-
     revenue_view.render(dataset, segmentation)
 with tab_health:
     health_view.render(dataset, segmentation)
 with tab_drivers:
     drivers_view.render(dataset, segmentation)
 with tab_conversion:
-    from ui import conversion_view; conversion_view.render(dataset, segmentation)  # noqa: E702 (one line: merges)
+    conversion_view.render(dataset, segmentation)
 with tab_leads:
-    from ui import leads_view; leads_view.render(dataset, segmentation)  # noqa: E702 (one line: merges)
+    leads_view.render(dataset, segmentation)
