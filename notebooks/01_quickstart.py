@@ -258,6 +258,40 @@ print(f"{(again == segments.labels).mean():.0%} of customers get the same segmen
 pd.read_csv(out / "assignments.csv", dtype={"customer_id": str}).head()
 
 # %% [markdown]
+# ## Data where it lives
+#
+# The same `Dataset.read` takes a folder of Parquet files or a database URL (with a table or a SELECT query)
+# where it takes a file. Transactions and events then stay where they are: the customer table, the RFM inputs
+# and the cohorts are summed inside the engine and only one row per customer comes back. Here the sample's
+# purchases go into a folder of Parquet files and into a DuckDB database file, written to a temporary folder;
+# PostgreSQL (`postgresql://user@host:5432/shop`), Spark (`spark-local`, `spark://`, `sc://`) and the warehouses
+# are read the same way.
+
+# %%
+import duckdb
+
+from segmentation.sources import Source
+
+lake = Path(tempfile.mkdtemp(prefix="lake-"))
+purchases = pd.read_csv(DATA / "transactions.csv", dtype={"customer_id": str, "invoice_id": str},
+                        parse_dates=["invoice_date"])
+(lake / "invoices").mkdir()
+for part in range(3):  # a folder of several files, as exports land in a lake
+    purchases.iloc[part::3].to_parquet(lake / "invoices" / f"part-{part}.parquet", index=False)
+with duckdb.connect(str(lake / "shop.duckdb")) as db:
+    db.execute("CREATE TABLE invoices AS SELECT * FROM purchases")
+
+from_folder = Dataset.read(customers=DATA / "customers.csv", transactions=str(lake / "invoices"))
+from_database = Dataset.read(customers=DATA / "customers.csv",
+                             transactions=Source(f"duckdb:///{lake / 'shop.duckdb'}", table="invoices"))
+from_file = Dataset.read(customers=DATA / "customers.csv", transactions=DATA / "transactions.csv")
+columns = ["recency_days", "frequency", "monetary"]
+for name, data in (("Parquet folder", from_folder), ("DuckDB database", from_database)):
+    same = data.customer_table().frame[columns].equals(from_file.customer_table().frame[columns])
+    print(f"{name}: the same RFM inputs as the CSV file: {same}")
+from_database.customer_table().frame[columns].head()
+
+# %% [markdown]
 # **Next:** `02_kmeans_and_validation` finds natural groups with K-means and shows what each
 # failing criterion looks like; `03_cohorts` follows customers month by month;
 # `04_extend` adds your own variables, rules and clustering methods.

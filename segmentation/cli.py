@@ -42,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_shared_options(parser: argparse.ArgumentParser) -> None:
+    if any(action.dest == "file" for action in parser._positionals._group_actions):
+        # Every FILE may be a folder or glob of Parquet/CSV files, or a database URL (segmentation.sources).
+        where = parser.add_mutually_exclusive_group()
+        where.add_argument("--table", metavar="NAME", help="when FILE is a database URL: the table to read")
+        where.add_argument("--query", metavar="SQL", help="when FILE is a database URL or a folder: one SELECT "
+                           "statement to read (a folder's files are the table `source`)")
     if "--date-order" not in parser._option_string_actions:  # a command may define its own
         parser.add_argument("--date-order", choices=("dmy", "mdy"), default=None,
                             help="read dates such as 01/02/2024 day-first (dmy) or month-first (mdy); "
@@ -53,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     from ._io_defaults import reading_defaults
 
     args = build_parser().parse_args(argv)
+    if "://" in str(getattr(args, "file", "")):
+        from .sources import keep_password
+
+        args.file = keep_password(args.file)  # every message and note names the URL without its password
     loaded = []
     try:
         with reading_defaults(date_order=getattr(args, "date_order", None), on_load=loaded.append):
@@ -65,6 +75,15 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        _stop_spark()
+
+
+def _stop_spark() -> None:
+    """A Spark session the command started ends with it (its JVM would otherwise outlive the command)."""
+    sources = sys.modules.get("segmentation.sources")
+    for session in (getattr(sources, "_SPARK", None) or {}).values():
+        session.stop()
 
 
 def _print_reading_notes(tables) -> None:

@@ -163,6 +163,7 @@ def cohort_table(
     as_of: str | pd.Timestamp | None = None,
     order_id: str | None = None,
     returns: bool = True,
+    purchase: str | None = None,
 ) -> Cohorts:
     """Cohorts from a transactions (or subscription invoices) table: customer, date, amount.
 
@@ -180,6 +181,8 @@ def cohort_table(
                    `transactions` (a customer's value on their first row is used).
     as_of          last date observed; default the latest date in the table. Later rows are ignored
                    and later periods are absent.
+    purchase       a boolean column already saying which rows are purchases (a database's months,
+                   `queries.pushdown.customer_periods`); its rows are not judged again.
     """
     _check_columns(transactions, "transactions", [customer_id, date] + ([amount] if amount else []))
     _check_options(period, min_customers)
@@ -202,7 +205,8 @@ def cohort_table(
     if order_id is not None:
         _check_columns(transactions, "transactions", [order_id])
     found = find_returns(frame, amount=amount, order_id=order_id, customer_id=customer_id) if returns else None
-    purchase = None
+    if purchase is not None:
+        _check_columns(transactions, "transactions", [purchase])
     if found is not None and found.count:
         purchase = next(name for name in ("purchase", "__purchase__", "__is_purchase__") if name not in frame.columns)
         frame = frame.assign(**{purchase: found.purchases, **({amount: found.net(frame[amount])} if amount else {})})

@@ -6,10 +6,17 @@ happens here, in the same steps for every door (`segmentation.tables` has them):
 
     data = Dataset.read(customers="customers.csv", transactions="invoices.xlsx")
     data = Dataset.read("orders.csv")                      # the kind is detected
+    data = Dataset.read(transactions=Source("postgresql://analyst@db/shop", table="invoices"),
+                        events="lake/events/")            # a database table, a Parquet folder (sources.py)
     data = data.with_role("customers", "mrr", "mrr_usd")   # the user's correction; a new value
     table = data.customer_table().frame                    # one row per customer, outcomes included
     export = data.read_newer_export("next_month.csv")      # Track and `assign`: the same steps again
     labels, prepared = export.score(segmentation)
+
+Tables from a source (a database, a folder of files: `segmentation.sources`) are read in two ways. Customers
+are pulled in whole: they are the small table the methods use. Transactions and events stay where they are:
+the Dataset holds their first rows (to guess roles and show them) and the live connection, and the customer
+table, the RFM inputs and the cohorts are aggregated inside the engine (`queries/pushdown.py`).
 
 Values never change: `with_role` and friends return a new Dataset whose `version` is higher, so
 a cache keyed on the version cannot hand back a stale result.
@@ -43,10 +50,23 @@ def _next_version() -> int:
     return next(_VERSIONS)
 
 
+@dataclass(frozen=True)
+class RemoteTable(Table):
+    """A table that stays where it lives (`sources.Connected`): `frame` holds its first rows only."""
+
+    conn: Any = field(default=None, repr=False)
+
+
 def read_file(file: Any, *, sheet: str | None = None, date_order: str | None = None) -> Table:
-    """A path, an upload (anything with `.name` and `.getvalue()`), (name, bytes) or a Table, read as a Table."""
+    """A path, an upload (anything with `.name` and `.getvalue()`), (name, bytes) or a Table, read as a Table.
+    A source (`sources.is_source`: a folder, a glob, a URL, a `sources.Source`) is connected to: a
+    `RemoteTable` holding its first rows; `Dataset.read` decides what stays there."""
     if isinstance(file, Table):
         return file
+    from .sources import is_source  # light: Ibis is imported only when a source is opened
+
+    if is_source(file):
+        return _remote_table(file)
     if isinstance(file, (str, Path)):
         return load_table(Path(file), sheet=sheet, date_order=date_order)
     if isinstance(file, tuple) and len(file) == 2:
@@ -64,6 +84,8 @@ class Activity:
     kind      "transactions" (paying) or "events" (active; DESIGN: retained = active or paying).
     amount    the amount column (transactions); None for events, which carry no revenue.
     order_id  the order or invoice column (transactions), where cancellations may be marked (C536379).
+    A remote table's activity is one row per customer and month, computed in its engine: then `purchase`
+    names the column that says a purchase was among the month's rows, `as_of` is the date it runs to.
     """
 
     kind: str
@@ -73,6 +95,9 @@ class Activity:
     amount: str | None = None
     roles: tuple[tuple[str, str], ...] = ()
     order_id: str | None = None
+    purchase: str | None = None  # a remote table's months: the column saying a purchase was among them
+    as_of: Any = None            # ... and the as-of date they were computed to
+    notes: tuple[str, ...] = ()
 
     @property
     def first(self) -> str:
@@ -96,6 +121,7 @@ class Dataset:
     roles: Mapping[str, RoleMap]
     customers_from: str | None = None
     source: str = ""
+    remote: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     version: int = field(default_factory=_next_version, compare=False)
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -114,25 +140,33 @@ class Dataset:
         if unknown:
             raise DataError(f"Unknown kind {', '.join(sorted(unknown))}; kinds are: {', '.join(KINDS)}.")
         tables: dict[str, Table] = {}
+        remote: dict[str, Any] = {}
         for kind, file in by_kind.items():
             if file is not None:
-                tables[kind] = read_file(file, sheet=sheet, date_order=date_order)
+                tables[kind] = _read_any(file, kind, remote, sheet=sheet, date_order=date_order)
         for file in files:
-            table = read_file(file, sheet=sheet, date_order=date_order)
-            kind, _ = detect_kind(table.frame)
+            table = _read_any(file, None, remote, sheet=sheet, date_order=date_order)
+            kind = table.format if table.format in KINDS else detect_kind(table.frame)[0]
+            if table.format in KINDS:  # a remote table's kind was detected on its first rows
+                table = replace(table, format=remote[kind].source.kind)
             if kind in tables:
                 raise DataError(f"{table.name} and {tables[kind].name} both hold {kind}; give one file of each "
                                 "kind (customers, transactions, events).")
             tables[kind] = table
         if not tables:
             raise DataError("No file given: read a customers file, or an orders, invoices or events export.")
-        return cls.from_tables(tables)
+        return cls.from_tables(tables, remote=remote)
 
     @classmethod
-    def from_tables(cls, tables: Mapping[str, Table], *, source: str | None = None) -> Dataset:
+    def from_tables(cls, tables: Mapping[str, Table], *, source: str | None = None,
+                    remote: Mapping[str, Any] | None = None) -> Dataset:
         """The Dataset of freshly read tables by kind: each cleaned for its kind, its roles guessed, a
         subscriptions export rolled up, and the customers taken from an orders or events export that
-        came alone. Raises DataError naming the file when a step cannot be done."""
+        came alone. `remote`: the live `sources.Connected` of kinds whose rows stay in their engine (their
+        Table holds the first rows). Raises DataError naming the file when a step cannot be done."""
+        remote = dict(remote or {})
+        if remote:
+            return _from_remote(cls, tables, remote, source)
         prepared = {kind: prepare_table(table, kind) for kind, table in tables.items()}
         roles = {kind: infer_roles(table.frame, kind=kind) for kind, table in prepared.items()}
         names = source or ", ".join(f"{t.name} [{t.sheet}]" if len(t.sheets) > 1 else t.name
@@ -174,7 +208,9 @@ class Dataset:
                 infer_outcome_kind(column, values, previous=self.roles[kind].outcome_kind))
         tables, roles = dict(self.tables), {**self.roles, kind: role_map}
         if kind == self.customers_from and role == "customer_id" and column is not None:
-            tables["customers"], roles["customers"] = derived_customers(self.tables[kind], role_map)
+            tables["customers"], roles["customers"] = (
+                _remote_customers(self.remote[kind], self.tables[kind], role_map) if kind in self.remote
+                else derived_customers(self.tables[kind], role_map))
         return replace(self, tables=tables, roles=roles, version=_next_version(), _memo={})
 
     def with_roles(self, kind: str, roles: Mapping[str, str | None]) -> Dataset:
@@ -230,11 +266,53 @@ class Dataset:
             if kind == "events" and "event_count" in mapped:
                 mapped["count"] = mapped.pop("event_count")
             kwargs.update({kind: self.tables[kind].frame, f"{kind[:-1]}_roles": mapped})
+        remote = {}
+        for kind in [k for k in self.remote if k in kwargs]:  # their rows stay in the engine: summed there
+            kwargs.pop(kind), kwargs.pop(f"{kind[:-1]}_roles")
+            remote[kind] = self._prepared(kind)
         if as_of is not None and kwargs:
             kwargs["as_of"] = as_of
         built = build_customer_table(customers.frame, customer_id=roles.get("customer_id"),
                                      first_row=customers.header_row + 2, **kwargs)
+        if remote:
+            built = self._with_remote(built, remote, as_of, kwargs, customers)
         return replace(built, frame=with_outcomes(built.frame, roles.roles, outcome_kind=roles.outcome_kind))
+
+    def _prepared(self, kind: str):
+        """The remote `kind` table in the push-down layout for the current roles (`queries.pushdown.prepare`)."""
+        from .queries import pushdown
+
+        key = ("prepared", kind)
+        if key not in self._memo:
+            mapped = dict(self.roles[kind].roles)
+            self._memo[key] = pushdown.prepare(self.remote[kind], kind, mapped, self.tables[kind].frame)
+        return self._memo[key]
+
+    def _with_remote(self, built: CustomerTable, remote: Mapping[str, Any], as_of: Any, kwargs: dict,
+                     customers: Table) -> CustomerTable:
+        """`built` (the customers, and any local transactions or events) joined with what the engines computed
+        for the remote tables, on one as-of date for all."""
+        from .features import EVENT_FEATURES, TRANSACTION_FEATURES, _check_free
+        from .queries import pushdown
+
+        local_days = [built.as_of - pd.Timedelta(days=1)] if built.as_of is not None and as_of is None else []
+        for kind in remote:
+            _check_free(built.frame, TRANSACTION_FEATURES if kind == "transactions" else EVENT_FEATURES)
+        features, resolved, notes, unmatched = pushdown.customer_features(
+            built.frame.index, remote, as_of=as_of, local_days=local_days)
+        if built.as_of is not None and built.as_of != resolved:  # the local tables on the same as-of
+            built = build_customer_table(customers.frame, customer_id=self.roles["customers"].get("customer_id"),
+                                         first_row=customers.header_row + 2, **{**kwargs, "as_of": resolved})
+        frame = built.frame
+        for kind in ("transactions", "events"):
+            if kind in features:
+                frame = frame.join(features[kind])
+        frame.index.name = "customer_id"
+        left_out = [f for f in ([built.unmatched] if built.unmatched is not None else []) + unmatched if len(f)]
+        empty = pd.DataFrame({"table": pd.Series(dtype=object), "customer_id": pd.Series(dtype=object),
+                              "rows": pd.Series(dtype="int64")})
+        return CustomerTable(frame=frame, as_of=resolved, notes=(*built.notes, *notes),
+                             unmatched=pd.concat(left_out, ignore_index=True) if left_out else empty)
 
     def activity(self) -> Activity | None:
         """The transactions when their customer id and date are mapped (they carry revenue too), else the
@@ -247,10 +325,33 @@ class Dataset:
             if customer_id is None or date is None:
                 continue
             amount = role_map.get("amount") if kind == "transactions" else None
+            if kind in self.remote:
+                return self._remote_activity(kind, None)
             return Activity(kind, self.tables[kind].frame, customer_id, date, amount,
                             tuple(sorted(role_map.roles.items())),
                             order_id=role_map.get("order_id") if kind == "transactions" else None)
         return None
+
+    def _remote_activity(self, kind: str, as_of: Any) -> Activity:
+        """The activity of a remote table as one row per customer and month (`pushdown.customer_periods`):
+        what the cohorts need, computed in the engine. Gaps between active days read from it are in months."""
+        from .features import parse_as_of
+        from .queries import pushdown
+
+        key = ("activity", kind, str(as_of))
+        if key not in self._memo:
+            prep = self._prepared(kind)
+            stamp = parse_as_of(as_of) if as_of is not None else pushdown.last_timestamp(prep)
+            if stamp is None:
+                raise DataError(f"{prep.name} has no dated row with a customer id.")
+            frame = pushdown.customer_periods(prep, as_of=stamp)
+            note = pushdown.returns_note_of(prep)
+            self._memo[key] = Activity(kind, frame, "customer_id", "p",
+                                       "revenue" if kind == "transactions" else None,
+                                       tuple(sorted(self.roles[kind].roles.items())), purchase="bought",
+                                       as_of=as_of if as_of is not None else stamp,
+                                       notes=(note,) if note else ())
+        return self._memo[key]
 
     def cohorts(self, *, period: str = "month", split: pd.Series | str | None = None, by_signup: bool = False,
                 min_customers: int = 10, as_of: Any = None):
@@ -262,6 +363,8 @@ class Dataset:
         from .cohorts import cohort_table, cohorts_from_customers
 
         activity = self.activity()
+        if activity is not None and activity.kind in self.remote and as_of is not None:
+            activity = self._remote_activity(activity.kind, as_of)
         roles = self.roles.get("customers")
         customers = self.tables["customers"].frame if self.has_customers else None
         id_column, signup = (roles.get("customer_id"), roles.get("signup_date")) if roles is not None else (None, None)
@@ -275,10 +378,13 @@ class Dataset:
                 if customers is None or id_column is None or signup is None:
                     raise DataError("Cohorts by signup need the customers' id and signup date columns.")
                 signups = pd.Series(customers[signup].to_numpy(), index=customers[id_column].astype(str))
-            return cohort_table(activity.frame, customer_id=activity.customer_id, date=activity.date,
+            made = cohort_table(activity.frame, customer_id=activity.customer_id, date=activity.date,
                                 amount=activity.amount, period=period, signup=signups, split=split,
-                                min_customers=int(min_customers), as_of=as_of, order_id=activity.order_id,
-                                returns=activity.kind == "transactions")
+                                min_customers=int(min_customers), as_of=activity.as_of if as_of is None else as_of,
+                                order_id=activity.order_id,
+                                returns=activity.kind == "transactions" and activity.purchase is None,
+                                purchase=activity.purchase)
+            return replace(made, notes=(*activity.notes, *made.notes)) if activity.notes else made
         tenure = roles.get("tenure_months") if roles is not None else None
         if customers is not None and id_column is not None and signup is None and tenure is not None:
             # No dates, only months as a customer (IBM Telco): the signup month is counted back from the as-of.
@@ -303,6 +409,90 @@ class Dataset:
         need purchases or activity."""
         return read_newer_export(file, customers_from=self.customers_from, roles=self.roles,
                                  transactions=transactions, events=events, sheet=sheet)
+
+
+# -- sources: tables that stay where they live --------------------------------------------------------
+REMOTE_SAMPLE = 1_000  # rows of a remote table held locally, to guess its roles and show it
+
+
+def _read_any(file: Any, kind: str | None, remote: dict, *, sheet: str | None, date_order: str | None) -> Table:
+    """A file as `read_file` reads it; a source (`sources.is_source`: a folder, a glob, a database URL) by
+    connecting to it: customers are pulled in whole, transactions and events stay there (`remote[kind]`
+    gets the connection) and the Table holds their first rows. A remote table of undetected kind comes back
+    with its kind as `format`."""
+    table = read_file(file, sheet=sheet, date_order=date_order)
+    if not isinstance(table, RemoteTable):
+        return table
+    conn, sample = table.conn, table.frame
+    if kind == "customers":
+        return Table(frame=conn.to_pandas(), name=conn.name, format=conn.source.kind)
+    if kind is None:
+        kind = detect_kind(sample)[0]
+        if kind == "customers":
+            return Table(frame=conn.to_pandas(), name=conn.name, format=conn.source.kind)
+    if kind in remote:
+        raise DataError(f"{conn.name} and {remote[kind].name} both hold {kind}; give one of each kind.")
+    remote[kind] = conn
+    where = "the folder's files" if conn.source.kind == "files" else "the database"
+    note = (f"{conn.name}: the rows stay in {where}; the first {len(sample):,} are shown, and every sum is "
+            "computed there.")
+    return Table(frame=sample, name=conn.name, format=kind if kind is not None else conn.source.kind, notes=(note,))
+
+
+def _remote_table(file: Any) -> RemoteTable:
+    from .sources import open_source
+
+    conn = open_source(file)
+    return RemoteTable(frame=conn.head(REMOTE_SAMPLE), name=conn.name, format=conn.source.kind, conn=conn)
+
+
+def _from_remote(cls, tables: Mapping[str, Table], remote: Mapping[str, Any], source: str | None) -> Dataset:
+    """`Dataset.from_tables` when some tables stay in their engine: the local ones are cleaned as usual; a
+    remote one is taken as it is (cleaning it would need every row: `prepare` applies the returns rules in
+    the engine) and its roles are guessed from its first rows."""
+    tables = {k: (replace(t, format=remote[k].source.kind) if k in remote else t) for k, t in tables.items()}
+    prepared = {kind: table if kind in remote else prepare_table(table, kind) for kind, table in tables.items()}
+    roles = {kind: infer_roles(table.frame, kind=kind) for kind, table in prepared.items()}
+    for kind in remote:
+        if kind == "transactions" and roles[kind].get("amount") is None:
+            lines, _ = _clean_sample(prepared[kind])
+            if lines is not None:
+                raise DataError(f"{prepared[kind].name} has order lines (a quantity and a unit price) but no amount "
+                                "column; give a query that computes it, e.g. --query \"SELECT *, quantity * "
+                                "unit_price AS amount FROM ...\".")
+    names = source or ", ".join(t.name for t in prepared.values())
+    derived_from = None
+    if "customers" not in prepared:
+        kinds = [k for k in ("transactions", "events") if k in prepared]
+        kind = next((k for k in kinds if roles[k].get("customer_id") is not None), kinds[0])
+        derived_from = kind
+        if roles[kind].get("customer_id") is not None:
+            maker = _remote_customers if kind in remote else None
+            prepared["customers"], roles["customers"] = (
+                maker(remote[kind], prepared[kind], roles[kind]) if maker else derived_customers(prepared[kind],
+                                                                                               roles[kind]))
+    return cls(prepared, roles, customers_from=derived_from, source=names, remote=dict(remote))
+
+
+def _clean_sample(table: Table):
+    from .cleaning import clean_transactions
+
+    frame, notes = clean_transactions(table.frame)
+    amount = infer_roles(frame, kind="transactions").get("amount") if frame is not table.frame else None
+    return (frame, notes) if amount is not None else (None, notes)
+
+
+def _remote_customers(conn: Any, table: Table, role_map: RoleMap) -> tuple[Table, RoleMap]:
+    """Without a customers table, the customers of a remote orders or events table: its distinct ids, read
+    from the engine. Their other columns stay there."""
+    from .queries import pushdown
+
+    column = role_map.get("customer_id")
+    frame = pushdown.distinct_ids(conn, column, table.frame)
+    note = (f"No customers file: the {len(frame):,} customers are the distinct ids in column '{column}' of "
+            f"{conn.name}.")
+    customers = Table(frame=frame, name=f"customers of {conn.name}", format=conn.source.kind, notes=(note,))
+    return customers, infer_roles(frame, kind="customers").with_role("customer_id", column)
 
 
 _SIGNUP_FROM_TENURE = "signup (from tenure)"

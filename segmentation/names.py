@@ -118,6 +118,16 @@ _ROLE_NAMES: dict[str, tuple[str, ...]] = {
                 "lost", "gekundigt", "abgewandert", "resilie", "dado_de_baja", "abandono",
                 # a campaign's response (Kaggle's Customer Personality "Response"): an outcome of another kind
                 "response", "responded", "campaign_response"),
+    # What an invoice pays for (Stripe's line item "Period Start", Chargebee's "Date From"): it is spread over it.
+    "service_start": ("service_start", "service_start_date", "service_period_start", "service_from", "period_start",
+                      "period_from", "date_from", "coverage_start", "leistungsbeginn", "leistungszeitraum_von",
+                      "debut_periode", "inicio_periodo"),
+    "service_end": ("service_end", "service_end_date", "service_period_end", "service_to", "period_end", "period_to",
+                    "date_to", "coverage_end", "leistungsende", "leistungszeitraum_bis", "fin_periode",
+                    "fin_periodo"),
+    "billing_period": ("billing_period", "billing_interval", "billing_cycle", "billing_frequency", "plan_interval",
+                       "interval", "period_months", "service_months", "months_covered", "abrechnungszeitraum",
+                       "abrechnungsintervall", "periodicite", "periodicidad"),
     # Months as a customer (IBM Telco's "tenure", 0-72); a bare "tenure" only when its values fit months.
     "tenure_months": ("tenure_months", "tenure_in_months", "months_tenure", "tenure_month", "months_as_customer",
                       "months_as_a_customer", "customer_months", "months_active", "active_months",

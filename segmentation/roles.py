@@ -71,6 +71,9 @@ ROLES = (
     "event_date",
     "event_count",
     "outcome",
+    "service_start",
+    "service_end",
+    "billing_period",
 )
 # Roles without which a table of each kind cannot be used (the one list: the Data page, the CLI and
 # the customer table ask it).
@@ -83,7 +86,9 @@ REQUIRED_ROLES = {
 ROLES_BY_KIND = {
     "customers": ("customer_id", "company", "signup_date", "tenure_months", "trial_start", "converted", "churn_date",
                   "mrr", "plan", "outcome"),
-    "transactions": ("customer_id", "transaction_date", "amount", "order_id"),
+    # The service period (or its length) spreads an invoice over the months it pays for (revenue.mrr_movements).
+    "transactions": ("customer_id", "transaction_date", "amount", "order_id", "service_start", "service_end",
+                     "billing_period"),
     "events": ("customer_id", "event_date", "event_count"),
 }
 # What each role is called on screen, written as people write it ("MRR", not "Mrr").
@@ -103,6 +108,9 @@ ROLE_LABELS = {
     "event_count": "Event count",
     "outcome": "Outcome",
     "tenure_months": "Tenure (months)",
+    "service_start": "Service period start",
+    "service_end": "Service period end",
+    "billing_period": "Billing period",
 }
 LEVELS = ("numeric", "categorical", "date", "id", "text", "boolean")
 CATEGORIES = ("firmographic", "behavioural", "value", "needs", "technographic", "psychographic")
@@ -276,7 +284,7 @@ def _category(name: str, level: str) -> str | None:
 
 def _fits(role: str, level: str, series: pd.Series, norm: str = "") -> bool:
     """Can a column of this level (and name) hold the role? Money never takes a key, keys never take money."""
-    if role.endswith("_date") or role == "trial_start":
+    if role.endswith("_date") or role in ("trial_start", "service_start", "service_end"):
         return level == "date"
     if role in ("amount", "mrr"):
         excluded = _NOT_AMOUNT_WORDS if role == "amount" else _NOT_MONEY_WORDS
@@ -302,6 +310,8 @@ def _fits(role: str, level: str, series: pd.Series, norm: str = "") -> bool:
         return level == "numeric" and _months(series, norm)
     if role == "plan":
         return level == "categorical"
+    if role == "billing_period":  # "annual" / "month", or a number of months
+        return level in ("categorical", "numeric") and not _money_named(norm)
     if role == "company":
         return level in ("text", "categorical", "id") and not _words(norm) & _NOT_COMPANY_WORDS
     return True

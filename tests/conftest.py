@@ -37,3 +37,14 @@ def postgres_url() -> str:
 
     with running_postgres() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One tiny local Spark session for the whole test session (local[1], two shuffle partitions, no UI)."""
+    from segmentation.sources import SPARK_LOCAL, spark_session
+
+    session = spark_session(SPARK_LOCAL)
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

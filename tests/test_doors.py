@@ -336,6 +336,33 @@ def test_cohorts_give_the_cohorts_pages_table(folder, tmp_path, key):
                                   check_names=False)
 
 
+# -- mrr == the MRR movements tab -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", WITH_PURCHASES)
+def test_mrr_gives_the_mrr_tabs_table(folder, tmp_path, key):
+    from segmentation.revenue import MOVEMENTS, mrr_movements
+    from ui.revenue_view import SHOWN
+
+    _ok(cli("mrr", _file(folder, key), "--out", tmp_path / "mrr.csv"))
+    written = pd.read_csv(tmp_path / "mrr.csv", dtype={"month": str})
+    columns = ["mrr", *MOVEMENTS]
+
+    def as_written(table: pd.DataFrame) -> pd.DataFrame:
+        out = table[["month", *columns, "complete"]].assign(month=table["month"].dt.strftime("%Y-%m"))
+        return out.assign(**{c: out[c].round(2) for c in columns}).reset_index(drop=True)
+
+    at = uploaded(folder, key)
+    # The library on the Dataset the app holds, and on the file read in a notebook.
+    for data in (at.session_state["dataset"], Dataset.read(_file(folder, key))):
+        pd.testing.assert_frame_equal(written[["month", *columns, "complete"]], as_written(mrr_movements(data).table),
+                                      check_dtype=False)
+    # And what the Health & revenue page shows in its MRR movements tab.
+    at.switch_page(_page("health")).run()
+    assert not at.exception and not at.error, _errors(at)
+    pd.testing.assert_frame_equal(written[["month", *columns, "complete"]], as_written(at.session_state[SHOWN]),
+                                  check_dtype=False)
+
+
 # -- assign == the Track page --------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from segmentation.cleaning import notes_for_amount, quality_summary
 from segmentation.outcomes import OUTCOME_KINDS
 from segmentation.roles import CATEGORIES, ROLES_BY_KIND, role_label
 from ui import state
+from ui.connect import connect_panel
 from ui.loading import customer_id_pending, load_sample, load_upload
 
 
@@ -34,6 +35,7 @@ with left:
         "events": st.file_uploader("Events or daily activity (optional)",
                                    type=["csv", "tsv", "txt", "xlsx", "parquet"], key="upload_events"),
     }
+    connect_panel()  # a database, a warehouse or a folder of files instead of uploads (ui/connect.py)
 files = {kind: f for kind, f in uploads.items() if f is not None}
 # What is in the upload boxes (bytes, sheet, date order): it is read again only when this changes.
 key = hashlib.sha256(b"".join(hashlib.sha256(f.getvalue()).digest() for f in files.values())

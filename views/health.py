@@ -16,7 +16,9 @@ segmentation = state.get(state.SEGMENTATION)
 tab_mrr, tab_health, tab_drivers, tab_conversion, tab_leads = st.tabs(
     ["MRR movements", "Health score", "Drivers", "Conversion", "Lead fit"])
 with tab_mrr:
-    st.caption("MRR movements: not built yet.")  # ui.revenue_view (issue 15, item 1)
+    from ui import revenue_view  # here, not at the top: each tab's line stays its own for merges
+
+    revenue_view.render(dataset, segmentation)
 with tab_health:
     health_view.render(dataset, segmentation)
 with tab_drivers:

@@ -66,11 +66,12 @@ _ROLES = {
 def run(args: argparse.Namespace) -> int:
     from ..cohorts import period_labels
     from ..dataset import Dataset, read_file
+    from ..sources import source_of
     from ..errors import DataError
     from ..export import neutralise_frame
     from ..tables import detect_kind
 
-    table = read_file(args.file, sheet=args.sheet, date_order=getattr(args, "date_order", None))
+    table = read_file(source_of(args), sheet=args.sheet, date_order=getattr(args, "date_order", None))
     frame = table.frame
     given = {"customer_id": args.customer_id, "date": args.date, "amount": args.amount}
     for option, column in (*given.items(), ("split", args.split)):

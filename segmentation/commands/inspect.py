@@ -30,9 +30,10 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     from ..dataset import Dataset, read_file
+    from ..sources import source_of
     from ..tables import detect_kind
 
-    table = read_file(args.file, sheet=args.sheet)
+    table = read_file(source_of(args), sheet=args.sheet)
     if args.kind is None:
         kind, reason = detect_kind(table.frame)
         reason += " Pass --kind to say otherwise."

@@ -53,6 +53,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     from ..dataset import Dataset, read_file
+    from ..sources import source_of
     from ..errors import DataError
     from ..export import neutralise_frame
     from ..methods.kprototypes import fit_clusters
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
 
     # Read as the app reads an upload: MRR from ARR, outcomes (churned, converted) from a status or churn
     # date, and, for an orders or events export, the customers as its distinct ids with their purchases.
-    table = read_file(args.file, sheet=args.sheet, date_order=getattr(args, "date_order", None))
+    table = read_file(source_of(args), sheet=args.sheet, date_order=getattr(args, "date_order", None))
     data = Dataset.read(table)
     name = Path(args.file).name
     if args.id:

@@ -54,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
     given = {"id": args.id, "date": args.date, "amount": args.amount, "order": args.order}
     if not Path(args.out).resolve().parent.is_dir():
         raise DataError(f"Cannot write {args.out}: its folder does not exist.")
-    if args.id and args.date and args.amount and not args.sheet and not getattr(args, "date_order", None):
+    plain = not (args.sheet or getattr(args, "date_order", None) or args.table or args.query or "://" in args.file
+                 or Path(args.file).is_dir() or any(ch in args.file for ch in "*?["))
+    if args.id and args.date and args.amount and plain:
         # Every column named and nothing to decide about how to read: DuckDB reads a plain file directly,
         # with the definitions of the customer table (queries/customers.py).
         try:
@@ -95,11 +97,12 @@ def _through_dataset(args: argparse.Namespace, given: dict[str, str | None]):
     """(recency/frequency/monetary per customer, notes, as-of date) as the app computes them: the file read
     as a transactions export by `Dataset`, the columns named on the command line put over the guess."""
     from ..dataset import Dataset, read_file
+    from ..sources import source_of
     from ..errors import DataError
     from ..roles import infer_roles
     from ..tables import detect_kind
 
-    table = read_file(args.file, sheet=args.sheet, date_order=getattr(args, "date_order", None))
+    table = read_file(source_of(args), sheet=args.sheet, date_order=getattr(args, "date_order", None))
     listing = ", ".join(map(str, table.frame.columns))
     for option, column in given.items():
         if column and column not in table.frame.columns:
