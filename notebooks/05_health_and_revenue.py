@@ -282,9 +282,10 @@ paid.groupby("churned")[["logins_30d", "features_adopted", "seats"]].median()
 # partly learns to recognise customers who are already gone, and its held-out AUC measures that.
 #
 # The time-honest fit (the tab's toggle, or `as_of=` here) rebuilds the customer table from the
-# invoices and events **on or before a date** and calls churned whoever has no activity in the 90
-# days after it. Nothing the features know was measured after the outcome. The default cut is 90
-# days before the data ends, so that the window after it is complete.
+# dated activity (here the invoices) **on or before a date**, keeps the customers active in the 90
+# days before it, and calls churned whoever has no activity in the 90 days after it. Nothing the
+# features know was measured after the outcome. The default cut is 90 days before the data ends,
+# so that the window after it is complete.
 
 # %%
 activity = data.activity()
@@ -329,9 +330,9 @@ check.round(2)
 # %% [markdown]
 # The held-out AUC of a score fitted on an export is an upper bound: on next month's cancellations
 # both scores rank far less well than their held-out figure promised, and the time-honest one, built
-# on invoice counts that change only once a customer has stopped paying, barely beats a coin toss. The sample's November
-# churners are customers whose logins *fell* in October (a change, not a level), which neither
-# set of variables measures. Two habits follow: fit time-honestly when the data has dated
+# on invoice counts that change only once a customer has stopped paying, barely beats a coin toss.
+# The sample's November churners are customers whose logins *fell* in October (a change, not a
+# level), which neither set of variables measures. Two habits follow: fit time-honestly when the data has dated
 # activity, and judge a score against a later export before a team acts on it (the Track page's
 # "Health score change" does the scoring with the same points).
 
