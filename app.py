@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import state
+from ui import workspace
 from ui.loading import load_sample
 
 st.set_page_config(page_title="Segmentation workbench", page_icon=":material/donut_small:", layout="wide")
@@ -21,6 +22,9 @@ PAGES = [
     ("views/track.py", "Track", ":material/compare_arrows:"),
     ("views/health.py", "Health & revenue", ":material/monitor_heart:"),
 ]
+
+# A fresh session whose address names a saved workspace (a reload, a bookmark, a restart) gets it back.
+workspace.reopen_on_start()
 
 # A first visit opens on the bundled sample so there is something to explore at once;
 # SEGMENTATION_NO_SAMPLE=1 starts empty (e.g. for a team that only uses its own exports).
@@ -39,6 +43,11 @@ with st.sidebar:
             st.caption(f"{kind}: {len(table.frame):,} rows · {table.name}")
     else:
         st.caption("Nothing yet: start on the Data page.")
+    workspace.sidebar()
 
+workspace.show_notice()
 pages = [st.Page(path, title=title, icon=icon) for path, title, icon in PAGES if (HERE / path).exists()]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+finally:
+    workspace.autosave()  # the open workspace follows every change (a digest when nothing changed)

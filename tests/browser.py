@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import sys
 import time
 import urllib.request
@@ -27,10 +28,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(timeout: float = 90.0):
-    """Yield the URL of a fresh `streamlit run app.py` on a free loopback port."""
+def running_app(timeout: float = 90.0, *, store: str | os.PathLike | None = None):
+    """Yield the URL of a fresh `streamlit run app.py` on a free loopback port. Its workspace store is
+    `store`, else a file of its own: a workspace saved on this machine must not reopen in a test."""
     port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    scratch = tempfile.TemporaryDirectory(prefix="segmentation-store-")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1",
+           "SEGMENTATION_STORE": str(store or os.path.join(scratch.name, "workspaces.duckdb"))}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -56,6 +60,7 @@ def running_app(timeout: float = 90.0):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        scratch.cleanup()
 
 
 @contextlib.contextmanager

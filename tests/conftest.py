@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ if str(ROOT) not in sys.path:
 OUTPUT = ROOT / "test-output"
 # AppTests that open the Profiles page must not start a 30 s UMAP compile in the background.
 os.environ.setdefault("SEGMENTATION_WARM_UMAP", "0")
+# The app reopens the last saved workspace: tests get a store of their own, never the one in .streamlit/.
+os.environ.setdefault("SEGMENTATION_STORE", os.path.join(tempfile.mkdtemp(prefix="segmentation-tests-"),
+                                                         "workspaces.duckdb"))
 
 
 @pytest.fixture(scope="session")

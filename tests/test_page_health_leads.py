@@ -25,6 +25,7 @@ def _open(root, data: Dataset) -> AppTest:
 
 
 def _charts(at) -> list[dict]:
+    # Called with one tab: the page's other tabs render in the same run.
     return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
 
 
@@ -49,40 +50,40 @@ def test_conversion_tab_reads_the_months_and_draws_rates_and_mix(root, sample):
     assert at.selectbox(key="conversion_split").value == "channel"
     result = at.session_state["conversion"]
     assert result.split == "channel" and result.reading.startswith("Conversion ")
-    assert result.reading in [m.value.strip("*") for m in at.markdown]
-    captions = " ".join(c.value for c in at.caption)
+    assert result.reading in [m.value.strip("*") for m in at.tabs[3].markdown]
+    captions = " ".join(c.value for c in at.tabs[3].caption)
     assert "Converted means the column 'converted_to_paid' (converted to paid)" in captions
     assert "not finished" in captions and "not a drop" in captions  # the sample's last months are too recent
-    charts = _charts(at)
+    charts = _charts(at.tabs[3])
     rates, mix = charts[0], charts[1]
     assert {"line", "point", "rect"} <= _marks(rates)  # the grey band marks the months too recent to judge
     assert "bar" in _marks(mix)
     assert f"at the {result.reference} mix" in json.dumps(rates)
     at.selectbox(key="conversion_split").set_value("No split").run()
     assert not at.exception, at.exception
-    assert len(_charts(at)) == 1 and at.session_state["conversion"].split is None
+    assert len(_charts(at.tabs[3])) == 1 and at.session_state["conversion"].split is None
 
 
 def test_lead_fit_tab_scores_an_upload_and_ranks_with_reasons(root):
     at = _open(root, _customers())
     assert not at.exception, at.exception
-    assert any("Upload a leads export" in i.value for i in at.info)
+    assert any("Upload a leads export" in i.value for i in at.tabs[4].info)
     at.file_uploader(key="leads_file").set_value(("leads.csv", leads_files.csv(leads_files.leads()), "text/csv"))
     at.run()
     assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
+    assert not at.tabs[4].error, [e.value for e in at.tabs[4].error]
     result = at.session_state["lead_fit"]
     assert result.signal and result.outcome == "converted_to_paid"
     assert any(s.value.startswith("These columns (Industry, Employees, Country) tell customers who converted")
-               for s in at.success)
-    assert [m.label for m in at.metric][:2] == ["Out-of-sample AUC", "95% interval"]
-    shown = at.dataframe[0].value
+               for s in at.tabs[4].success)
+    assert [m.label for m in at.tabs[4].metric][:2] == ["Out-of-sample AUC", "95% interval"]
+    shown = at.tabs[4].dataframe[0].value
     assert list(shown.columns[:3]) == ["Lead ID", "fit", "tier"]
     assert shown["fit"].is_monotonic_decreasing  # ranked
     top = shown.set_index("Lead ID").loc["L-0000"]
     assert top["tier"] == "hot" and top["reasons"].startswith("Industry is Fintech")
-    assert any("'Atlantis' never occurs" in c.value for c in at.caption)
-    assert [b.label for b in at.download_button] == ["Download the scored leads (CSV)"]
+    assert any("'Atlantis' never occurs" in c.value for c in at.tabs[4].caption)
+    assert [b.label for b in at.tabs[4].download_button] == ["Download the scored leads (CSV)"]
 
 
 def test_lead_fit_without_signal_ranks_nobody(root):
@@ -91,8 +92,8 @@ def test_lead_fit_without_signal_ranks_nobody(root):
     at.run()
     assert not at.exception, at.exception
     assert any(w.value.startswith("No signal: these columns do not tell good customers from the rest")
-               for w in at.warning)
-    tiers = at.dataframe[0].value["tier"]
+               for w in at.tabs[4].warning)
+    tiers = at.tabs[4].dataframe[0].value["tier"]
     assert set(tiers) == {"no signal"}
 
 

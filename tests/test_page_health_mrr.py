@@ -34,7 +34,8 @@ def _open(root, tables, roles, **session) -> AppTest:
 
 
 def _charts(at) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    # Only the MRR tab's own charts: the page's other tabs render in the same run.
+    return [json.loads(chart.proto.spec) for chart in at.tabs[0].get("vega_lite_chart")]
 
 
 def test_the_sample_shows_movements_a_table_a_drill_down_and_downgrades(root, monkeypatch):
@@ -47,7 +48,7 @@ def test_the_sample_shows_movements_a_table_a_drill_down_and_downgrades(root, mo
     # The table shown is the library's, on the Dataset the app holds.
     expected = mrr_movements(at.session_state[state.DATASET]).table
     pd.testing.assert_frame_equal(at.session_state[SHOWN], expected)
-    assert [s.value for s in at.subheader] == ["Who is behind a bar", "Who downgrades"]
+    assert [s.value for s in at.tabs[0].subheader] == ["Who is behind a bar", "Who downgrades"]
     at.selectbox(key="mrr_movement").select("churned").run()
     assert not at.exception, at.exception
     download = at.get("download_button")
@@ -72,7 +73,7 @@ def test_split_by_plan_and_by_segment_and_pick_a_group(root, sample):
     pd.testing.assert_frame_equal(at.session_state[SHOWN], big)
     at.selectbox(key="mrr_split").select("plan").run()
     assert not at.exception, at.exception
-    down = at.dataframe[-1].value
+    down = at.tabs[0].dataframe[-1].value
     paying = set(mrr_movements(data, split="plan").movements["split"])  # Free and Trial plans never pay
     assert set(down["split"]) == paying and len(paying) >= 2
 

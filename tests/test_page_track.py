@@ -38,6 +38,11 @@ def _csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False).encode("utf-8")
 
 
+def _headings(at) -> list[str]:
+    """The scoring's headings, without the sidebar's Workspace and the History every Track page ends with."""
+    return [s.value for s in at.main.subheader if s.value != "History"]
+
+
 def _open(root, **session) -> AppTest:
     at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
     at.session_state["_sample_offered"] = True
@@ -118,7 +123,7 @@ def test_a_recipe_of_other_segments_is_not_compared_with_the_session_segments(ro
     assert "This session's segments" not in against.options
     assert against.value == "A 'before' file"
     assert "not this session's segmentation" in _captions(at)
-    assert [s.value for s in at.subheader] == ["200 customers scored"]  # no migration until a before file
+    assert _headings(at) == ["200 customers scored"]  # no migration until a before file
 
 
 def test_the_session_recipe_file_is_compared_with_the_session_segments(root, exports):
@@ -169,21 +174,21 @@ def test_a_failed_upload_names_the_file_and_keeps_the_last_result(root, exports)
     at = _open(root)
     _upload(at, "track_recipe", "recipe.json", recipe_json(seg).encode())
     _upload(at, "track_newer", "newer.csv", _csv(newer))
-    assert [s.value for s in at.subheader] == ["200 customers scored"]
+    assert _headings(at) == ["200 customers scored"]
     _upload(at, "track_newer", "march.csv", _csv(newer.drop(columns="logins_30d").iloc[:50]))
     assert not at.exception, at.exception
     assert "march.csv" in at.error[0].value and "logins_30d" in at.error[0].value
-    assert [s.value for s in at.subheader] == ["200 customers scored"]  # still the last result
+    assert _headings(at) == ["200 customers scored"]  # still the last result
     assert "last result that worked, from newer.csv, segments from recipe.json" in _captions(at)
     assert [b.label for b in at.download_button] == ["New assignments (CSV)"]
     # A file that is not a table at all is named too, and the result stays.
     _upload(at, "track_newer", "april.csv", b"")
     assert not at.exception, at.exception
     assert "april.csv" in at.error[0].value
-    assert [s.value for s in at.subheader] == ["200 customers scored"]
+    assert _headings(at) == ["200 customers scored"]
     # Fixed: the new file's result replaces the old one.
     _upload(at, "track_newer", "may.csv", _csv(newer.iloc[:50]))
-    assert not at.error and [s.value for s in at.subheader] == ["50 customers scored"]
+    assert not at.error and _headings(at) == ["50 customers scored"]
 
 
 def test_the_sample_next_month_shows_who_moved_without_preparing_files(root):
@@ -200,7 +205,7 @@ def test_the_sample_next_month_shows_who_moved_without_preparing_files(root):
     at.button(key="track_sample_next").click().run()
     assert not at.exception, at.exception
     assert "next_month/customers.csv with next_month/transactions.csv" in _captions(at)
-    headings = [s.value for s in at.subheader]
+    headings = _headings(at)
     assert headings[1] == "Who moved" and headings[0].endswith("customers scored")
     scored = int(headings[0].split()[0].replace(",", ""))
     first = int(at.session_state[state.DATASET].tables["customers"].frame.shape[0])
@@ -216,7 +221,7 @@ def test_the_sample_next_month_shows_who_moved_without_preparing_files(root):
     assert json.loads(at.get("vega_lite_chart")[0].proto.spec)["title"] == "Where customers moved"
     # The result stays on reruns (the button is a one-off click); an upload takes over.
     at.run()
-    assert [s.value for s in at.subheader][1] == "Who moved"
+    assert _headings(at)[1] == "Who moved"
     _upload(at, "track_newer", "mine.csv", at.session_state[state.DATASET].tables["customers"].frame.to_csv(index=False)
             .encode())
     assert not at.exception, at.exception
@@ -261,7 +266,7 @@ def test_a_session_of_events_alone_scores_a_newer_events_file(root):
     at = _open(root, **session, **{state.SEGMENTATION: seg})
     _upload(at, "track_newer", "events.csv", _events_csv())
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert [s.value for s in at.subheader] == ["40 customers scored", "Who moved"]
+    assert _headings(at) == ["40 customers scored", "Who moved"]
     assert at.markdown[0].value.startswith("- Of 40 customers in both, 40 (100%) stayed")
     assert "the 40 customers are the distinct ids in column 'user_id' of events.csv" in _captions(at)
 
@@ -278,7 +283,7 @@ def test_an_mrr_derived_from_arr_is_derived_on_the_newer_export_too(root):
     grown = accounts.assign(arr_usd=accounts["arr_usd"].where(accounts.index >= 3, accounts["arr_usd"] * 40))
     _upload(at, "track_newer", "accounts.csv", _csv(grown))
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert "60 customers scored" in [s.value for s in at.subheader]
+    assert "60 customers scored" in _headings(at)
     assert "mrr (from arr_usd)' = arr_usd / 12" in _captions(at)
     moved = int(at.markdown[0].value.split(" and ")[1].split(" moved")[0])
     assert 0 < moved <= 3  # only the three accounts that grew can move

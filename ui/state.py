@@ -26,6 +26,8 @@ ACTION_PLAN = "action_plan"
 DATA_VERSION = "data_version"
 # The cohort matrices last shown on the Cohorts page (name -> DataFrame), for the workbook
 COHORTS = "cohorts"
+# The RFM segment map (5 rows of 5 names) the Segment page's grid editor starts from: a reopened workspace's
+RFM_GRID = "_rfm_grid"
 
 
 def dataset() -> Any:

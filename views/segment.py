@@ -61,7 +61,7 @@ def _label(column: str) -> str:
 with st.sidebar:
     st.subheader("Validation")
     outcome = st.selectbox("Outcome KPI for 'actionable'", [None] + outcome_options,
-                           index=1 if outcome_options else 0,
+                           index=1 if outcome_options else 0, key="segment_outcome",
                            format_func=lambda c: "— none —" if c is None else outcome_label(c, outcome_kinds[c],
                                                                                            customer_roles),
                            help="The behaviour segments should differ on, e.g. churn, trial-to-paid conversion or "
@@ -150,7 +150,8 @@ elif method == "RFM":
                      disabled=customer_roles.get("mrr") is None, key="rfm_saas")
     monetary = customer_roles.get("mrr") if saas else "monetary"
     with st.expander("Segment map (R x FM): edit the names", expanded=False):
-        grid = st.data_editor(rfm.grid_frame(), key=f"rfm_grid_{data_version}", width="stretch")
+        grid = st.data_editor(rfm.grid_frame(state.get(state.RFM_GRID)), key=f"rfm_grid_{data_version}",
+                              width="stretch")
     try:
         grid_map = rfm.grid_from_frame(grid)
     except DataError as exc:

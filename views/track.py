@@ -17,6 +17,7 @@ from ui import state
 from ui.health_view import render_score_change
 from ui.loading import SAMPLE_DIR, customer_id_pending, load_upload
 from ui.memo import memo
+from ui.workspace import history_section, record_scoring
 
 
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
@@ -26,6 +27,12 @@ LAST_RESULT = "_track_last_result"
 # On the bundled sample, its next month (same customers, a month later) can stand in for the newer export.
 NEXT_MONTH = [SAMPLE_DIR / NEXT_MONTH_FOLDER / name for name in NEXT_MONTH_FILES]  # customers, transactions
 USE_NEXT_MONTH = "_track_sample_next_month"
+
+
+def _stop():
+    """Stop the page once the history is drawn: it needs no upload."""
+    history_section()
+    st.stop()
 
 
 class _Bundled:
@@ -80,11 +87,11 @@ if source == RECIPE and recipe_file is None:
     st.info("Upload a recipe saved from the Profiles page (or by `python -m segmentation kmeans ... --recipe`).")
     if current is None:
         st.page_link("views/segment.py", label="Or segment your customers first", icon=":material/donut_small:")
-    st.stop()
+    _stop()
 if newer is None:
     st.info("Upload the newer export to score." + (" Or try the sample's next month: the button above scores the "
                                                     "same customers a month later." if on_sample else ""))
-    st.stop()
+    _stop()
 
 
 def _digest(*uploads) -> str:
@@ -137,11 +144,14 @@ try:
               "export": export,
               "files": scored_files + (f", segments from {recipe_file.name}" if recipe_file else "")}
     st.session_state[LAST_RESULT] = result
+    kept = record_scoring(segmentation, labels, prepared, export, files=scored_files)
+    if kept:
+        st.toast(kept, icon=":material/history:")
 except DataError as exc:
     st.error(str(exc), icon=":material/error:")
     result = st.session_state.get(LAST_RESULT)
     if result is None:
-        st.stop()
+        _stop()
     st.caption(f":material/history: Still showing the last result that worked, from {result['files']}.")
 
 segmentation, labels, prepared = result["segmentation"], result["labels"], result["prepared"]
@@ -209,3 +219,5 @@ if before is not None:
                           icon=":material/download:")
     with st.expander(f"The {len(moves.moved):,} customers who moved, joined or left"):
         st.dataframe(moves.moved, hide_index=True, width="stretch")
+
+history_section()

@@ -15,7 +15,13 @@ from pathlib import Path
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("assign", help="score customers with a saved segment recipe")
     add_recipe_arguments(parser)
-    parser.add_argument("--out", required=True, help="CSV to write: customer id, segment, scores, variables")
+    parser.add_argument("--out", default=None, help="CSV to write: customer id, segment, scores, variables")
+    parser.add_argument("--workspace", default=None, metavar="NAME",
+                        help="add the result to this saved workspace's history as a dated snapshot (a nightly "
+                             "job keeps the history); created from the recipe when there is none of that name")
+    parser.add_argument("--store", default=None, help="the workspace store: a DuckDB file or postgresql:// URL "
+                                                      "(default: $SEGMENTATION_STORE, else "
+                                                      ".streamlit/workspaces.duckdb)")
     parser.set_defaults(func=run)
 
 
@@ -31,7 +37,12 @@ def add_recipe_arguments(parser) -> None:
 
 
 def prepare(args):
-    """(segmentation with labels for FILE, action plan, prepared table) from the parsed arguments.
+    """(segmentation with labels for FILE, action plan, prepared table); see `prepare_export`."""
+    return prepare_export(args)[:3]
+
+
+def prepare_export(args):
+    """(segmentation with labels for FILE, action plan, prepared table, the export read) from the arguments.
 
     FILE is read as the Track page reads a newer export (`dataset.read_newer_export`): its kind is
     detected, a subscriptions export is rolled up, an orders or events export gives its distinct ids
@@ -53,18 +64,52 @@ def prepare(args):
     labels, prepared = export.score(segmentation, id_column=args.id_column, as_of=args.as_of)
     # Scores belong to the fit; a recipe re-applied to new data carries the labels and variables.
     scored = replace(segmentation, labels=labels, scores=None)
-    return scored, plan, prepared
+    return scored, plan, prepared, export
 
 
 def run(args) -> int:
+    from ..errors import DataError
     from ..export import assignments_csv
 
-    segmentation, _, prepared = prepare(args)
-    data = assignments_csv(prepared.frame, segmentation, id_name=prepared.id_name, bom=False)
-    Path(args.out).write_bytes(data)
+    if args.out is None and args.workspace is None:
+        raise DataError("Say where the result goes: --out FILE.csv, --workspace NAME, or both.")
+    segmentation, plan, prepared, export = prepare_export(args)
     for note in prepared.notes:
         print(note, file=sys.stderr)
     counts = ", ".join(f"{name} {count:,}" for name, count in segmentation.sizes.items() if count)
-    print(f"Wrote {len(segmentation.labels):,} customers to {args.out}: {counts}.", file=sys.stderr)
+    if args.out is not None:
+        data = assignments_csv(prepared.frame, segmentation, id_name=prepared.id_name, bom=False)
+        Path(args.out).write_bytes(data)
+        print(f"Wrote {len(segmentation.labels):,} customers to {args.out}: {counts}.", file=sys.stderr)
+    if args.workspace is not None:
+        snapshot, store = _snapshot(args, segmentation, plan, prepared, export)
+        print(f"Added the snapshot of {snapshot.taken_at:%Y-%m-%d} ({len(snapshot.frame):,} customers) to "
+              f"workspace {args.workspace!r} in {store.describe()}.", file=sys.stderr)
     return 0
+
+
+def _snapshot(args, segmentation, plan, prepared, export):
+    """Append the scoring to the workspace's history (`history.record_snapshot`, as the Track page does)."""
+    from ..history import record_snapshot
+    from ..store import Workspace, open_store
+
+    store = open_store(args.store)
+    info = store.find(args.workspace)
+    if info is None:
+        # A nightly job may start the history: the workspace holds the recipe's segments and plan.
+        info = store.save(Workspace(name=args.workspace, segmentation=replace_labels(segmentation),
+                                    action_plan=plan))
+        print(f"note: created workspace {args.workspace!r} from {args.recipe}.", file=sys.stderr)
+    sources = [Path(args.file).name] + [Path(f).name for f in (args.transactions, args.events) if f]
+    snapshot = record_snapshot(store, info.id, segmentation.labels, prepared, export=export,
+                               segmentation=segmentation, as_of=args.as_of, source=", ".join(sources))
+    return snapshot, store
+
+
+def replace_labels(segmentation):
+    """The recipe's segments without the newer export's labels: a workspace's labels are its own fit's."""
+    import pandas as pd
+    from dataclasses import replace
+
+    return replace(segmentation, labels=pd.Series([], dtype=object, index=pd.Index([], dtype=object)))
 
