@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-EXPECTED = ("01_quickstart", "02_kmeans_and_validation", "03_cohorts", "04_extend")
+EXPECTED = ("01_quickstart", "02_kmeans_and_validation", "03_cohorts", "04_extend", "05_health_and_revenue")
 PAIRS = sorted(NOTEBOOKS.glob("*.ipynb"))
 
 
