@@ -619,6 +619,10 @@ def test_health_gives_the_health_tabs_scores(folder, tmp_path):
     report = json.loads((tmp_path / "health.json").read_text())
     assert report["auc"] == round(score.auc, 4) and report["signal"] == score.signal
     assert set(report["points"]) == set(variables)
+    # The same cut-offs, read from the data by both, and the same sentence saying how.
+    assert (report["cutoffs"]["at_risk_below"], report["cutoffs"]["watch_below"]) == score.cutoffs
+    assert report["cutoffs"]["chosen"] == "data" and report["cutoffs"]["how"] == score.cutoffs_sentence
+    assert score.cutoffs_sentence in run.err
     assert f"Wrote {len(written):,} customers" in run.out
 
 

@@ -161,6 +161,8 @@ def render(dataset, segmentation=None) -> None:
         left, right = st.columns(2)
         at_risk = left.number_input("At risk below (health points)", min_value=0.0, max_value=200.0, step=1.0,
                                     format="%.0f", key="health_at_risk")
+        if at_risk > st.session_state["health_watch"] == auto[1]:  # the data's watch cut-off follows a raised at-risk
+            st.session_state["health_watch"] = at_risk
         watch = right.number_input("Watch below (health points)", min_value=0.0, max_value=200.0, step=1.0,
                                    format="%.0f", key="health_watch")
         by_hand = (at_risk, watch) != tuple(auto)
