@@ -210,8 +210,14 @@ def _show(score) -> None:
         if not score.signal:
             st.caption("Nobody is labelled at risk: the score has no signal.")
         else:
+            # Every row is at risk: the status column would say so 900 times; the reasons get its room.
             st.dataframe(risky, hide_index=True, width="stretch", height=300,
-                         column_config={"health": st.column_config.NumberColumn("Health", format="%d")})
+                         column_order=["customer_id", "health", "reasons"],
+                         column_config={"customer_id": st.column_config.TextColumn("Customer", width="small"),
+                                        "health": st.column_config.NumberColumn("Health (0-100)", format="%d",
+                                                                                width="small"),
+                                        "reasons": st.column_config.TextColumn(
+                                            "Where they lost the most points", width="large")})
         shown = risky if score.signal else score.scores
         name = "at_risk" if score.signal else "health_scores"
         a, b = st.columns(2)
