@@ -624,7 +624,8 @@ def test_health_gives_the_health_tabs_scores(folder, tmp_path):
     assert report["cutoffs"]["chosen"] == "data" and report["cutoffs"]["how"] == score.cutoffs_sentence
     assert score.cutoffs_sentence in run.err
     _ok(cli("health", _file(folder, "sample-customers"), "--outcome", "churn_date", "--vars", ",".join(variables),
-            "--at-risk-below", "10", "--watch-below", "20", "--out", tmp_path / "h.csv", "--report", tmp_path / "h.json"))
+            "--at-risk-below", "10", "--watch-below", "20", "--out", tmp_path / "h.csv",
+            "--report", tmp_path / "h.json"))
     by_hand = json.loads((tmp_path / "h.json").read_text())["cutoffs"]
     assert (by_hand["at_risk_below"], by_hand["watch_below"], by_hand["chosen"]) == (10, 20, "hand")
     assert f"Wrote {len(written):,} customers" in run.out
