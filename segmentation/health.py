@@ -29,8 +29,15 @@ customers file chosen anyway is named in the notes as read at export time.
 
 Editing. Points are data: `HealthScore.with_points(table)` takes an edited points table and returns
 a new score (held-out AUC, interval and calibration recomputed for the edited points);
-`with_cutoffs` moves the status cut-offs (below 40 at risk, below 70 watch by default). Reasons:
-per customer, the two or three ranges where they lost the most points, in plain words.
+`with_cutoffs` moves the status cut-offs by hand. Reasons: per customer, the two or three ranges where they
+lost the most points, in plain words.
+
+Cut-offs from the data (`data_cutoffs`), so that "at risk" does not cry wolf: the customers whose outcome is
+known are put in ten bands of equal size by health (ties kept together, edges in whole points); from the lowest
+band up, the bands churning at least twice the overall rate are at risk and the next ones churning at least the
+overall rate are watch; the rest are healthy. The cut-offs are those bands' edges. Fixed cut-offs (below 40 at
+risk, below 70 watch) called half of the bundled sample at risk (25% of them churned); these call 18% at risk,
+of whom 54% churned, against 4% of the rest. An edit of the points recomputes them; cut-offs set by hand stay as set.
 
     score = fit_health(table, outcome="churned", variables=["logins_30d", "integrations", "plan"])
     score.points          # variable, range, points, customers, churn_rate
@@ -57,11 +64,12 @@ from .outcomes import OUTCOME_COLUMNS, as_flag, infer_outcome_kind, outcome_choi
 
 __all__ = ["HealthScore", "VariableBins", "bin_variable", "points_from_coefficients", "auc_interval", "fit_health",
            "health_from_dataset", "activity_churn", "default_health_variables", "resolve_outcome", "score_change",
-           "scores_csv", "scores_xlsx", "NO_SIGNAL", "STATUSES", "DEFAULT_CUTOFFS"]
+           "scores_csv", "scores_xlsx", "data_cutoffs", "NO_SIGNAL", "STATUSES", "DEFAULT_CUTOFFS"]
 
 NO_SIGNAL = "no signal: this score does not predict churn"
 STATUSES = ("healthy", "watch", "at risk", "unscored")
-DEFAULT_CUTOFFS = (40.0, 70.0)  # below 40 at risk, below 70 watch
+DEFAULT_CUTOFFS = (40.0, 70.0)  # fixed cut-offs of old; a fit now takes them from the data (`data_cutoffs`)
+_BANDS = 10  # bands of customers by health that the cut-offs are read from
 _OTHER, _MISSING = "another value", "missing"
 _MIN_CUSTOMERS = 30  # fewer cannot be split into a training and a held-out part worth the name
 _MIN_CLASS = 5  # churners (and stayers) needed in the data
@@ -265,6 +273,9 @@ class HealthScore:
     signal       False when the interval includes 0.5: then every status is "unscored".
     calibration  decile, customers, predicted, observed: held-out churn by predicted risk.
     sentence     the AUC, its interval and what they mean, in one sentence.
+    cutoffs      (at risk below, watch below); `cutoffs_from` "data" or "hand", `cutoffs_sentence` how they
+                 were chosen, `cutoff_bands` the bands by health they were read from (health_from, health_to,
+                 customers, churn_rate, status).
     """
 
     variables: tuple[str, ...]
@@ -280,6 +291,9 @@ class HealthScore:
     calibration: pd.DataFrame
     sentence: str
     cutoffs: tuple[float, float] = DEFAULT_CUTOFFS
+    cutoffs_from: str = "hand"
+    cutoffs_sentence: str = ""
+    cutoff_bands: pd.DataFrame | None = None
     notes: tuple[str, ...] = ()
     n_train: int = 0
     n_test: int = 0
@@ -360,7 +374,8 @@ class HealthScore:
             raise DataError(f"The at-risk cut-off ({at_risk:g}) must be a number no higher than the watch cut-off "
                             f"({watch:g}).")
         scores = self.scores.assign(status=_statuses(self.scores["health"].to_numpy(), (at_risk, watch), self.signal))
-        return replace(self, cutoffs=(at_risk, watch), scores=scores)
+        return replace(self, cutoffs=(at_risk, watch), scores=scores, cutoffs_from="hand",
+                       cutoffs_sentence=_hand_sentence(at_risk, watch))
 
     def with_points(self, table: pd.DataFrame) -> HealthScore:
         """A new score with the points of `table` (the `points` table, its points column edited). The other
@@ -387,6 +402,8 @@ class HealthScore:
             notes += (f"Edited points: the best customer now scores {best:g}, not 100; the cut-offs still apply "
                       "to the total.",)
         out = replace(self, points=points, notes=notes, **evaluated)
+        if self.cutoffs_from == "data":  # the data's cut-offs follow the points; a hand-set pair stays
+            out = replace(out, **_cutoff_fields(bins=self.bins, points=points, evaluation=self._evaluation))
         frame = self._frame
         return replace(out, scores=out.score(frame) if frame is not None else out.scores)
 
@@ -399,7 +416,13 @@ class HealthScore:
             "outcome": self.outcome, "outcome_kind": self.outcome_kind,
             "auc": _rounded(self.auc), "auc_low": _rounded(self.auc_low), "auc_high": _rounded(self.auc_high),
             "signal": bool(self.signal), "sentence": self.sentence,
-            "cutoffs": {"at_risk_below": self.cutoffs[0], "watch_below": self.cutoffs[1]},
+            "cutoffs": {"at_risk_below": _plain_number(self.cutoffs[0]),
+                        "watch_below": _plain_number(self.cutoffs[1]), "chosen": self.cutoffs_from,
+                        "how": self.cutoffs_sentence,
+                        "bands": ([] if self.cutoff_bands is None else
+                                  [{k: (_rounded(v) if k == "churn_rate" else _plain_number(v)
+                                        if k != "status" else v) for k, v in row.items()}
+                                   for row in self.cutoff_bands.to_dict(orient="records")])},
             "customers": {"train": self.n_train, "held_out": self.n_test, "scored": int(len(self.scores))},
             "statuses": {k: int(v) for k, v in self.status_counts().items()},
             "points": by_variable,
@@ -411,7 +434,7 @@ class HealthScore:
 # -- fitting --------------------------------------------------------------------------------------------------
 def fit_health(frame: pd.DataFrame, *, outcome: str = "churned", variables: Sequence[str] | None = None,
                outcome_kind: str | None = None, allow_other_kind: bool = False, n_bins: int = 4, C: float = 1.0,
-               test_size: float = 0.3, n_boot: int = 200, cutoffs: tuple[float, float] = DEFAULT_CUTOFFS,
+               test_size: float = 0.3, n_boot: int = 200, cutoffs: tuple[float | None, float | None] | None = None,
                random_state: int = 0, id_column: str | None = None, notes: Sequence[str] = ()) -> HealthScore:
     """Fit the health score on a customer table (one row per customer, indexed by id); see the module docstring.
 
@@ -420,6 +443,8 @@ def fit_health(frame: pd.DataFrame, *, outcome: str = "churned", variables: Sequ
     outcome_kind      what the outcome measures (default: read from its name and values); a kind other than
                       churn is refused unless `allow_other_kind`.
     C                 inverse strength of the L2 penalty of the logistic regression.
+    cutoffs           (at risk below, watch below) set by hand; None (or a None in the pair) takes that cut-off
+                      from the data (`data_cutoffs`).
     Raises DataError naming the column when an input cannot be used.
     """
     from sklearn.linear_model import LogisticRegression
@@ -434,9 +459,10 @@ def fit_health(frame: pd.DataFrame, *, outcome: str = "churned", variables: Sequ
         raise DataError(f"Column {outcome!r} is a {kind} outcome, not churn: the health score predicts churn. Choose "
                         "the churn flag, or set its kind to churn on the Data page.")
     y_all = _outcome_flag(frame[outcome], outcome, kind)
-    if not float(cutoffs[0]) <= float(cutoffs[1]):
-        raise DataError(f"The at-risk cut-off ({cutoffs[0]:g}) must be no higher than the watch cut-off "
-                        f"({cutoffs[1]:g}).")
+    hand = tuple(cutoffs) if cutoffs is not None else (None, None)
+    if None not in hand and not float(hand[0]) <= float(hand[1]):
+        raise DataError(f"The at-risk cut-off ({hand[0]:g}) must be no higher than the watch cut-off "
+                        f"({hand[1]:g}).")
     chosen = list(variables) if variables is not None else default_health_variables(frame, outcome=outcome)
     if not chosen:
         raise DataError("Choose at least one variable for the health score (a usage count, a plan, ...).")
@@ -483,11 +509,12 @@ def fit_health(frame: pd.DataFrame, *, outcome: str = "churned", variables: Sequ
     evaluated = _evaluate(bins, points, evaluation, outcome, kind)
     score = HealthScore(
         variables=tuple(chosen), outcome=outcome, outcome_kind=kind, bins=bins, points=points,
-        scores=pd.DataFrame(), cutoffs=(float(cutoffs[0]), float(cutoffs[1])), notes=tuple(notes),
-        n_train=len(train), n_test=len(test), churn_rate=float(y.mean()), id_column=id_column,
-        _evaluation=evaluation, _frame=frame, **evaluated)
+        scores=pd.DataFrame(), notes=tuple(notes), n_train=len(train), n_test=len(test),
+        churn_rate=float(y.mean()), id_column=id_column, _evaluation=evaluation, _frame=frame,
+        **_cutoff_fields(bins=bins, points=points, evaluation=evaluation), **evaluated)
     # The ranges of every customer are known already when every customer has an outcome: no second pass.
-    return replace(score, scores=score._scores(codes, frame.index) if data is frame else score.score(frame))
+    score = replace(score, scores=score._scores(codes, frame.index) if data is frame else score.score(frame))
+    return score.with_cutoffs(*hand) if hand != (None, None) else score
 
 
 def _stratified_split(y: np.ndarray, test_size: float, random_state: int) -> tuple[np.ndarray, np.ndarray]:
@@ -556,6 +583,70 @@ def _evaluate(bins, points: pd.DataFrame, evaluation: _Evaluation | None, outcom
         sentence = f"{base} ({figures}, which includes 0.5: a coin toss). Nobody is labelled at risk."
     return {"auc": auc, "auc_low": low, "auc_high": high, "signal": signal, "calibration": calibration,
             "sentence": sentence}
+
+
+def data_cutoffs(health: np.ndarray, churned: np.ndarray, *, n_bands: int = _BANDS
+                 ) -> tuple[tuple[float, float], pd.DataFrame, str]:
+    """((at risk below, watch below), bands, sentence): cut-offs read from who churned; see the module docstring.
+
+    Bands: `n_bands` of equal size by health, edges at whole points (the deciles, rounded up; ties stay in one
+    band). From the lowest band up, bands churning at least twice the overall rate are at risk, then bands
+    churning at least the overall rate are watch; the first band that does not stops each run, so a noisy band
+    high up never labels everyone below it."""
+    health = np.asarray(health, dtype=float)
+    churned = np.asarray(churned, dtype=bool)
+    overall = float(churned.mean()) if len(churned) else float("nan")
+    low = float(np.floor(health.min())) if len(health) else 0.0
+    edges = np.ceil(np.quantile(health, np.arange(1, n_bands) / n_bands, method="higher")) if len(health) else []
+    edges = [float(e) for e in np.unique(edges) if e > health.min()]
+    bounds = [low, *edges, float(np.floor(health.max())) + 1 if len(health) else 1.0]
+    rows = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        inside = (health >= lo) & (health < hi)
+        rows.append({"health_from": lo, "health_below": hi, "customers": int(inside.sum()),
+                     "churn_rate": float(churned[inside].mean()) if inside.any() else float("nan"),
+                     "status": "healthy"})
+    at_risk = watch = low
+    status = "at risk"
+    for row in rows:
+        if status == "at risk" and not row["churn_rate"] >= 2 * overall:
+            status = "watch"
+        if status == "watch" and not row["churn_rate"] >= overall:
+            break
+        row["status"] = status
+        watch = row["health_below"]
+        if status == "at risk":
+            at_risk = row["health_below"]
+    if len(rows) < 2:  # one band is everyone: nothing to tell apart
+        at_risk = watch = low
+        rows[0]["status"] = "healthy"
+    bands = pd.DataFrame(rows)
+    return (float(at_risk), float(watch)), bands, _data_sentence(at_risk, watch, low, overall, len(rows))
+
+
+def _data_sentence(at_risk: float, watch: float, low: float, overall: float, n_bands: int) -> str:
+    rate = f"{overall:.1%}"
+    risk = (f"below {_nice(at_risk)} points are at risk (their bands churn at least twice the overall {rate})"
+            if at_risk > low else f"nobody is at risk (the lowest band churns less than twice the overall {rate})")
+    if watch > at_risk:
+        rest = f", below {_nice(watch)} watch (at least {rate}), the rest healthy"
+    else:
+        rest = f"; no band above them churns {rate} or more, so nobody is on watch"
+    return (f"Cut-offs from the data: with the customers in {n_bands} bands of about a tenth each by health (ties "
+            f"kept together), counted from the lowest, {risk}{rest}.")
+
+
+def _hand_sentence(at_risk: float, watch: float) -> str:
+    return f"Cut-offs set by hand: below {_nice(at_risk)} points at risk, below {_nice(watch)} watch."
+
+
+def _cutoff_fields(*, bins, points: pd.DataFrame, evaluation: _Evaluation) -> dict:
+    """The HealthScore fields of the data's cut-offs for `points`, read from every customer with an outcome."""
+    arrays = _point_arrays_from(bins, points)
+    health = np.r_[_health(evaluation.train_codes, arrays), _health(evaluation.test_codes, arrays)]
+    churned = np.r_[evaluation.train_y, evaluation.test_y]
+    cutoffs, bands, sentence = data_cutoffs(health, churned)
+    return {"cutoffs": cutoffs, "cutoffs_from": "data", "cutoffs_sentence": sentence, "cutoff_bands": bands}
 
 
 def _points_table(bins, arrays, codes: np.ndarray, y: np.ndarray) -> pd.DataFrame:

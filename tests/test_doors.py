@@ -619,6 +619,15 @@ def test_health_gives_the_health_tabs_scores(folder, tmp_path):
     report = json.loads((tmp_path / "health.json").read_text())
     assert report["auc"] == round(score.auc, 4) and report["signal"] == score.signal
     assert set(report["points"]) == set(variables)
+    # The same cut-offs, read from the data by both, and the same sentence saying how.
+    assert (report["cutoffs"]["at_risk_below"], report["cutoffs"]["watch_below"]) == score.cutoffs
+    assert report["cutoffs"]["chosen"] == "data" and report["cutoffs"]["how"] == score.cutoffs_sentence
+    assert score.cutoffs_sentence in run.err
+    _ok(cli("health", _file(folder, "sample-customers"), "--outcome", "churn_date", "--vars", ",".join(variables),
+            "--at-risk-below", "10", "--watch-below", "20", "--out", tmp_path / "h.csv",
+            "--report", tmp_path / "h.json"))
+    by_hand = json.loads((tmp_path / "h.json").read_text())["cutoffs"]
+    assert (by_hand["at_risk_below"], by_hand["watch_below"], by_hand["chosen"]) == (10, 20, "hand")
     assert f"Wrote {len(written):,} customers" in run.out
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from segmentation.dataset import Dataset
 from segmentation.errors import DataError
-from segmentation.health import (NO_SIGNAL, auc_interval, bin_variable, fit_health, health_from_dataset,
+from segmentation.health import (NO_SIGNAL, auc_interval, bin_variable, data_cutoffs, fit_health, health_from_dataset,
                                  points_from_coefficients, scores_csv, scores_xlsx)
 
 
@@ -143,9 +143,50 @@ def test_cutoffs_set_the_statuses_and_are_checked():
     assert (status[health < 50] == "at risk").all()
     assert (status[(health >= 50) & (health < 80)] == "watch").all()
     assert (status[health >= 80] == "healthy").all()
-    assert score.cutoffs == (40.0, 70.0)  # the original is untouched
+    assert score.cutoffs_from == "data" and moved.cutoffs_from == "hand"  # the original is untouched
+    assert moved.cutoffs_sentence == "Cut-offs set by hand: below 50 points at risk, below 80 watch."
+    assert moved.report()["cutoffs"]["chosen"] == "hand"
     with pytest.raises(DataError, match="no higher than the watch"):
         score.with_cutoffs(at_risk_below=80, watch_below=50)
+    assert fit_health(planted(), variables=VARIABLES, cutoffs=(40, 70)).cutoffs == (40.0, 70.0)
+
+
+def test_cutoffs_from_the_data_are_the_edges_of_the_bands_that_churn_twice_and_once_the_overall_rate():
+    # 1,000 customers at health 0..99, ten each: churn 60% below 20, 30% from 20 to 39, 10% from 40 (overall
+    # 24%), so the bands below 20 churn more than twice it, the next two above it, the rest below it.
+    health = np.repeat(np.arange(100), 10)
+    share = np.where(health < 20, 0.6, np.where(health < 40, 0.3, 0.1))
+    churned = np.tile(np.arange(10), 100) / 10 < share - 1e-9  # exactly that share churns at every health value
+    cutoffs, bands, sentence = data_cutoffs(health, churned)
+    assert cutoffs == (20.0, 40.0)
+    assert len(bands) == 10 and bands["customers"].eq(100).all()
+    assert list(bands["status"]) == ["at risk"] * 2 + ["watch"] * 2 + ["healthy"] * 6
+    assert "below 20 points are at risk" in sentence and "below 40 watch" in sentence
+    # A noisy band high up does not label everyone below it: the run from the bottom stops at the first band
+    # that churns less.
+    noisy = churned.copy()
+    noisy[health >= 90] = np.tile(np.arange(10), 10) < 5  # half the top band churns: above the overall 28%
+    assert data_cutoffs(health, noisy)[0] == (20.0, 40.0)
+    # Nobody churns more at the bottom: nobody is at risk.
+    flat = np.tile(np.arange(10), 100) < 2
+    (at_risk, watch), _, sentence = data_cutoffs(health, flat)
+    assert at_risk == 0 and "nobody is at risk" in sentence
+
+
+def test_a_fitted_score_takes_its_cutoffs_from_the_data_and_a_hand_edit_wins():
+    score = fit_health(planted(), variables=VARIABLES)
+    assert score.cutoffs_from == "data" and score.cutoffs_sentence.startswith("Cut-offs from the data")
+    table = score.status_table().set_index("status")
+    overall = planted()["churned"].mean()
+    assert table.loc["at risk", "churn_rate"] >= 2 * overall  # at risk means it
+    assert table.loc["at risk", "share"] < 0.4
+    # An edit of the points moves the data's cut-offs with the points; cut-offs set by hand stay.
+    halved = score.points.assign(points=score.points["points"] // 2)
+    assert score.with_points(halved).cutoffs_from == "data"
+    assert score.with_points(halved).cutoffs[1] <= score.cutoffs[1]
+    assert score.with_cutoffs(10, 20).with_points(halved).cutoffs == (10.0, 20.0)
+    # One cut-off by hand, the other from the data.
+    assert fit_health(planted(), variables=VARIABLES, cutoffs=(None, 99)).cutoffs == (score.cutoffs[0], 99.0)
 
 
 def test_edited_points_give_a_new_score_judged_again():
@@ -247,6 +288,10 @@ def test_the_report_holds_the_figures_and_points_per_variable_and_range():
     assert {"auc", "auc_low", "auc_high", "signal", "points"} <= set(report)
     assert set(report["points"]) == set(VARIABLES)
     assert sum(max(r.values()) for r in report["points"].values()) == 100
+    cutoffs = report["cutoffs"]
+    assert cutoffs["chosen"] == "data" and cutoffs["how"].startswith("Cut-offs from the data")
+    assert [cutoffs["at_risk_below"], cutoffs["watch_below"]] == list(score.cutoffs)
+    assert {"health_from", "health_below", "customers", "churn_rate", "status"} == set(cutoffs["bands"][0])
 
 
 def test_the_bundled_sample_gets_a_score_with_signal():
@@ -256,6 +301,10 @@ def test_the_bundled_sample_gets_a_score_with_signal():
     # Reported in bench/results/health.md: the sample's usage columns are read on export day, after the
     # churned customers stopped logging in, so the AUC is high; the time-honest fit is lower.
     assert score.signal and score.auc > 0.8, score.sentence
+    # Fixed cut-offs (40 / 70) called 49% of the sample at risk; the data's call fewer, who churn far more.
+    table = score.status_table().set_index("status")
+    assert table.loc["at risk", "share"] < 0.25, table
+    assert table.loc["at risk", "churn_rate"] >= 3 * score.churn_rate
 
 
 def test_a_name_like_column_is_refused():

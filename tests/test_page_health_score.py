@@ -72,6 +72,25 @@ def test_cutoffs_and_edited_points_change_the_statuses_on_screen(root):
     assert not after.at_risk().shape[0]
 
 
+def test_the_cutoffs_start_from_the_data_and_a_hand_edit_wins_over_a_refit(root):
+    at = _open(root, _dataset(_planted()))
+    score = at.session_state[HEALTH]
+    assert score.cutoffs_from == "data"
+    assert (at.number_input(key="health_at_risk").value, at.number_input(key="health_watch").value) == score.cutoffs
+    assert any(str(c.value).startswith(":material/tune: Cut-offs from the data") for c in at.caption)
+    at.number_input(key="health_at_risk").set_value(score.cutoffs[0] + 1).run()
+    assert not at.error, _texts(at.error)
+    assert at.session_state[HEALTH].cutoffs_from == "hand"
+    # The data's watch cut-off (here the same as at risk: no band is on watch) follows a raised at-risk one.
+    assert at.number_input(key="health_watch").value >= score.cutoffs[0] + 1
+    assert any("Cut-offs set by hand" in str(c.value) for c in at.caption)
+    # Another set of variables: a new fit with its own data cut-offs, but the hand-set one stays.
+    at.multiselect(key=f"health_vars_{at.session_state[state.DATASET].version}_False").set_value(["seats"]).run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="health_at_risk").value == score.cutoffs[0] + 1
+    assert at.session_state[HEALTH].cutoffs[0] == score.cutoffs[0] + 1
+
+
 def test_shuffled_churn_says_no_signal_and_nobody_is_at_risk(root):
     at = _open(root, _dataset(_planted(shuffle=True)))
     assert not at.exception, at.exception

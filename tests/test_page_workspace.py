@@ -3,6 +3,8 @@ session is fresh, delete with a confirm, duplicate, and Track's snapshots and hi
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -178,3 +180,47 @@ def test_track_keeps_each_scored_export_and_shows_the_history(root, data, store_
     again = _app(root, "views/track.py", query={QUERY_KEY: workspace_id})
     assert not again.exception, again.exception
     assert any("2 snapshots in **Tracked**" in c.value for c in again.caption)
+
+
+def test_the_health_tabs_choices_are_saved_with_the_workspace_and_restored(root, data, store_path):
+    from ui.health_view import HEALTH
+    from ui.workspace import SETTINGS
+
+    tables, roles = data
+    at = _app(root, "views/health.py", **{state.DATASET: Dataset(tables, roles, source="test data")})
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    version = at.session_state[state.DATASET].version
+    variables = at.multiselect(key=f"health_vars_{version}_False").value[:2]
+    at.multiselect(key=f"health_vars_{version}_False").set_value(variables).run()
+    at.number_input(key="health_at_risk").set_value(12.0).run()
+    at.number_input(key="health_watch").set_value(33.0).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    shown = at.session_state[HEALTH]
+    saved = at.session_state[SETTINGS]["health"]
+    assert saved["variables"] == variables and saved["cutoffs"] == [12.0, 33.0]
+    workspace_id = _save(at, "Health review")
+    assert open_store(store_path).open(workspace_id).settings["health"]["cutoffs"] == [12.0, 33.0]
+
+    again = _app(root, "views/health.py", query={QUERY_KEY: workspace_id})
+    assert not again.exception and not again.error, [e.value for e in again.error]
+    score = again.session_state[HEALTH]
+    assert list(score.variables) == variables and score.cutoffs == (12.0, 33.0) and score.cutoffs_from == "hand"
+    assert again.number_input(key="health_at_risk").value == 12.0
+    pd.testing.assert_frame_equal(score.scores, shown.scores)
+
+    # Points edited on the tab are saved as (variable, range, points) and the reopened tab starts from them (the
+    # editor cannot be typed into by AppTest: the edit is put in the saved settings, as the tab writes it).
+    store = open_store(store_path)
+    workspace = store.open(workspace_id)
+    first = shown.points.iloc[0]
+    edit = [first["variable"], first["range"], float(first["points"]) + 5]
+    health = {**workspace.settings["health"], "points": [edit]}
+    store.save(replace(workspace, settings={**workspace.settings, "health": health}))
+    edited = shown.with_points(shown.points.assign(points=[edit[2], *shown.points["points"][1:]]))
+    third = _app(root, "views/health.py", query={QUERY_KEY: workspace_id})
+    assert not third.exception and not third.error, [e.value for e in third.error]
+    score = third.session_state[HEALTH]
+    assert score.points["points"].tolist() == edited.points["points"].tolist()
+    assert score.auc == edited.auc and score.cutoffs == (12.0, 33.0)
+    pd.testing.assert_frame_equal(score.scores, edited.scores)
+    assert third.session_state[SETTINGS]["health"]["points"] == [edit]  # kept on the next save

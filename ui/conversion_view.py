@@ -93,7 +93,7 @@ def rates_chart(result) -> alt.LayerChart:
     lines = lines[lines["group"].isin(order)]
     x = alt.X("start:T", title="Signup month", axis=alt.Axis(format="%b %Y"))
     y = alt.Y("rate:Q", title="Converted", axis=alt.Axis(format="%"))
-    color = alt.Color("group:N", title=None, sort=order, legend=alt.Legend(orient="bottom", columns=3))
+    color = alt.Color("group:N", title=None, sort=order, legend=alt.Legend(orient="bottom", columns=3, labelLimit=320))
     dash = alt.StrokeDash("kind:N", legend=None, scale=alt.Scale(domain=["group", "overall"],
                                                                   range=[[1, 0], [6, 3]]))
     tooltip = [alt.Tooltip("month:N", title="Month"), alt.Tooltip("group:N", title="Group"),
@@ -115,7 +115,8 @@ def mix_chart(result) -> alt.LayerChart:
     bars = alt.Chart(mix).mark_bar().encode(
         x=alt.X("start:T", title="Signup month", axis=alt.Axis(format="%b %Y")),
         y=alt.Y("share:Q", title="Share of sign-ups", stack="normalize", axis=alt.Axis(format="%")),
-        color=alt.Color("group:N", title=None, sort=order, legend=alt.Legend(orient="bottom", columns=3)),
+        color=alt.Color("group:N", title=None, sort=order,
+                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=320)),
         order=alt.Order("group_order:Q"),
         opacity=alt.condition("datum.complete", alt.value(1.0), alt.value(0.45)),
         tooltip=[alt.Tooltip("month:N", title="Month"), alt.Tooltip("group:N", title="Group"),

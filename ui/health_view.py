@@ -10,7 +10,7 @@ import streamlit as st
 
 from segmentation.charts.health import calibration_chart
 from segmentation.errors import DataError
-from segmentation.health import (DEFAULT_CUTOFFS, default_health_variables, health_from_dataset, score_change,
+from segmentation.health import (default_health_variables, health_from_dataset, score_change,
                                  scores_csv, scores_xlsx)
 from segmentation.outcomes import outcome_choices, outcome_label
 from ui.memo import memo
@@ -27,12 +27,44 @@ def variable_options(frame: pd.DataFrame, outcomes) -> list[str]:
     return [c for c in default_driver_variables(frame) if c not in outcomes]
 
 
+# Widgets whose values a reopened workspace restores; forgotten when other data (or a workspace) is loaded.
+_WIDGETS = ("health_as_of_on", "health_window", "health_as_of", "health_outcome", "health_at_risk", "health_watch")
+_APPLIED = "_health_settings_applied"   # the data version the saved settings were last applied for
+_RESTORED = "_health_restored"          # the saved settings the widgets start from (fixed until the next load)
+_AUTO = "_health_auto_cutoffs"          # the data's cut-offs last put in the inputs: a different value is a hand edit
+
+
+def _restored() -> dict:
+    """The Health tab's saved settings (st.session_state[SETTINGS]["health"]), read once per loaded data: after
+    a workspace is reopened (which loads its data) the widgets start from them, as the user left them."""
+    from ui import state
+    from ui.workspace import SETTINGS
+
+    version = state.data_version()
+    if st.session_state.get(_APPLIED) != version:
+        st.session_state[_APPLIED] = version
+        st.session_state[_RESTORED] = dict((st.session_state.get(SETTINGS) or {}).get("health") or {})
+        for key in (*_WIDGETS, _AUTO):
+            st.session_state.pop(key, None)
+        cutoffs = st.session_state[_RESTORED].get("cutoffs")
+        if cutoffs:  # set by hand before the save: they win over the data's
+            st.session_state["health_at_risk"], st.session_state["health_watch"] = map(float, cutoffs)
+    return st.session_state[_RESTORED]
+
+
+def _save_settings(settings: dict) -> None:
+    from ui.workspace import SETTINGS
+
+    st.session_state.setdefault(SETTINGS, {})["health"] = settings
+
+
 def render(dataset, segmentation=None) -> None:
     try:
         frame = dataset.customer_table().frame
     except DataError as exc:
         st.error(str(exc), icon=":material/error:")
         return
+    saved = _restored()
     roles = dataset.roles["customers"]
     kinds = outcome_choices(frame, roles)
     churn = [c for c, kind in kinds.items() if kind == "churn"]
@@ -43,7 +75,7 @@ def render(dataset, segmentation=None) -> None:
     honest = False
     if activity is not None:
         honest = st.toggle("Time-honest: features as of a past date, churn = no activity after it",
-                           key="health_as_of_on",
+                           key="health_as_of_on", value=bool(saved.get("as_of_on", False)),
                            help="A customers file's usage columns are read on export day, after some customers "
                                 "left. This rebuilds the customer table from the activity before a date and calls "
                                 "churned whoever is not active in the window after it.")
@@ -57,18 +89,23 @@ def render(dataset, segmentation=None) -> None:
         dates = pd.to_datetime(activity.frame[activity.date], errors="coerce")
         last = dates.max()
         left, right = st.columns(2)
-        window = int(right.number_input("Window (days)", min_value=7, max_value=365, value=90, step=1,
-                                        key="health_window"))
+        window = int(right.number_input("Window (days)", min_value=7, max_value=365,
+                                        value=int(saved.get("window") or 90), step=1, key="health_window"))
         default_cut = (last - pd.Timedelta(days=window)).date() if pd.notna(last) else date.today()
+        if saved.get("as_of"):
+            default_cut = pd.Timestamp(saved["as_of"]).date()
         as_of = left.date_input("As of", value=default_cut, key="health_as_of").isoformat()
         outcome = "churned"
     else:
         outcome = st.selectbox("Outcome", churn, key="health_outcome",
+                               index=churn.index(saved["outcome"]) if saved.get("outcome") in churn else 0,
                                format_func=lambda c: outcome_label(c, kinds[c], roles),
                                help="The health score predicts churn; conversions and responses are ranked on "
                                     "the Drivers tab.")
     options = variable_options(frame, kinds)
-    if honest:
+    if saved.get("variables") and bool(saved.get("as_of_on", False)) == honest:
+        defaults = [c for c in saved["variables"] if c in options]
+    elif honest:
         defaults = [c for c in ("orders_30d", "orders_90d", "frequency", "monetary", "active_days_30d",
                                 "active_days_90d", "events_90d") if c in options][:4]
     else:
@@ -86,31 +123,61 @@ def render(dataset, segmentation=None) -> None:
     except DataError as exc:
         st.error(str(exc), icon=":material/error:")
         return
+    settings = {"as_of_on": honest, "as_of": as_of, "window": window, "outcome": None if honest else outcome,
+                "variables": list(variables)}
+    base = fitted.points
+    if saved.get("points") and [saved.get(k) for k in settings] == list(settings.values()):
+        # The saved points edits belong to this fit (same outcome, variables and date): start from them.
+        given = {(v, r): p for v, r, p in saved["points"]}
+        base = base.assign(points=[given.get((v, r), p) for v, r, p in
+                                   zip(base["variable"], base["range"], base["points"])])
 
     results = st.container()
     with st.expander("Points and cut-offs (editable)", icon=":material/edit:"):
         st.caption("Each range's points; the variable's best range carries its maximum. Change a number and the "
                    "held-out AUC is recomputed for your points.")
         edited = st.data_editor(
-            fitted.points, key=f"health_points_{abs(hash(fit_key))}", hide_index=True, width="stretch",
+            base, key=f"health_points_{abs(hash(fit_key))}", hide_index=True, width="stretch",
             disabled=["variable", "range", "customers", "churn_rate"],
-            column_config={"points": st.column_config.NumberColumn("Points", min_value=0, step=1),
-                           "customers": st.column_config.NumberColumn("Customers", format="percent"),
+            column_config={"variable": st.column_config.TextColumn("Variable"),
+                           "range": st.column_config.TextColumn("Range"),
+                           "points": st.column_config.NumberColumn("Points", min_value=0, step=1),
+                           "customers": st.column_config.NumberColumn("Customers", format="percent",
+                                                                      help="Share of the training customers"),
                            "churn_rate": st.column_config.NumberColumn("Churn rate", format="percent")})
+        score = fitted
+        try:
+            if not edited["points"].equals(fitted.points["points"]):
+                score = memo("health_edit", (fit_key, tuple(edited["points"].astype(float))),
+                             lambda: fitted.with_points(edited))
+        except DataError as exc:
+            results.error(str(exc), icon=":material/error:")
+        auto = score.cutoffs  # from the data, for these points
+        seen = st.session_state.get(_AUTO)
+        for i, key in enumerate(("health_at_risk", "health_watch")):
+            if key not in st.session_state or (seen is not None and st.session_state[key] == seen[i]):
+                st.session_state[key] = float(auto[i])
+        st.session_state[_AUTO] = auto
         left, right = st.columns(2)
-        at_risk = left.number_input("At risk below", min_value=0.0, max_value=200.0, value=DEFAULT_CUTOFFS[0],
-                                    step=5.0, key="health_at_risk")
-        watch = right.number_input("Watch below", min_value=0.0, max_value=200.0, value=DEFAULT_CUTOFFS[1],
-                                   step=5.0, key="health_watch")
-    score = fitted
+        at_risk = left.number_input("At risk below (health points)", min_value=0.0, max_value=200.0, step=1.0,
+                                    format="%.0f", key="health_at_risk")
+        if at_risk > st.session_state["health_watch"] == auto[1]:  # the data's watch cut-off follows a raised at-risk
+            st.session_state["health_watch"] = at_risk
+        watch = right.number_input("Watch below (health points)", min_value=0.0, max_value=200.0, step=1.0,
+                                   format="%.0f", key="health_watch")
+        by_hand = (at_risk, watch) != tuple(auto)
+        st.caption("Set by hand: type the data's values back to follow the data again." if by_hand else
+                   "From the data (see the sentence above the list); type a number to set it by hand.")
     try:
-        if not edited["points"].equals(fitted.points["points"]):
-            score = memo("health_edit", (fit_key, tuple(edited["points"].astype(float))),
-                         lambda: fitted.with_points(edited))
-        score = score.with_cutoffs(at_risk, watch)
+        if by_hand:
+            score = score.with_cutoffs(at_risk, watch)
     except DataError as exc:
         results.error(str(exc), icon=":material/error:")
     st.session_state[HEALTH] = score
+    changed = [[v, r, float(p)] for v, r, p, o in zip(edited["variable"], edited["range"], edited["points"],
+                                                       fitted.points["points"]) if float(p) != float(o)]
+    _save_settings({**settings, "points": changed or None,
+                    "cutoffs": [float(at_risk), float(watch)] if by_hand else None})
     with results:
         _show(score)
 
@@ -129,6 +196,8 @@ def _show(score) -> None:
     st.markdown(" · ".join(f"{_STATUS_ICONS[row.status]} **{row.customers:,}** ({row.share:.0%}"
                            + (f", churn {row.churn_rate:.0%})" if pd.notna(row.churn_rate) else ")")
                            for row in statuses.itertuples()))
+    if score.signal:
+        st.caption(f":material/tune: {score.cutoffs_sentence}")
     chart, listing = st.columns([2, 3])
     with chart:
         st.markdown("**Calibration**")
@@ -141,8 +210,14 @@ def _show(score) -> None:
         if not score.signal:
             st.caption("Nobody is labelled at risk: the score has no signal.")
         else:
+            # Every row is at risk: the status column would say so 900 times; the reasons get its room.
             st.dataframe(risky, hide_index=True, width="stretch", height=300,
-                         column_config={"health": st.column_config.NumberColumn("Health", format="%d")})
+                         column_order=["customer_id", "health", "reasons"],
+                         column_config={"customer_id": st.column_config.TextColumn("Customer", width="small"),
+                                        "health": st.column_config.NumberColumn("Health (0-100)", format="%d",
+                                                                                width="small"),
+                                        "reasons": st.column_config.TextColumn(
+                                            "Where they lost the most points", width="large")})
         shown = risky if score.signal else score.scores
         name = "at_risk" if score.signal else "health_scores"
         a, b = st.columns(2)

@@ -53,9 +53,12 @@ def render(dataset: Any, segmentation: Any) -> None:
     for note in moves.notes:
         st.caption(note)
     st.dataframe(_shown(table), hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="%.2f") for c in ("mrr", *MOVEMENTS,
-                                                                                           "net_new")}
-                 | {"quick_ratio": st.column_config.NumberColumn("quick ratio", format="%.2f")})
+                 column_config={c: st.column_config.NumberColumn(LABELS.get(c, c).replace("_", " "), format="localized")
+                                for c in ("mrr", *MOVEMENTS, "net_new")}
+                 | {"mrr": st.column_config.NumberColumn("MRR", format="localized"),
+                    "net_new": st.column_config.NumberColumn("Net new MRR", format="localized"),
+                    "quick_ratio": st.column_config.NumberColumn("Quick ratio", format="%.2f",
+                                                                 help="Blank when nothing was lost that month")})
     _drill_down(moves, table, None if group == ALL else group)
     _downgrades(moves)
 
@@ -181,5 +184,5 @@ def _downgrades(moves: Any) -> None:
     st.dataframe(down, hide_index=True, width="stretch", column_config={
         "split": st.column_config.TextColumn(moves.split),
         "downgrade_rate": st.column_config.NumberColumn("downgrade rate", format="percent"),
-        "mrr_lost": st.column_config.NumberColumn("MRR lost to downgrades", format="%.2f"),
-        "churned_mrr": st.column_config.NumberColumn("MRR lost to churn", format="%.2f")})
+        "mrr_lost": st.column_config.NumberColumn("MRR lost to downgrades", format="localized"),
+        "churned_mrr": st.column_config.NumberColumn("MRR lost to churn", format="localized")})

@@ -5,7 +5,8 @@ customers file, against its churn column: a churn flag, a status (Active / Cance
 date. Writes one row per customer: customer_id, health (0-100), status (healthy / watch / at risk,
 or unscored when the score has no signal) and reasons (the ranges where the customer lost the most
 points). With --report, a JSON report: auc, auc_low, auc_high, signal, the points per variable and
-range, the calibration. With --transactions (or events) and --as-of, the score is fitted
+range, the calibration, and the cut-offs with how they were chosen (from the data unless --at-risk-below /
+--watch-below set them). With --transactions (or events) and --as-of, the score is fitted
 time-honestly: features from the activity on or before the date, churn = no activity in the
 --window days after it.
 """
@@ -38,8 +39,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         help="fit time-honestly: features from activity up to this date, churn = no activity after")
     parser.add_argument("--window", type=int, default=90, metavar="DAYS",
                         help="with --as-of: days before and after the date that say active / churned (default 90)")
-    parser.add_argument("--at-risk-below", type=float, default=40, metavar="N", help="at risk below this health (40)")
-    parser.add_argument("--watch-below", type=float, default=70, metavar="N", help="watch below this health (70)")
+    parser.add_argument("--at-risk-below", type=float, metavar="N",
+                        help="at risk below this health (default: from the data, bands churning twice the average)")
+    parser.add_argument("--watch-below", type=float, metavar="N",
+                        help="watch below this health (default: from the data, bands churning above the average)")
     parser.add_argument("--seed", type=int, default=0, metavar="N", help="random seed of the split and bootstrap")
     parser.add_argument("--sheet", metavar="NAME", default=None, help="workbook sheet to read")
     parser.add_argument("--out", required=True, metavar="SCORES.csv", help="where to write one row per customer")
@@ -91,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
     counts = ", ".join(f"{n:,} {status}" for status, n in score.status_counts().items())
     print(f"Wrote {len(score.scores):,} customers to {args.out} ({counts}).")
     print(score.sentence[:1].upper() + score.sentence[1:], file=sys.stderr)
+    print(score.cutoffs_sentence, file=sys.stderr)
     for note in score.notes:
         print(f"note: {note}", file=sys.stderr)
     return 0
