@@ -67,7 +67,8 @@ __all__ = ["HealthScore", "VariableBins", "bin_variable", "points_from_coefficie
            "scores_csv", "scores_xlsx", "data_cutoffs", "NO_SIGNAL", "STATUSES", "DEFAULT_CUTOFFS"]
 
 NO_SIGNAL = "no signal: this score does not predict churn"
-STATUSES = ("healthy", "watch", "at risk", "unscored")
+# "left": the outcome says the customer has churned already; no one to save, so never on the at-risk list.
+STATUSES = ("healthy", "watch", "at risk", "unscored", "left")
 DEFAULT_CUTOFFS = (40.0, 70.0)  # fixed cut-offs of old; a fit now takes them from the data (`data_cutoffs`)
 _BANDS = 10  # bands of customers by health that the cut-offs are read from
 _OTHER, _MISSING = "another value", "missing"
@@ -299,6 +300,8 @@ class HealthScore:
     n_test: int = 0
     churn_rate: float = float("nan")
     id_column: str | None = None
+    # False when the outcome is churn after a past date (time-honest fit): then it says nothing of who has left.
+    marks_left: bool = True
     _evaluation: _Evaluation | None = field(default=None, repr=False)
     _frame: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -335,9 +338,18 @@ class HealthScore:
         return pd.DataFrame({
             "customer_id": pd.Index(index).astype(str),
             "health": health.astype(np.int64) if whole else np.round(health, 1),
-            "status": _statuses(health, self.cutoffs, self.signal),
+            "status": self._statuses(health, index),
             "reasons": _reasons(codes, arrays, self.bins),
         })
+
+    def _statuses(self, health: np.ndarray, index: pd.Index) -> np.ndarray:
+        status = _statuses(health, self.cutoffs, self.signal)
+        if self.signal and self.marks_left and self.outcome_kind == "churn" and self._frame is not None \
+                and self.outcome in self._frame.columns:
+            flag = _outcome_flag(self._frame[self.outcome], self.outcome, self.outcome_kind)
+            left = flag.reindex(pd.Index(index)).fillna(False).to_numpy(dtype=bool)
+            status = np.where(left, "left", status).astype(object)
+        return status
 
     def at_risk(self) -> pd.DataFrame:
         """The customers labelled at risk, least healthy first (none without a signal)."""
@@ -350,17 +362,20 @@ class HealthScore:
         return pd.Series({s: int(counts[s]) for s in STATUSES if s in counts}, name="customers", dtype="int64")
 
     def status_table(self) -> pd.DataFrame:
-        """status, customers, share, churn_rate (observed, among customers whose outcome is known): how the
-        statuses split the customers, and whether at risk really churns more."""
+        """status, customers, share, churn_rate: how the statuses split the customers, and whether at risk really
+        churns more. The churn rate of a status is read among every customer whose health falls in its range,
+        those who left included: the ones still here have not churned yet, by definition."""
         counts = self.status_counts()
         observed = None
         if self._frame is not None and self.outcome in self._frame.columns:
             flag = _outcome_flag(self._frame[self.outcome], self.outcome, self.outcome_kind)
-            observed = pd.Series(flag.to_numpy(dtype=float, na_value=np.nan), index=self.scores.index)
+            observed = flag.reindex(self._frame_index()).to_numpy(dtype=float, na_value=np.nan)
+        by_range = _statuses(self.scores["health"].to_numpy(dtype=float), self.cutoffs, self.signal)
         rows = []
         for status, n in counts.items():
-            inside = self.scores["status"].eq(status)
-            rate = float(observed[inside].mean()) if observed is not None else float("nan")
+            inside = by_range == status
+            rate = float(np.nanmean(observed[inside])) if observed is not None and status != "left" \
+                and np.isfinite(observed[inside]).any() else float("nan")
             rows.append({"status": status, "customers": int(n), "share": n / max(len(self.scores), 1),
                          "churn_rate": rate})
         return pd.DataFrame(rows, columns=["status", "customers", "share", "churn_rate"])
@@ -373,9 +388,16 @@ class HealthScore:
         if not (math.isfinite(at_risk) and math.isfinite(watch)) or at_risk > watch:
             raise DataError(f"The at-risk cut-off ({at_risk:g}) must be a number no higher than the watch cut-off "
                             f"({watch:g}).")
-        scores = self.scores.assign(status=_statuses(self.scores["health"].to_numpy(), (at_risk, watch), self.signal))
-        return replace(self, cutoffs=(at_risk, watch), scores=scores, cutoffs_from="hand",
+        moved = replace(self, cutoffs=(at_risk, watch))
+        scores = self.scores.assign(status=moved._statuses(self.scores["health"].to_numpy(), self._frame_index()))
+        return replace(moved, scores=scores, cutoffs_from="hand",
                        cutoffs_sentence=_hand_sentence(at_risk, watch))
+
+    def _frame_index(self) -> pd.Index:
+        # scores hold ids as text; the fitted frame's index is what the outcome is keyed on.
+        if self._frame is not None and len(self._frame.index) == len(self.scores):
+            return self._frame.index
+        return pd.Index(self.scores["customer_id"])
 
     def with_points(self, table: pd.DataFrame) -> HealthScore:
         """A new score with the points of `table` (the `points` table, its points column edited). The other
@@ -435,7 +457,8 @@ class HealthScore:
 def fit_health(frame: pd.DataFrame, *, outcome: str = "churned", variables: Sequence[str] | None = None,
                outcome_kind: str | None = None, allow_other_kind: bool = False, n_bins: int = 4, C: float = 1.0,
                test_size: float = 0.3, n_boot: int = 200, cutoffs: tuple[float | None, float | None] | None = None,
-               random_state: int = 0, id_column: str | None = None, notes: Sequence[str] = ()) -> HealthScore:
+               random_state: int = 0, id_column: str | None = None, notes: Sequence[str] = (),
+               marks_left: bool = True) -> HealthScore:
     """Fit the health score on a customer table (one row per customer, indexed by id); see the module docstring.
 
     outcome           the churn flag column (yes/no-like; customers without a value are left out).
@@ -445,6 +468,8 @@ def fit_health(frame: pd.DataFrame, *, outcome: str = "churned", variables: Sequ
     C                 inverse strength of the L2 penalty of the logistic regression.
     cutoffs           (at risk below, watch below) set by hand; None (or a None in the pair) takes that cut-off
                       from the data (`data_cutoffs`).
+    marks_left        customers the churn outcome says have left get the status "left", not a health status:
+                      the at-risk list is of customers who can still be kept.
     Raises DataError naming the column when an input cannot be used.
     """
     from sklearn.linear_model import LogisticRegression
@@ -510,7 +535,7 @@ def fit_health(frame: pd.DataFrame, *, outcome: str = "churned", variables: Sequ
     score = HealthScore(
         variables=tuple(chosen), outcome=outcome, outcome_kind=kind, bins=bins, points=points,
         scores=pd.DataFrame(), notes=tuple(notes), n_train=len(train), n_test=len(test),
-        churn_rate=float(y.mean()), id_column=id_column, _evaluation=evaluation, _frame=frame,
+        churn_rate=float(y.mean()), id_column=id_column, marks_left=marks_left, _evaluation=evaluation, _frame=frame,
         **_cutoff_fields(bins=bins, points=points, evaluation=evaluation), **evaluated)
     # The ranges of every customer are known already when every customer has an outcome: no second pass.
     score = replace(score, scores=score._scores(codes, frame.index) if data is frame else score.score(frame))
@@ -874,7 +899,7 @@ def health_from_dataset(dataset, *, outcome: str | None = None, variables: Seque
                       "customers file as exported, not as of the cut: a column read after customers left may "
                       "know who left.",)
         return fit_health(frame, outcome="churned", variables=variables, outcome_kind="churn", id_column=id_column,
-                          notes=notes, **options)
+                          notes=notes, marks_left=False, **options)
     dataset, column, kind = resolve_outcome(dataset, outcome, allow_other_kind=allow_other_kind)
     frame = dataset.customer_table().frame
     if variables is None:

@@ -140,15 +140,32 @@ def test_cutoffs_set_the_statuses_and_are_checked():
     score = fit_health(planted(), variables=VARIABLES)
     moved = score.with_cutoffs(at_risk_below=50, watch_below=80)
     health, status = moved.scores["health"], moved.scores["status"]
-    assert (status[health < 50] == "at risk").all()
-    assert (status[(health >= 50) & (health < 80)] == "watch").all()
-    assert (status[health >= 80] == "healthy").all()
+    here = status.ne("left")  # customers the outcome says have left are never on a list of whom to keep
+    assert here.any() and (~here).any()
+    assert (status[here & (health < 50)] == "at risk").all()
+    assert (status[here & (health >= 50) & (health < 80)] == "watch").all()
+    assert (status[here & (health >= 80)] == "healthy").all()
     assert score.cutoffs_from == "data" and moved.cutoffs_from == "hand"  # the original is untouched
     assert moved.cutoffs_sentence == "Cut-offs set by hand: below 50 points at risk, below 80 watch."
     assert moved.report()["cutoffs"]["chosen"] == "hand"
     with pytest.raises(DataError, match="no higher than the watch"):
         score.with_cutoffs(at_risk_below=80, watch_below=50)
     assert fit_health(planted(), variables=VARIABLES, cutoffs=(40, 70)).cutoffs == (40.0, 70.0)
+
+
+def test_customers_who_left_are_never_at_risk_and_the_status_churn_rates_count_them():
+    score = fit_health(planted(), variables=VARIABLES)
+    frame = planted()
+    left = frame.index[frame["churned"].astype(bool)].astype(str)
+    status = score.scores.set_index("customer_id")["status"]
+    assert (status.loc[left] == "left").all() and not status.drop(left).eq("left").any()
+    assert not set(score.at_risk()["customer_id"]) & set(left)
+    table = score.status_table().set_index("status")
+    # The range below the at-risk cut-off churns more than the whole base, though its current customers have not.
+    assert table.loc["at risk", "churn_rate"] > 2 * score.churn_rate
+    # A time-honest fit's outcome is churn after a past date: it says nothing of who has left since.
+    honest = fit_health(planted(), variables=VARIABLES, marks_left=False)
+    assert not honest.scores["status"].eq("left").any()
 
 
 def test_cutoffs_from_the_data_are_the_edges_of_the_bands_that_churn_twice_and_once_the_overall_rate():

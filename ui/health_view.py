@@ -17,7 +17,7 @@ from ui.memo import memo
 
 HEALTH = "health_score"  # the score on screen, for the Track page's "Health score change"
 _STATUS_ICONS = {"healthy": ":green[healthy]", "watch": ":orange[watch]", "at risk": ":red[at risk]",
-                 "unscored": ":gray[unscored]"}
+                 "unscored": ":gray[unscored]", "left": ":gray[left already]"}
 
 
 def variable_options(frame: pd.DataFrame, outcomes) -> list[str]:
