@@ -254,8 +254,9 @@ print(f"{len(at_risk):,} customers at risk")
 at_risk.head(10)
 
 # %% [markdown]
-# The score was fitted on everyone, churners included, so the list holds customers who have already
-# left. For the calls, keep the customers still paying:
+# The score was fitted on everyone, churners included, but customers the outcome says have left get
+# the status "left" and never appear on the list. Some of those at risk are still on a free plan or a
+# trial; for the calls, keep the customers paying now:
 
 # %%
 paying_now = frame[(frame["mrr"] > 0) & ~frame["churned"].astype(bool)]
