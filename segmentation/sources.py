@@ -37,7 +37,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from .errors import DataError
 
 __all__ = ["Source", "Connected", "open_source", "is_source", "redact", "split_password", "check_query",
-           "SPARK_LOCAL", "PREVIEW_ROWS", "source_of"]
+           "SPARK_LOCAL", "PREVIEW_ROWS", "source_of", "check_side_sources"]
 
 SPARK_LOCAL = "spark-local"
 PREVIEW_ROWS = 20
@@ -103,6 +103,20 @@ def source_of(args: Any) -> Any:
     if table or query or is_source(args.file):
         return Source(str(args.file), table=table, query=query)
     return args.file
+
+
+SIDE_FILES = ("customers", "transactions", "events")  # options naming a command's other files
+
+
+def check_side_sources(args: Any) -> None:
+    """Every option naming another file (--customers, --transactions, --events) may be a file, a folder or a
+    glob; a database URL is refused, since --table and --query name FILE's table only. Raises DataError."""
+    for option in SIDE_FILES:
+        value = getattr(args, option, None)
+        if isinstance(value, str) and "://" in value:
+            raise DataError(f"--{option} {redact(split_password(value)[0])}: a database table can be read only as "
+                            f"FILE (with --table or --query); give --{option} as a file or a folder of Parquet "
+                            "files, or export that table.")
 
 
 # Statements a query may be made of: reading only.

@@ -1,6 +1,6 @@
-"""MRR movements where the invoices live: a PostgreSQL table and a folder of Parquet files give the CSV file's
-movements, summed in the engine (service periods and billing periods spread, returns netted); the `mrr` command
-reads a URL or a folder with --table / --query."""
+"""Commands and MRR where the data lives: MRR movements from a PostgreSQL table and a folder of Parquet files equal
+the CSV file's, summed in the engine (service and billing periods spread, returns netted); every command that
+takes a file reads a database URL or a folder with --table / --query, or refuses it in one error line."""
 
 from __future__ import annotations
 
@@ -140,3 +140,85 @@ def test_mrr_command_on_a_database_table_a_query_and_a_folder(postgres_url, tmp_
     done = _cli("mrr", postgres_url, "--out", tmp_path / "no.csv")
     assert done.returncode == 2 and done.stderr.strip().splitlines() == [done.stderr.strip()]
     assert "--table NAME" in done.stderr
+
+
+# -- assign, export, health, fit: a URL or a folder with --table / --query, never ignored --------------------------
+def _ok(done):
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def _one_error(done, said: str) -> None:
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and said in lines[0], done.stderr
+
+
+def _sorted_csv(path) -> pd.DataFrame:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return frame.sort_values(list(frame.columns[:1])).reset_index(drop=True)
+
+
+def test_assign_and_export_score_a_database_table_and_a_folder(postgres_url, tmp_path):
+    sd.load_postgres(postgres_url, kinds=("transactions",))
+    csv, recipe = sd.SAMPLE / "transactions.csv", tmp_path / "rfm.json"
+    _ok(_cli("rfm", csv, "--out", tmp_path / "fit.csv", "--recipe", recipe))
+    folder = sd.parquet_folder(tmp_path / "tx", "transactions")
+    _ok(_cli("assign", recipe, csv, "--out", tmp_path / "csv.csv"))
+    _ok(_cli("assign", recipe, postgres_url, "--table", "transactions", "--out", tmp_path / "table.csv"))
+    _ok(_cli("assign", recipe, postgres_url, "--query", "SELECT * FROM transactions WHERE amount IS NOT NULL",
+             "--out", tmp_path / "query.csv"))
+    _ok(_cli("assign", recipe, folder, "--out", tmp_path / "folder.csv"))
+    expected = _sorted_csv(tmp_path / "csv.csv")
+    assert len(expected) == sd.frame("transactions")["customer_id"].nunique()  # every customer, not the first rows
+    for name in ("table", "query", "folder"):
+        pd.testing.assert_frame_equal(expected, _sorted_csv(tmp_path / f"{name}.csv"))
+    _ok(_cli("export", recipe, postgres_url, "--table", "transactions", "--xlsx", tmp_path / "o.xlsx", "--csv",
+             tmp_path / "export.csv", "--no-validation"))
+    assert (tmp_path / "o.xlsx").stat().st_size > 0
+    pd.testing.assert_frame_equal(expected, _sorted_csv(tmp_path / "export.csv"))
+    _one_error(_cli("export", recipe, postgres_url, "--xlsx", tmp_path / "n.xlsx"), "--table NAME")
+    _one_error(_cli("assign", recipe, csv, "--transactions", postgres_url, "--out", tmp_path / "n.csv"),
+               "can be read only as FILE")
+
+
+def test_health_reads_customers_from_a_database_table(postgres_url, tmp_path):
+    sd.load_postgres(postgres_url, kinds=("customers", "transactions"))
+    args = ("--outcome", "churn_date", "--vars", "logins_30d,features_adopted,plan")
+    _ok(_cli("health", sd.SAMPLE / "customers.csv", *args, "--out", tmp_path / "csv.csv"))
+    # A table has no row order, and the fit's train/test split follows the rows: the query gives the file's order.
+    _ok(_cli("health", postgres_url, "--query", "SELECT * FROM customers ORDER BY customer_id", *args, "--out",
+             tmp_path / "table.csv"))
+    pd.testing.assert_frame_equal(_sorted_csv(tmp_path / "csv.csv"), _sorted_csv(tmp_path / "table.csv"))
+    # The payments in a folder add their sums, computed there: the same as from the file.
+    folder = sd.parquet_folder(tmp_path / "tx", "transactions")
+    more = ("--outcome", "churn_date", "--vars", "logins_30d,monetary,frequency")
+    _ok(_cli("health", sd.SAMPLE / "customers.csv", "--transactions", sd.SAMPLE / "transactions.csv", *more,
+             "--out", tmp_path / "a.csv"))
+    _ok(_cli("health", sd.SAMPLE / "customers.csv", "--transactions", folder, *more, "--out", tmp_path / "b.csv"))
+    pd.testing.assert_frame_equal(_sorted_csv(tmp_path / "a.csv"), _sorted_csv(tmp_path / "b.csv"))
+    _one_error(_cli("health", sd.SAMPLE / "customers.csv", "--transactions", folder, "--as-of", "2025-01-01",
+                    "--out", tmp_path / "c.csv"), "--as-of")
+    _one_error(_cli("health", postgres_url, *args, "--out", tmp_path / "d.csv"), "--table NAME")
+
+
+def test_fit_reads_leads_from_a_database_table_and_a_folder(postgres_url, tmp_path):
+    from tests import leads_files
+
+    customers, leads = tmp_path / "customers.csv", tmp_path / "leads.csv"
+    customers.write_bytes(leads_files.csv(leads_files.customers()))
+    leads.write_bytes(leads_files.csv(leads_files.leads()))
+    frame = pd.read_csv(leads)
+    _load_postgres(postgres_url, "leads", frame)
+    (tmp_path / "lake").mkdir()
+    frame.to_parquet(tmp_path / "lake" / "leads.parquet", index=False)
+    args = ("--customers", customers, "--outcome", "converted_to_paid")
+    _ok(_cli("fit", leads, *args, "--out", tmp_path / "csv.csv"))
+    _ok(_cli("fit", postgres_url, "--table", "leads", *args, "--out", tmp_path / "table.csv"))
+    _ok(_cli("fit", tmp_path / "lake", *args, "--out", tmp_path / "folder.csv"))
+    expected = pd.read_csv(tmp_path / "csv.csv", dtype=str)
+    assert len(expected) == len(frame)
+    for name in ("table", "folder"):
+        pd.testing.assert_frame_equal(expected, pd.read_csv(tmp_path / f"{name}.csv", dtype=str))
+    _one_error(_cli("fit", leads, "--customers", postgres_url, "--outcome", "converted_to_paid", "--out",
+                    tmp_path / "n.csv"), "can be read only as FILE")
