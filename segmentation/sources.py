@@ -436,8 +436,12 @@ def spark_session(location: str = SPARK_LOCAL):
 
     builder = SparkSession.builder.appName("segmentation")
     if location == SPARK_LOCAL:
+        # One core, one shuffle partition (each partition is a task: on one core more only adds overhead), a
+        # small driver heap and no UI: a JVM that starts fast beside the app on a small machine.
         builder = (builder.master("local[1]").config("spark.ui.enabled", "false")
-                   .config("spark.sql.shuffle.partitions", "2").config("spark.sql.session.timeZone", "UTC"))
+                   .config("spark.sql.shuffle.partitions", "1").config("spark.driver.memory", "512m")
+                   .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+                   .config("spark.sql.session.timeZone", "UTC"))
     elif location.lower().startswith("sc://"):
         builder = builder.remote(location)
     else:
