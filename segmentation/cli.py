@@ -65,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         args.file = keep_password(args.file)  # every message and note names the URL without its password
     loaded = []
     try:
+        if any("://" in str(getattr(args, option, None) or "") for option in ("customers", "transactions", "events")):
+            from .sources import check_side_sources
+
+            check_side_sources(args)
         with reading_defaults(date_order=getattr(args, "date_order", None), on_load=loaded.append):
             code = int(args.func(args) or 0)
         _print_reading_notes(loaded)

@@ -44,7 +44,7 @@ from .roles import REQUIRED_ROLES, RoleMap, infer_roles
 from .tables import (DATE_ROLE, KINDS, derived_customers, detect_kind, prepare_table, roll_up_subscriptions,
                      rolled_up_export, with_customers)
 
-__all__ = ["Dataset", "Activity", "NewerExport", "read_file", "read_newer_export", "table_digest"]
+__all__ = ["Dataset", "Activity", "NewerExport", "read_file", "read_whole", "read_newer_export", "table_digest"]
 
 _VERSIONS = itertools.count(1)
 
@@ -481,6 +481,18 @@ def _read_any(file: Any, kind: str | None, remote: dict, *, sheet: str | None, d
     return Table(frame=sample, name=conn.name, format=kind if kind is not None else conn.source.kind, notes=(note,))
 
 
+def read_whole(file: Any, *, sheet: str | None = None, date_order: str | None = None) -> Table:
+    """`read_file`, with a source's rows all read into memory (`Connected.to_pandas`, which refuses a table too
+    big for that): for what is scored row by row here, a newer export or its purchases (Track, `assign`)."""
+    table = read_file(file, sheet=sheet, date_order=date_order)
+    if not isinstance(table, RemoteTable):
+        return table
+    conn = table.conn
+    frame = conn.to_pandas()
+    note = f"{conn.name}: all {len(frame):,} rows were read into memory to score them."
+    return Table(frame=frame, name=conn.name, format=conn.source.kind, notes=(note,))
+
+
 def _remote_table(file: Any) -> RemoteTable:
     from .sources import open_source
 
@@ -631,7 +643,7 @@ def read_newer_export(file: Any, *, customers_from: str | None = None,
     Raises DataError naming the file when it cannot be read that way.
     """
     roles = roles or {}
-    table = read_file(file, sheet=sheet)
+    table = read_whole(file, sheet=sheet)
     try:
         export = _newer(table, customers_from, roles)
         extra = _purchases(transactions, events, roles)
@@ -687,7 +699,7 @@ def _purchases(transactions: Any, events: Any, roles: Mapping[str, RoleMap]) -> 
     for kind, file in (("transactions", transactions), ("events", events)):
         if file is None:
             continue
-        table = read_file(file)
+        table = read_whole(file)
         prepared = prepare_table(table, kind)
         notes += [f"{table.name}: {note}" for note in _added(prepared, table)]
         options[kind] = prepared.frame

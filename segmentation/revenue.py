@@ -190,6 +190,8 @@ def mrr_movements(data, *, split: Any = None, as_of: Any = None) -> MrrMovements
         raise DataError(f"Say which column of {transactions.name} holds the "
                         f"{' and the '.join(r.replace('_', ' ') for r in missing)}: MRR movements need them.")
     labels, name = _split_labels(data, split)
+    if "transactions" in getattr(data, "remote", {}):  # the rows stay in their engine: summed there
+        return _pushed_down(data, role_map, labels=labels, split_name=name, as_of=as_of)
     rolled = transactions.name.startswith("monthly MRR of ")
     return movements_from_frame(
         transactions.frame, customer_id=role_map.get("customer_id"), date=role_map.get("transaction_date"),
@@ -234,7 +236,6 @@ def movements_from_frame(frame: pd.DataFrame, *, customer_id: str, date: str, am
     """
     from .cleaning import find_returns
     from .features import ids_as_text, looks_like_emails, match_ids, parse_as_of, parse_dates
-    from .queries.mrr import NO_GROUP
 
     if not isinstance(frame, pd.DataFrame):
         raise DataError(f"{name} must be a table (a pandas DataFrame), got {type(frame).__name__}.")
@@ -306,11 +307,24 @@ def movements_from_frame(frame: pd.DataFrame, *, customer_id: str, date: str, am
     if not pd.notna(tx["day"]).any():
         raise DataError(f"Column {date!r} of {name} holds no dates; map the date to the column with the dates.")
     as_of_ts = parse_as_of(as_of) if as_of is not None else None
-    table, moves, as_of_ts = _run(pd.DataFrame(tx), labels, as_of_ts, spread=service_start is not None,
-                                  period=billing_period is not None)
+    return _movements(pd.DataFrame(tx), labels, as_of_ts, spread=service_start is not None,
+                      period=billing_period is not None, spread_words=spread, notes=notes, name=name,
+                      columns=(customer_id, date, amount), as_of_given=as_of is not None, split_name=split_name,
+                      source=source)
+
+
+def _movements(tx: pd.DataFrame, labels: pd.Series | None, as_of_ts: pd.Timestamp | None, *, spread: bool,
+               period: bool, spread_words: str | None, notes: list[str], name: str, columns: tuple[str, str, str],
+               as_of_given: bool, split_name: str | None, source: str | None) -> MrrMovements:
+    """The movements of `tx` (customer, day, amount[, service_start, service_end][, period_months]) by the SQL
+    of queries/mrr.py, and the result with its notes: what a file and a pushed-down source share."""
+    from .queries.mrr import NO_GROUP
+
+    customer_id, date, amount = columns
+    table, moves, as_of_ts = _run(tx, labels, as_of_ts, spread=spread, period=period)
     if table.empty:
         raise DataError(f"No rows of {name} have a customer id ({customer_id!r}), a date ({date!r}) and an amount "
-                        f"({amount!r}) above 0" + (" on or before the as-of date" if as_of is not None else "")
+                        f"({amount!r}) above 0" + (" on or before the as-of date" if as_of_given else "")
                         + "; check the column mapping.")
     if labels is None:
         table, moves = table.drop(columns="grp"), moves.drop(columns="grp")
@@ -321,7 +335,7 @@ def movements_from_frame(frame: pd.DataFrame, *, customer_id: str, date: str, am
             notes.append(f"{unknown:,} paying customers have no {split_name!r}: they are in {NO_GROUP!r}.")
     table = _finish_table(table, split=labels is not None)
     if source is None:
-        source = "invoices and payments, " + (spread if spread else "in the month they are dated")
+        source = "invoices and payments, " + (spread_words if spread_words else "in the month they are dated")
     elif source == "subscriptions":
         source = "the subscriptions' MRR, month by month"
     incomplete = table.loc[~table["complete"], "month"].drop_duplicates()
@@ -331,6 +345,68 @@ def movements_from_frame(frame: pd.DataFrame, *, customer_id: str, date: str, am
                      "it show as churned so far.")
     return MrrMovements(table=table, movements=moves, as_of=as_of_ts, split=split_name if labels is not None else None,
                         source=source, notes=tuple(notes))
+
+
+def _pushed_down(data, role_map, *, labels: pd.Series | None, split_name: str | None, as_of: Any) -> MrrMovements:
+    """`mrr_movements` of a Dataset whose transactions stay in their engine (a database, a Parquet folder).
+
+    The engine sums the amounts (net of returns, `pushdown.prepare`) per customer and month
+    (`pushdown.customer_periods`), or, when invoices spread over a service or billing period, per customer, start
+    month and period (`pushdown.mrr_spans`); only those rows come back. The movements are then computed from
+    them by the same SQL as a file's (queries/mrr.py): summing sums gives the sums, and n months of sum / n
+    give what each invoice's amount / n gives."""
+    from .features import match_ids, parse_as_of
+    from .queries import pushdown
+    from .queries.mrr import DAYS_PER_MONTH
+
+    prep = data._prepared("transactions")
+    name = prep.name
+    customer_id, date, amount = (role_map.get(r) for r in ("customer_id", "transaction_date", "amount"))
+    service_start, service_end = role_map.get("service_start"), role_map.get("service_end")
+    billing_period = role_map.get("billing_period")
+    if (service_start is None) != (service_end is None):
+        raise DataError(f"{name}: a service period needs both its start and its end column; "
+                        f"only {service_start or service_end!r} is mapped.")
+    stamp = parse_as_of(as_of) if as_of is not None else pushdown.last_row_timestamp(prep)
+    if stamp is None:
+        raise DataError(f"Column {date!r} of {name} holds no dates; map the date to the column with the dates.")
+    returned = pushdown.returns_note_of(prep)
+    notes: list[str] = [returned] if returned else []
+    spread = None
+    if service_start is None and billing_period is None:
+        sums = pushdown.customer_periods(prep, as_of=stamp)
+        tx = pd.DataFrame({"customer": sums["customer_id"].to_numpy(dtype=object), "day": sums["p"].to_numpy(),
+                           "amount": sums["revenue"].to_numpy(dtype="float64")})
+    else:
+        spans = pushdown.mrr_spans(prep, as_of=stamp)
+        days = spans["days"].to_numpy(dtype="float64")
+        # round() of queries/mrr.py: half away from zero; any length under half a month is one month.
+        months = np.where(np.isnan(days), np.nan, np.maximum(1.0, np.floor(days / DAYS_PER_MONTH + 0.5)))
+        if service_start is not None:
+            spread = (f"spread evenly over their service period ({service_start!r} to {service_end!r}, "
+                      "in months of 30.4 days)")
+        if billing_period is not None:
+            period = _period_months(spans["billing_period"], column=billing_period, name=name, notes=[])
+            unknown = np.isnan(period) & spans["billing_period"].notna().to_numpy()
+            if unknown.any():
+                notes.append(f"{int(spans['rows'].to_numpy()[unknown].sum()):,} rows of {name} have a billing period "
+                             f"in {billing_period!r} that is not a number of months or month, quarter or year (e.g. "
+                             f"{spans['billing_period'][unknown].iloc[0]!r}); they count in the month they are dated.")
+            months = np.where(np.isnan(months), np.maximum(1.0, np.floor(period + 0.5)), months)
+            spread = (spread + ", else " if spread else "spread evenly over ") + \
+                f"their billing period ({billing_period!r}: an annual invoice / 12 from its month)"
+        tx = pd.DataFrame({"customer": spans["customer_id"].to_numpy(dtype=object), "day": spans["p"].to_numpy(),
+                           "amount": spans["amount"].to_numpy(dtype="float64"),
+                           "period_months": np.where(np.isnan(months), 1.0, months)})
+        notes.append(f"{name}: the engine summed the amounts per customer, start month and period; they were "
+                     "spread over their months here (the same sums as spreading each invoice).")
+    if labels is not None:
+        ids, matched = match_ids(pd.Series(tx["customer"], name=customer_id), labels.index, table=name)
+        tx["customer"] = np.asarray(ids, dtype=object)
+        notes += list(matched)
+    return _movements(tx, labels, stamp, spread=False, period="period_months" in tx, spread_words=spread,
+                      notes=notes, name=name, columns=(customer_id, date, amount), as_of_given=as_of is not None,
+                      split_name=split_name if labels is not None else None, source=None)
 
 
 def _period_months(values: pd.Series, *, column: str, name: str, notes: list[str]) -> np.ndarray:

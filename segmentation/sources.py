@@ -37,7 +37,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from .errors import DataError
 
 __all__ = ["Source", "Connected", "open_source", "is_source", "redact", "split_password", "check_query",
-           "SPARK_LOCAL", "PREVIEW_ROWS", "source_of"]
+           "SPARK_LOCAL", "PREVIEW_ROWS", "source_of", "check_side_sources"]
 
 SPARK_LOCAL = "spark-local"
 PREVIEW_ROWS = 20
@@ -103,6 +103,20 @@ def source_of(args: Any) -> Any:
     if table or query or is_source(args.file):
         return Source(str(args.file), table=table, query=query)
     return args.file
+
+
+SIDE_FILES = ("customers", "transactions", "events")  # options naming a command's other files
+
+
+def check_side_sources(args: Any) -> None:
+    """Every option naming another file (--customers, --transactions, --events) may be a file, a folder or a
+    glob; a database URL is refused, since --table and --query name FILE's table only. Raises DataError."""
+    for option in SIDE_FILES:
+        value = getattr(args, option, None)
+        if isinstance(value, str) and "://" in value:
+            raise DataError(f"--{option} {redact(split_password(value)[0])}: a database table can be read only as "
+                            f"FILE (with --table or --query); give --{option} as a file or a folder of Parquet "
+                            "files, or export that table.")
 
 
 # Statements a query may be made of: reading only.
@@ -422,8 +436,12 @@ def spark_session(location: str = SPARK_LOCAL):
 
     builder = SparkSession.builder.appName("segmentation")
     if location == SPARK_LOCAL:
+        # One core, one shuffle partition (each partition is a task: on one core more only adds overhead), a
+        # small driver heap and no UI: a JVM that starts fast beside the app on a small machine.
         builder = (builder.master("local[1]").config("spark.ui.enabled", "false")
-                   .config("spark.sql.shuffle.partitions", "2").config("spark.sql.session.timeZone", "UTC"))
+                   .config("spark.sql.shuffle.partitions", "1").config("spark.driver.memory", "512m")
+                   .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+                   .config("spark.sql.session.timeZone", "UTC"))
     elif location.lower().startswith("sc://"):
         builder = builder.remote(location)
     else:

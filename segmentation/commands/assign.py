@@ -1,7 +1,8 @@
 """`assign RECIPE.json FILE --out OUT.csv`: score a newer export with saved segments (no refit).
 
 FILE is a customers table, or a transactions table for an RFM recipe; ids are written
-exactly as in the file. `--transactions` / `--events` add the purchase and activity
+exactly as in the file. FILE may be a folder of Parquet files or a database URL with --table / --query: its
+rows are read into memory and scored (at most 5,000,000). `--transactions` / `--events` add the purchase and activity
 features a recipe built on them needs.
 """
 
@@ -52,13 +53,15 @@ def prepare_export(args):
     from ..dataset import read_newer_export
     from ..errors import DataError
     from ..export import load_recipe
+    from ..sources import source_of
 
     try:
         text = Path(args.recipe).read_bytes()
     except OSError as exc:
         raise DataError(f"Cannot read the recipe '{args.recipe}': {exc.strerror or exc}.") from None
     segmentation, plan = load_recipe(text)
-    export = read_newer_export(args.file, transactions=args.transactions, events=args.events, sheet=args.sheet)
+    # A database table or a folder (--table / --query) is read whole: each of its rows is scored here.
+    export = read_newer_export(source_of(args), transactions=args.transactions, events=args.events, sheet=args.sheet)
     for note in export.notes:
         print(f"note: {note}", file=sys.stderr)
     labels, prepared = export.score(segmentation, id_column=args.id_column, as_of=args.as_of)
@@ -100,7 +103,11 @@ def _snapshot(args, segmentation, plan, prepared, export):
         info = store.save(Workspace(name=args.workspace, segmentation=replace_labels(segmentation),
                                     action_plan=plan))
         print(f"note: created workspace {args.workspace!r} from {args.recipe}.", file=sys.stderr)
-    sources = [Path(args.file).name] + [Path(f).name for f in (args.transactions, args.events) if f]
+    from ..sources import Source, source_of
+
+    given = source_of(args)
+    sources = [given.name if isinstance(given, Source) else Path(args.file).name]
+    sources += [Path(f).name for f in (args.transactions, args.events) if f]
     snapshot = record_snapshot(store, info.id, segmentation.labels, prepared, export=export,
                                segmentation=segmentation, as_of=args.as_of, source=", ".join(sources))
     return snapshot, store

@@ -25,7 +25,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                "95% interval of its out-of-sample AUC includes 0.5 the columns say nothing: no lead is ranked "
                "and every tier reads 'no signal'.",
     )
-    parser.add_argument("leads", help="leads or trial sign-ups file: CSV, TSV, XLSX or Parquet")
+    # Named `file` so that --table / --query (cli.py) name the leads' table when LEADS is a database URL.
+    parser.add_argument("file", metavar="LEADS", help="leads or trial sign-ups file: CSV, TSV, XLSX or Parquet; a "
+                        "folder of Parquet files, or a database URL with --table / --query")
     parser.add_argument("--customers", required=True, metavar="FILE", help="customers export to learn from")
     parser.add_argument("--outcome", required=True, metavar="COL",
                         help="the customers' outcome column (converted to paid, churned, ...); a churn outcome "
@@ -43,10 +45,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..dataset import Dataset
+    from ..dataset import Dataset, read_whole
     from ..errors import DataError
     from ..export import neutralise_frame
     from ..leads import lead_fit
+    from ..sources import source_of
 
     data = Dataset.read(customers=args.customers, transactions=args.transactions)
     segmentation = None
@@ -63,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
             raise DataError(f"{args.recipe}: {exc}") from None
         labels = segmentation.assign(data.customer_table().frame)
         segmentation = Segmentation(segmentation.method, labels, segmentation.segments, segmentation.variables)
-    result = lead_fit(data, args.leads, args.outcome, segmentation=segmentation, random_state=args.random_state)
+    leads = read_whole(source_of(args))  # every lead is scored: a table or folder is read in whole
+    result = lead_fit(data, leads, args.outcome, segmentation=segmentation, random_state=args.random_state)
     print(f"note: {result.sentence}", file=sys.stderr)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)

@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from ..dataset import Dataset, read_file
     from ..errors import DataError
     from ..health import health_from_dataset, scores_csv
+    from ..sources import Source, is_source, source_of
 
     for path in (args.out, args.report):
         if path and not Path(path).resolve().parent.is_dir():
@@ -64,13 +65,20 @@ def run(args: argparse.Namespace) -> int:
                         "fit on activity with --transactions FILE --as-of YYYY-MM-DD.")
     if args.as_of is not None and args.transactions is None and args.events is None:
         raise DataError("--as-of needs the activity: add --transactions FILE or --events FILE.")
+    if args.as_of is not None and any(is_source(getattr(args, k)) for k in ("transactions", "events") if
+                                      getattr(args, k)):
+        raise DataError("--as-of reads every active day of the activity, which a folder of files is not read for "
+                        "(its rows are summed where they are); give --transactions or --events as one file, or "
+                        "leave out --as-of.")
     date_order = getattr(args, "date_order", None)
-    files = {"customers": read_file(args.file, sheet=args.sheet, date_order=date_order)}
+    # FILE may be a database table or a folder (--table / --query): the customers are read in whole.
+    given = source_of(args)
+    files = {"customers": read_file(given, sheet=args.sheet, date_order=date_order)}
     for kind in ("transactions", "events"):
         if getattr(args, kind):
             files[kind] = read_file(getattr(args, kind), date_order=date_order)
     data = Dataset.read(**files)
-    name = Path(args.file).name
+    name = given.name if isinstance(given, Source) else Path(args.file).name
     if args.id:
         if args.id not in data.tables["customers"].frame.columns:
             raise DataError(f"{name} has no column {args.id!r} (given as --id).")

@@ -9,7 +9,8 @@ FILE is read as the app reads it (`Dataset`): invoices or payments count in the 
 spread over their service period (service start and end columns, or a billing period such as annual);
 returns and refunds net against their month; a subscriptions export (one row per subscription) gives its
 MRR month by month. --split names a column of the customers (--customers FILE, else the per-customer
-columns of FILE). The columns used are named on stderr.
+columns of FILE). The columns used are named on stderr. FILE may be a folder of Parquet files or a database
+URL with --table / --query: the MRR per customer and month is then summed in that engine.
 """
 
 from __future__ import annotations
@@ -51,10 +52,11 @@ def run(args: argparse.Namespace) -> int:
     from ..dataset import Dataset, read_file
     from ..errors import DataError
     from ..revenue import mrr_movements
+    from ..sources import source_of
     from ..tables import detect_kind
 
     date_order = getattr(args, "date_order", None)
-    table = read_file(args.file, sheet=args.sheet, date_order=date_order)
+    table = read_file(source_of(args), sheet=args.sheet, date_order=date_order)
     frame = table.frame
     given = {"customer_id": args.customer_id, "date": args.date, "amount": args.amount}
     for option, column in given.items():
@@ -73,8 +75,10 @@ def run(args: argparse.Namespace) -> int:
         if kind == "customers":
             raise DataError(f"{args.file} reads as a customers or subscriptions file; give the invoices as FILE and "
                             "the customers with --customers.")
-        tables["customers"] = read_file(args.customers, date_order=date_order)
-    data = Dataset.from_tables(tables)
+        tables["customers"] = args.customers
+    # A database table or a folder stays where it is: the MRR per customer-month is summed there.
+    data = Dataset.read(**tables, date_order=date_order) if hasattr(table, "conn") else Dataset.from_tables(
+        {k: read_file(v, date_order=date_order) if k == "customers" else v for k, v in tables.items()})
     if "transactions" in data.roles:
         wanted = {_ROLES[option]: column for option, column in given.items() if column}
         data = data.with_roles("transactions", wanted)

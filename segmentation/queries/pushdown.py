@@ -18,6 +18,10 @@ the DuckDB SQL path: Ibis costs ~0.6 s of import and a plan per query, which the
                                    finish locally: a split by segment joins labels that live here) and for MRR
                                    movements (segmentation/revenue.py: MRR per customer-month is this frame's
                                    revenue by month).
+    mrr_spans(...)                 MRR when invoices spread over a service or billing period: per customer, the
+                                   month the amount starts counting in, the service length in days and the
+                                   billing period, the amounts summed. revenue.py spreads these sums over their
+                                   months (n months of sum / n is the sum of each row's amount / n).
 
 Recency and tenure are days between dates: they are computed locally from the last and first purchase, which
 keeps the expressions portable (date arithmetic differs most between engines).
@@ -35,7 +39,7 @@ from ..errors import DataError
 from .customers import WINDOWS
 
 __all__ = ["Prepared", "prepare", "id_rows", "transaction_summary", "event_summary", "customer_periods",
-           "returns_note_of", "DATE_ROLES"]
+           "mrr_spans", "last_row_timestamp", "returns_note_of", "DATE_ROLES"]
 
 DATE_ROLES = {"transactions": "transaction_date", "events": "event_date"}
 _NUMERIC = ("int", "float", "decimal", "uint")
@@ -121,6 +125,14 @@ def prepare(conn, kind: str, roles: dict[str, str], sample: pd.DataFrame) -> Pre
         out.update(amount=money.cast("decimal(38, 6)"), purchase=~returned)
         if order:
             out["order_id"] = _id_text(t[order], _type(columns, order), False)
+        # What spreads an invoice over the months it pays for (`mrr_spans`): service dates, a billing period.
+        for role in ("service_start", "service_end"):
+            column = roles.get(role)
+            if column in columns:
+                _check_type(conn.name, kind, column, _type(columns, column), (*_DATES, *_TEXT), "a date")
+                out[role] = t[column].cast("date")
+        if roles.get("billing_period") in columns:
+            out["billing_period"] = t[roles["billing_period"]]
     else:
         count = roles.get("event_count") or roles.get("count")
         if count and count in columns:
@@ -301,6 +313,37 @@ def customer_periods(prep: Prepared, *, as_of: pd.Timestamp) -> pd.DataFrame:
     frame["revenue"] = pd.to_numeric(frame["revenue"].map(lambda v: np.nan if v is None else v)).astype(float)
     frame["bought"] = frame["bought"].astype(bool)
     return frame.sort_values(["customer_id", "p"]).reset_index(drop=True)
+
+
+def last_row_timestamp(prep: Prepared) -> pd.Timestamp | None:
+    """The latest date and time of any row (MRR's default as-of: `queries.mrr.horizon_sql` reads every row)."""
+    value = prep.conn.execute(prep.expr.at.max())
+    return None if value is None or pd.isna(value) else pd.Timestamp(value)
+
+
+def mrr_spans(prep: Prepared, *, as_of: pd.Timestamp) -> pd.DataFrame:
+    """For MRR spread over service periods: one row per customer, start month (the service start's, else the
+    date's), service length in days (None without both dates) and billing period (the column's own values),
+    for the rows with an id, a date and an amount on or before the as-of day: customer_id, p (the month's
+    first day), days, billing_period (when mapped), amount (the sum, net of returns), rows."""
+    import ibis
+
+    t = prep.expr
+    t = t.filter(t.customer_id.notnull(), t.day.notnull(), t.amount.notnull(), t.day <= _date(as_of))
+    start = t.service_start.cast("timestamp") if "service_start" in t.columns else None
+    keys = {"customer_id": t.customer_id,
+            "p": (ibis.coalesce(start, t.at) if start is not None else t.at).truncate("M")}
+    if "service_start" in t.columns and "service_end" in t.columns:
+        keys["days"] = t.service_end.delta(t.service_start, unit="day")
+    else:
+        keys["days"] = ibis.null("int64")
+    if "billing_period" in t.columns:
+        keys["billing_period"] = t.billing_period
+    frame = prep.conn.execute(t.group_by(**keys).aggregate(amount=t.amount.sum(), rows=t.count()))
+    frame["p"] = pd.to_datetime(frame["p"])
+    frame["days"] = pd.to_numeric(frame["days"], errors="coerce").astype("float64")
+    frame["amount"] = pd.to_numeric(frame["amount"].map(lambda v: np.nan if v is None else v)).astype(float)
+    return frame
 
 
 # -- the customer table from remote summaries -----------------------------------------------------------
