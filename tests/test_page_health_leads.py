@@ -12,6 +12,7 @@ from segmentation.dataset import Dataset
 from tests import leads_files
 from tests.apptest import sample_upload
 from ui import state
+from ui.conversion_view import MIX_HEIGHT, RATES_HEIGHT
 
 PAGE = "views/health.py"
 
@@ -32,6 +33,12 @@ def _charts(at) -> list[dict]:
 def _marks(spec: dict) -> set[str]:
     text = json.dumps(spec)
     return {m for m in ("rect", "line", "point", "bar") if f'"type": "{m}"' in text or f'"mark": "{m}"' in text}
+
+
+def _legends(spec: dict) -> list[dict]:
+    """Every encoding of `spec` (and its layers) that draws a legend."""
+    found = [e for e in (spec.get("encoding") or {}).values() if isinstance(e, dict) and e.get("legend")]
+    return found + [e for layer in spec.get("layer", []) for e in _legends(layer)]
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +66,10 @@ def test_conversion_tab_reads_the_months_and_draws_rates_and_mix(root, sample):
     assert {"line", "point", "rect"} <= _marks(rates)  # the grey band marks the months too recent to judge
     assert "bar" in _marks(mix)
     assert f"at the {result.reference} mix" in json.dumps(rates)
+    # Each chart has its own height and its legend beside the plot: under it, the legend took the plot's height.
+    for spec, height in ((rates, RATES_HEIGHT), (mix, MIX_HEIGHT)):
+        assert spec["height"] == height
+        assert {e["legend"]["orient"] for e in _legends(spec)} == {"right"}
     at.selectbox(key="conversion_split").set_value("No split").run()
     assert not at.exception, at.exception
     assert len(_charts(at.tabs[3])) == 1 and at.session_state["conversion"].split is None

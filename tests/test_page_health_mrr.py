@@ -50,6 +50,10 @@ def test_the_sample_shows_movements_a_table_a_drill_down_and_downgrades(root, mo
     expected = mrr_movements(at.session_state[state.DATASET]).table
     pd.testing.assert_frame_equal(at.session_state[SHOWN], expected)
     assert [s.value for s in at.tabs[0].subheader] == ["Who is behind a bar", "Who downgrades"]
+    # A month that lost nothing has no quick ratio: the table shows a dash there, and the column's help says why.
+    table = at.tabs[0].dataframe[0]
+    assert table.value["quick_ratio"].isna().any() and table.proto.placeholder == "—"
+    assert "no loss means no ratio" in json.loads(table.proto.columns)["quick_ratio"]["help"]
     at.selectbox(key="mrr_movement").select("churned").run()
     assert not at.exception, at.exception
     download = at.get("download_button")
