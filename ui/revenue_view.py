@@ -86,8 +86,8 @@ def _headline(table: pd.DataFrame) -> None:
     cols[2].metric("Lost", f"{last['contraction'] + last['churned']:,.0f}", help="contraction + churned")
     ratio = last["quick_ratio"]
     cols[3].metric("Quick ratio", "—" if pd.isna(ratio) else f"{ratio:.2f}",
-                   help="gains / losses; above 4 is healthy growth, below 1 the MRR shrinks. None when nothing "
-                        "was lost.")
+                   help="gains / losses; above 4 is healthy growth, below 1 the MRR shrinks. — when nothing "
+                        "was lost: no loss means no ratio.")
 
 
 def mrr_chart(table: pd.DataFrame) -> alt.LayerChart:
