@@ -357,6 +357,7 @@ def test_mrr_gives_the_mrr_tabs_table(folder, tmp_path, key):
         pd.testing.assert_frame_equal(written[["month", *columns, "complete"]], as_written(mrr_movements(data).table),
                                       check_dtype=False)
     # And what the Health & revenue page shows in its MRR movements tab.
+    at.session_state["health_tab"] = "MRR movements"
     at.switch_page(_page("health")).run()
     assert not at.exception and not at.error, _errors(at)
     pd.testing.assert_frame_equal(written[["month", *columns, "complete"]], as_written(at.session_state[SHOWN]),
@@ -608,6 +609,7 @@ def test_health_gives_the_health_tabs_scores(folder, tmp_path):
     assert list(written.columns) == ["customer_id", "health", "status", "reasons"]
 
     at = uploaded(folder, "sample-customers")
+    at.session_state["health_tab"] = "Health score"
     at.switch_page(_page("health")).run()
     at.multiselect(key=f"health_vars_{at.session_state['dataset'].version}_False").set_value(variables).run()
     assert not at.exception and not at.error, _errors(at)
@@ -659,6 +661,7 @@ def test_fit_gives_the_lead_fit_tabs_scores(tmp_path):
     assert report["signal"] is True and report["auc_low"] <= report["auc"] <= report["auc_high"]
 
     at = app(("customers", customers))
+    at.session_state["health_tab"] = "Lead fit"
     at.switch_page(_page("health")).run()
     at.file_uploader(key="leads_file").set_value((leads.name, leads.read_bytes(), "text/csv")).run()
     assert not at.exception and not at.error, _errors(at)

@@ -27,6 +27,7 @@ def _open(root, tables, roles, **session) -> AppTest:
     at = AppTest.from_file(str(root / "app.py"), default_timeout=90)
     at.session_state["_sample_offered"] = True  # no automatic sample: the test decides what is loaded
     at.session_state[state.DATASET] = Dataset(tables, roles, source="test data")
+    at.session_state["health_tab"] = "MRR movements"  # only the open tab of the page runs
     for key, value in session.items():
         at.session_state[key] = value
     at.switch_page(PAGE)
@@ -34,13 +35,13 @@ def _open(root, tables, roles, **session) -> AppTest:
 
 
 def _charts(at) -> list[dict]:
-    # Only the MRR tab's own charts: the page's other tabs render in the same run.
     return [json.loads(chart.proto.spec) for chart in at.tabs[0].get("vega_lite_chart")]
 
 
 def test_the_sample_shows_movements_a_table_a_drill_down_and_downgrades(root, monkeypatch):
     monkeypatch.delenv("SEGMENTATION_NO_SAMPLE", raising=False)
     at = AppTest.from_file(str(root / "app.py"), default_timeout=90).run()  # the first visit loads the sample
+    at.session_state["health_tab"] = "MRR movements"
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     line, bars = (json.dumps(spec) for spec in _charts(at))
@@ -49,6 +50,10 @@ def test_the_sample_shows_movements_a_table_a_drill_down_and_downgrades(root, mo
     expected = mrr_movements(at.session_state[state.DATASET]).table
     pd.testing.assert_frame_equal(at.session_state[SHOWN], expected)
     assert [s.value for s in at.tabs[0].subheader] == ["Who is behind a bar", "Who downgrades"]
+    # A month that lost nothing has no quick ratio: the table shows a dash there, and the column's help says why.
+    table = at.tabs[0].dataframe[0]
+    assert table.value["quick_ratio"].isna().any() and table.proto.placeholder == "—"
+    assert "no loss means no ratio" in json.loads(table.proto.columns)["quick_ratio"]["help"]
     at.selectbox(key="mrr_movement").select("churned").run()
     assert not at.exception, at.exception
     download = at.get("download_button")
@@ -84,3 +89,32 @@ def test_without_a_money_column_the_tab_says_what_it_needs(root, sample):
     assert not at.exception, at.exception
     assert any("one MRR per customer" in i.value for i in at.info)
     assert not _charts(at)
+
+
+def test_only_the_open_tab_runs_and_a_tab_keeps_its_choices_while_another_is_open(root, sample):
+    from ui.health_view import HEALTH
+    from ui.leads_view import LEAD_FIT
+
+    tables, roles = sample
+    at = _open(root, tables, roles)
+    assert not at.exception, at.exception
+    assert [t.label for t in at.tabs] == ["MRR movements", "Health score", "Drivers", "Conversion", "Lead fit"]
+    # The closed tabs did nothing: no health score fitted, no drivers ranked, no conversion read.
+    assert HEALTH not in at.session_state and "conversion" not in at.session_state
+    assert LEAD_FIT not in at.session_state and "drivers_outcome" not in [s.key for s in at.selectbox]
+    assert [s.key for s in at.selectbox] == ["mrr_split", "mrr_month", "mrr_movement"]
+    assert all(not t.children for t in at.tabs[1:])
+    at.selectbox(key="mrr_split").select("plan").run()
+
+    at.session_state["health_tab"] = "Health score"
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.session_state[HEALTH] is not None and at.tabs[1].get("vega_lite_chart")
+    assert not at.tabs[0].children and "mrr_split" not in [s.key for s in at.selectbox]
+    assert "conversion" not in at.session_state
+
+    at.session_state["health_tab"] = "MRR movements"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="mrr_split").value == "plan"  # chosen before the Health score tab was opened
+    assert at.selectbox(key="mrr_group").options[0] == "All"

@@ -187,7 +187,8 @@ def test_the_health_tabs_choices_are_saved_with_the_workspace_and_restored(root,
     from ui.workspace import SETTINGS
 
     tables, roles = data
-    at = _app(root, "views/health.py", **{state.DATASET: Dataset(tables, roles, source="test data")})
+    at = _app(root, "views/health.py", health_tab="Health score",
+              **{state.DATASET: Dataset(tables, roles, source="test data")})
     assert not at.exception and not at.error, [e.value for e in at.error]
     version = at.session_state[state.DATASET].version
     variables = at.multiselect(key=f"health_vars_{version}_False").value[:2]
@@ -201,7 +202,7 @@ def test_the_health_tabs_choices_are_saved_with_the_workspace_and_restored(root,
     workspace_id = _save(at, "Health review")
     assert open_store(store_path).open(workspace_id).settings["health"]["cutoffs"] == [12.0, 33.0]
 
-    again = _app(root, "views/health.py", query={QUERY_KEY: workspace_id})
+    again = _app(root, "views/health.py", query={QUERY_KEY: workspace_id}, health_tab="Health score")
     assert not again.exception and not again.error, [e.value for e in again.error]
     score = again.session_state[HEALTH]
     assert list(score.variables) == variables and score.cutoffs == (12.0, 33.0) and score.cutoffs_from == "hand"
@@ -217,7 +218,7 @@ def test_the_health_tabs_choices_are_saved_with_the_workspace_and_restored(root,
     health = {**workspace.settings["health"], "points": [edit]}
     store.save(replace(workspace, settings={**workspace.settings, "health": health}))
     edited = shown.with_points(shown.points.assign(points=[edit[2], *shown.points["points"][1:]]))
-    third = _app(root, "views/health.py", query={QUERY_KEY: workspace_id})
+    third = _app(root, "views/health.py", query={QUERY_KEY: workspace_id}, health_tab="Health score")
     assert not third.exception and not third.error, [e.value for e in third.error]
     score = third.session_state[HEALTH]
     assert score.points["points"].tolist() == edited.points["points"].tolist()

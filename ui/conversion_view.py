@@ -59,6 +59,12 @@ def render(dataset, segmentation) -> None:
         st.altair_chart(mix_chart(result), width="stretch")
 
 
+# Streamlit fits a whole chart (title, axes, legend) into its height: a legend under the plot took that height from
+# the plot (the rates squashed to a strip, the mix bars gone). On the right it takes width, which a page has plenty of.
+_LEGEND = alt.Legend(orient="right", labelLimit=260)
+RATES_HEIGHT, MIX_HEIGHT = 360, 260
+
+
 def _with_dates(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out["start"] = pd.to_datetime(out["month"] + "-01")
@@ -93,7 +99,7 @@ def rates_chart(result) -> alt.LayerChart:
     lines = lines[lines["group"].isin(order)]
     x = alt.X("start:T", title="Signup month", axis=alt.Axis(format="%b %Y"))
     y = alt.Y("rate:Q", title="Converted", axis=alt.Axis(format="%"))
-    color = alt.Color("group:N", title=None, sort=order, legend=alt.Legend(orient="bottom", columns=3, labelLimit=320))
+    color = alt.Color("group:N", title=None, sort=order, legend=_LEGEND)
     dash = alt.StrokeDash("kind:N", legend=None, scale=alt.Scale(domain=["group", "overall"],
                                                                   range=[[1, 0], [6, 3]]))
     tooltip = [alt.Tooltip("month:N", title="Month"), alt.Tooltip("group:N", title="Group"),
@@ -105,7 +111,7 @@ def rates_chart(result) -> alt.LayerChart:
         x=x, y=y, color=color, tooltip=tooltip,
         fill=alt.condition("datum.complete", alt.Color("group:N", sort=order, legend=None), alt.value("white")))
     layers = [layer for layer in (_unfinished_band(result), line, points) if layer is not None]
-    return alt.layer(*layers).properties(title="Conversion by signup month", height=320)
+    return alt.layer(*layers).properties(title="Conversion by signup month", height=RATES_HEIGHT)
 
 
 def mix_chart(result) -> alt.LayerChart:
@@ -115,12 +121,11 @@ def mix_chart(result) -> alt.LayerChart:
     bars = alt.Chart(mix).mark_bar().encode(
         x=alt.X("start:T", title="Signup month", axis=alt.Axis(format="%b %Y")),
         y=alt.Y("share:Q", title="Share of sign-ups", stack="normalize", axis=alt.Axis(format="%")),
-        color=alt.Color("group:N", title=None, sort=order,
-                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=320)),
+        color=alt.Color("group:N", title=None, sort=order, legend=_LEGEND),
         order=alt.Order("group_order:Q"),
         opacity=alt.condition("datum.complete", alt.value(1.0), alt.value(0.45)),
         tooltip=[alt.Tooltip("month:N", title="Month"), alt.Tooltip("group:N", title="Group"),
                  alt.Tooltip("share:Q", title="Share", format=".0%"), alt.Tooltip("signups:Q", title="Sign-ups"),
                  alt.Tooltip("finished:N", title="Month")],
     ).transform_calculate(group_order=f"indexof({order!r}, datum.group)")
-    return bars.properties(title="Who signed up (faded: too recent to judge)", height=220)
+    return bars.properties(title="Who signed up (faded: too recent to judge)", height=MIX_HEIGHT)

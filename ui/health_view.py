@@ -52,6 +52,12 @@ def _restored() -> dict:
     return st.session_state[_RESTORED]
 
 
+def _current_settings() -> dict:
+    from ui.workspace import SETTINGS
+
+    return dict((st.session_state.get(SETTINGS) or {}).get("health") or {})
+
+
 def _save_settings(settings: dict) -> None:
     from ui.workspace import SETTINGS
 
@@ -126,9 +132,12 @@ def render(dataset, segmentation=None) -> None:
     settings = {"as_of_on": honest, "as_of": as_of, "window": window, "outcome": None if honest else outcome,
                 "variables": list(variables)}
     base = fitted.points
-    if saved.get("points") and [saved.get(k) for k in settings] == list(settings.values()):
+    # The points edits as last saved (by this tab, or in the reopened workspace): the table editor forgets its edits
+    # while another tab of the page is open, so it starts again from these.
+    current = _current_settings() or saved
+    if current.get("points") and [current.get(k) for k in settings] == list(settings.values()):
         # The saved points edits belong to this fit (same outcome, variables and date): start from them.
-        given = {(v, r): p for v, r, p in saved["points"]}
+        given = {(v, r): p for v, r, p in current["points"]}
         base = base.assign(points=[given.get((v, r), p) for v, r, p in
                                    zip(base["variable"], base["range"], base["points"])])
 

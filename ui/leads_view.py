@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -17,6 +18,18 @@ from ui.memo import memo
 __all__ = ["render", "LEAD_FIT"]
 
 LEAD_FIT = "lead_fit"  # the last LeadFit shown, for tests and the workbook
+_LAST_UPLOAD = "_leads_last_upload"  # (file name, bytes) of the last leads file uploaded
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """The last upload, read like the uploader's file."""
+
+    name: str
+    data: bytes
+
+    def getvalue(self) -> bytes:
+        return self.data
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet"]
 
 
@@ -44,8 +57,19 @@ def render(dataset, segmentation) -> None:
         return
     outcome = st.selectbox("Outcome that makes a good customer", list(outcomes), format_func=outcomes.get,
                            key="leads_outcome")
+    # The uploader is empty again after another tab of the page was open (only the open tab is drawn, and an upload
+    # cannot be put back): the last file is kept aside and scored until the user removes it or uploads another.
+    returning = "leads_file" not in st.session_state
     upload = st.file_uploader("Leads or trial sign-ups (CSV, TSV, XLSX or Parquet)", type=FILE_TYPES,
                               key="leads_file")
+    if upload is not None:
+        st.session_state[_LAST_UPLOAD] = (upload.name, upload.getvalue())
+    elif returning and _LAST_UPLOAD in st.session_state:
+        name, data = st.session_state[_LAST_UPLOAD]
+        upload = _Upload(name, data)
+        st.caption(f"Scoring **{name}**, uploaded earlier; upload another file to replace it.")
+    else:
+        st.session_state.pop(_LAST_UPLOAD, None)
     if upload is None:
         st.info("Upload a leads export to score it; it needs some of the customers' columns (e.g. industry, "
                 "employees, country, channel).")

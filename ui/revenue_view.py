@@ -23,6 +23,8 @@ COLOURS = {"new": "#1b7837", "expansion": "#7fbf7b", "reactivation": "#4393c3", 
 LABELS = {"new": "New", "expansion": "Expansion", "reactivation": "Reactivation", "contraction": "Contraction",
           "churned": "Churned"}
 DOWNGRADE_MONTHS = 12
+QUICK_RATIO_HELP = ("(new + expansion + reactivation) / (contraction + churned). — when nothing was lost that month: "
+                    "no loss means no ratio.")
 
 
 def render(dataset: Any, segmentation: Any) -> None:
@@ -52,13 +54,14 @@ def render(dataset: Any, segmentation: Any) -> None:
     st.altair_chart(movements_chart(table), width="stretch")
     for note in moves.notes:
         st.caption(note)
-    st.dataframe(_shown(table), hide_index=True, width="stretch",
+    # Missing values in this table are only quick ratios of months that lost nothing: a dash, not "None".
+    st.dataframe(_shown(table), hide_index=True, width="stretch", placeholder="—",
                  column_config={c: st.column_config.NumberColumn(LABELS.get(c, c).replace("_", " "), format="localized")
                                 for c in ("mrr", *MOVEMENTS, "net_new")}
                  | {"mrr": st.column_config.NumberColumn("MRR", format="localized"),
                     "net_new": st.column_config.NumberColumn("Net new MRR", format="localized"),
                     "quick_ratio": st.column_config.NumberColumn("Quick ratio", format="%.2f",
-                                                                 help="Blank when nothing was lost that month")})
+                                                                 help=QUICK_RATIO_HELP)})
     _drill_down(moves, table, None if group == ALL else group)
     _downgrades(moves)
 
@@ -83,8 +86,8 @@ def _headline(table: pd.DataFrame) -> None:
     cols[2].metric("Lost", f"{last['contraction'] + last['churned']:,.0f}", help="contraction + churned")
     ratio = last["quick_ratio"]
     cols[3].metric("Quick ratio", "—" if pd.isna(ratio) else f"{ratio:.2f}",
-                   help="gains / losses; above 4 is healthy growth, below 1 the MRR shrinks. None when nothing "
-                        "was lost.")
+                   help="gains / losses; above 4 is healthy growth, below 1 the MRR shrinks. — when nothing "
+                        "was lost: no loss means no ratio.")
 
 
 def mrr_chart(table: pd.DataFrame) -> alt.LayerChart:
