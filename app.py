@@ -7,8 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import state
-from ui import workspace
+from ui import state, workspace
 from ui.access import gate
 from ui.loading import load_sample
 from ui.warm import warm_up
