@@ -143,12 +143,23 @@ async def _round(url: str, sessions: int) -> list[dict[str, float]]:
 
 
 # -- the server --------------------------------------------------------------------------------------------
+def _server_log():
+    # The server's own output, kept for when a round stalls: bench/data/sessions-server.log (not committed).
+    folder = ROOT / "bench" / "data"
+    folder.mkdir(parents=True, exist_ok=True)
+    return open(folder / "sessions-server.log", "w", encoding="utf-8")
+
+
 def _start_server() -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
+    # A store of its own, fresh each run: a workspace someone saved on this machine must not reopen in the rounds.
+    store = ROOT / "bench" / "data" / "sessions-store.duckdb"
+    store.parent.mkdir(parents=True, exist_ok=True)
+    store.unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT), "SEGMENTATION_STORE": str(store)}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=ROOT, env=env, stdout=_server_log(), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
