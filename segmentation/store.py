@@ -39,6 +39,8 @@ import pandas as pd
 
 from .errors import DataError
 
+_DUCKDB_TURNS = threading.RLock()
+
 __all__ = ["STORE_ENV", "DEFAULT_PATH", "SCHEMA_VERSION", "Workspace", "WorkspaceInfo", "Snapshot", "Store",
            "WorkspaceNotFound", "open_store", "store_location"]
 
@@ -217,19 +219,23 @@ class Store:
             finally:
                 conn.close()
             return
-        conn = self._duckdb()
-        try:
-            conn.begin()
-            yield _Cursor(conn, postgres=False)
-            conn.commit()
-        except BaseException:
+        # Sessions of one server are threads of one process: two of them attaching the same file at the same
+        # moment make DuckDB refuse the second ("Unique file handle conflict"), so they take turns here; other
+        # processes are kept apart by the file's own lock (`_duckdb` waits for it).
+        with _DUCKDB_TURNS:
+            conn = self._duckdb()
             try:
-                conn.rollback()
-            except Exception:  # the transaction may already be gone; the exception that matters is below
-                pass
-            raise
-        finally:
-            conn.close()
+                conn.begin()
+                yield _Cursor(conn, postgres=False)
+                conn.commit()
+            except BaseException:
+                try:
+                    conn.rollback()
+                except Exception:  # the transaction may already be gone; the exception that matters is below
+                    pass
+                raise
+            finally:
+                conn.close()
 
     def _duckdb(self):
         import duckdb

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import duckdb
@@ -254,6 +255,51 @@ def test_two_processes_share_one_store_file(tmp_path):
         assert run.wait(timeout=180) == 0, run.stderr.read()
     names = {i.name for i in open_store(path).list()}
     assert {f"{who} {i}" for who in ("first", "second") for i in range(25)} <= names
+
+
+def test_sessions_of_one_server_take_turns_with_the_store_file(tmp_path, monkeypatch):
+    # The sessions of one server are threads of one process; found by the load bench: two attaching the file
+    # at the same moment made DuckDB refuse one ("Unique file handle conflict") and that visitor's page failed.
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "ws.duckdb"
+    open_store(path).save(Workspace(name="seed"))
+    real_connect, guard = duckdb.connect, threading.Lock()
+    state = {"open": 0, "most": 0}
+
+    class Watched:
+        def __init__(self, conn):
+            self._conn = conn
+
+        def __getattr__(self, name):
+            return getattr(self._conn, name)
+
+        def close(self):
+            with guard:
+                state["open"] -= 1
+            self._conn.close()
+
+    def connect(*args, **kwargs):
+        conn = real_connect(*args, **kwargs)
+        with guard:
+            state["open"] += 1
+            state["most"] = max(state["most"], state["open"])
+        time.sleep(0.01)  # widen the window a real server hits by chance
+        return Watched(conn)
+
+    monkeypatch.setattr(duckdb, "connect", connect)
+
+    def visit(i: int) -> int:
+        store = open_store(path)  # each session opens its own, as ui/workspace.py does
+        store.last_opened(user=None)
+        store.save(Workspace(name=f"session {i}"))
+        return len(store.list())
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        counts = list(pool.map(visit, range(16)))
+    assert state["most"] == 1 and state["open"] == 0
+    assert max(counts) == 17 and {f"session {i}" for i in range(16)} <= {w.name for w in open_store(path).list()}
 
 
 def test_snapshots_give_sizes_revenue_and_migration_between_any_two(tmp_path, segments):
