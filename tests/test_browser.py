@@ -105,7 +105,9 @@ def test_upload_an_export_through_the_browser(url, output_dir, tmp_path):
         page.locator('input[type="file"]').first.set_input_files(str(export))
         page.get_by_text("Loaded: crm_export.csv").wait_for()
         _settle(page)
-        page.get_by_text("00017").first.wait_for()  # the id kept its leading zeros
+        # The id kept its leading zeros: the preview grid holds "00017" (the grid draws on a canvas, so its cells
+        # are in the page but hidden; a caption may name the value too, which is why "visible" is not asked).
+        page.locator('[role="gridcell"]').filter(has_text="00017").first.wait_for(state="attached")
         page.screenshot(path=str(output_dir / "uploaded.png"), full_page=True)
         _no_exception(page)
 
